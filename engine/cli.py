@@ -1,0 +1,78 @@
+"""Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON.
+
+Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]}
+(only x and y required; "-" reads standard input). Bad input: exit code 2 and one line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from engine.univariate.conic import SolverError
+from engine.univariate.interpolate import interpolate
+from engine.univariate.validation import DataError
+
+KEYS = {"x", "y", "bias_penalty", "lam", "eval_x"}
+
+
+def _load(path: str) -> dict:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as err:
+        raise DataError(f"cannot read {path}: {err.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    if not isinstance(data, dict):
+        raise DataError("the JSON input must be an object with keys x and y")
+    return data
+
+
+def eval_points(values) -> np.ndarray:
+    """Finite numbers to evaluate at (a flat list, at most 100000)."""
+    try:
+        xs = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError("eval_x must be a list of numbers") from None
+    if xs.ndim != 1 or len(xs) > 100_000 or not np.isfinite(xs).all():
+        raise DataError("eval_x must be a flat list of at most 100000 finite numbers")
+    return xs
+
+
+def run_interpolate(data: dict) -> dict:
+    missing = {"x", "y"} - data.keys()
+    if missing:
+        raise DataError(f"missing key(s): {', '.join(sorted(missing))}")
+    unknown = data.keys() - KEYS
+    if unknown:
+        raise DataError(f"unknown key(s): {', '.join(sorted(unknown))}")
+    if not isinstance(data.get("bias_penalty", False), bool):
+        raise DataError("bias_penalty must be true or false")
+    lam = data.get("lam", 0)
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)):
+        raise DataError("lam must be a number")
+    sol = interpolate(data["x"], data["y"], bias_penalty=data.get("bias_penalty", False), lam=lam)
+    out = sol.to_dict()
+    if "eval_x" in data:
+        out["eval_y"] = sol(eval_points(data["eval_x"])).tolist()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("interpolate", help="minimum-norm ReLU interpolant of 1-D data")
+    p.add_argument("file", help="JSON input file, or - for standard input")
+    args = parser.parse_args(argv)
+    try:
+        out = run_interpolate(_load(args.file))
+    except (DataError, SolverError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    json.dump(out, sys.stdout)
+    sys.stdout.write("\n")
+    return 0

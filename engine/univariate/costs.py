@@ -1,0 +1,65 @@
+"""Representation costs of univariate ReLU networks (DESIGN.md §2).
+
+For f(x) = c + v·x + Σ_k J_k (x − t_k)₊ (J_k ∈ ℝᵀ):
+
+* bias free (Savarese et al. 2019, free skip):  Σ_k ‖J_k‖₂        (= ∫|f''| for one task)
+* biases penalised (Boursier & Flammarion 2023): Σ_k √(1+t_k²)‖J_k‖₂ (= ∫√(1+x²) d‖f''‖)
+* no skip, one task (Savarese et al. 2019):      max(Σ_k |J_k|, |f'(−∞) + f'(+∞)|)
+
+and the same quantities for a function sampled on a grid, where f'' is the measure of slope changes of
+the linear interpolant of the samples (exact for piecewise-linear f whose knots are grid nodes, and
+converging to the integral for smooth f).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.univariate.interpolant import Interpolant
+
+PENALTIES = ("bias_free", "bias_penalised", "no_skip")
+
+
+def weight(t):
+    """Cost of a unit kink at t when biases are penalised: √(1 + t²)."""
+    return np.hypot(1.0, t)
+
+
+def representation_cost(f: Interpolant, penalty: str = "bias_free") -> float:
+    """Cost of the canonical form ``f`` under one of ``PENALTIES``."""
+    norms = np.linalg.norm(f.jumps, axis=1)
+    if penalty == "bias_free":
+        return float(norms.sum())
+    if penalty == "bias_penalised":
+        return float((weight(f.knots) * norms).sum())
+    if penalty == "no_skip":
+        if f.tasks != 1:
+            raise ValueError("the no-skip max-form is defined for one task")
+        left = f.affine[0, 1]
+        right = left + f.jumps[:, 0].sum()
+        return float(max(norms.sum(), abs(left + right)))
+    raise ValueError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
+
+
+def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
+    """Cost of the linear interpolant of samples (xs, ys): Σ_i w(x_i)|Δslope_i| over interior nodes,
+    w ≡ 1 (bias free) or √(1+x²) (biases penalised); ``no_skip`` adds the end-slope term.
+    ys may be (M,) or (T, M); slope changes of several tasks are combined with the ℓ2 norm."""
+    xs = np.asarray(xs, float)
+    ys = np.atleast_2d(np.asarray(ys, float))
+    slopes = np.diff(ys, axis=1) / np.diff(xs)
+    kinks = np.linalg.norm(np.diff(slopes, axis=1), axis=0)
+    if penalty == "bias_free":
+        return float(kinks.sum())
+    if penalty == "bias_penalised":
+        return float((weight(xs[1:-1]) * kinks).sum())
+    if penalty == "no_skip":
+        return float(max(kinks.sum(), abs(slopes[0, 0] + slopes[0, -1])))
+    raise ValueError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
+
+
+def h1_seminorm(f: Interpolant, a: float, b: float) -> np.ndarray:
+    """(∫_a^b f'(x)² dx)^½ per task, exact for the piecewise-linear f."""
+    inner = f.knots[(f.knots > a) & (f.knots < b)]
+    edges = np.concatenate([[a], inner, [b]])
+    slopes = np.atleast_2d(f.slopes(edges[:-1]))
+    return np.sqrt((slopes**2 * np.diff(edges)).sum(axis=1))

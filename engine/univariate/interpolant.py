@@ -1,0 +1,87 @@
+"""Continuous piecewise-linear functions in the canonical form of DESIGN.md §2.
+
+    f(x) = c + v·x + Σ_k J_k (x − t_k)₊,   knots t_1 < … < t_m,  jumps J_k ∈ ℝᵀ
+
+An ``Interpolant`` is what every univariate solver returns: callable like scipy's interpolants, with
+its representation cost, the uniqueness verdict and (where minimisers differ) the solution set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+@dataclass
+class SolutionRegion:
+    """Where bias-free minimisers differ on [x_left, x_right] for one task: the triangle between the
+    chord and the two neighbouring chord lines, whose apex is where those lines meet."""
+
+    task: int
+    interval: tuple[int, int]            # data indices (i, i + 1)
+    polygon: np.ndarray                  # (3, 2) vertices: left point, apex, right point
+
+
+@dataclass
+class Interpolant:
+    """f(x) = c + v·x + Σ J_k (x − t_k)₊ for T tasks (attributes are numpy arrays)."""
+
+    knots: np.ndarray                    # (m,)
+    jumps: np.ndarray                    # (m, T)
+    affine: np.ndarray                   # (T, 2): (c, v) per task
+    cost: float = float("nan")
+    unique: bool | None = None
+    bias_penalty: bool = False
+    lam: float = 0.0
+    regions: list[SolutionRegion] = field(default_factory=list)
+    extremes: list["Interpolant"] = field(default_factory=list)
+    certificate: dict = field(default_factory=dict)
+    fitted: np.ndarray | None = None     # (T, N) values at the data (the fit when lam > 0)
+
+    def __post_init__(self):
+        self.knots = np.asarray(self.knots, float).reshape(-1)
+        self.affine = np.asarray(self.affine, float).reshape(-1, 2)
+        self.jumps = np.asarray(self.jumps, float).reshape(len(self.knots), self.tasks)
+
+    @property
+    def tasks(self) -> int:
+        return self.affine.shape[0]
+
+    def __call__(self, xs):
+        """Values at ``xs``: shape (T, M), or (M,) for one task."""
+        xs = np.asarray(xs, float).reshape(-1)
+        out = self.affine[:, :1] + self.affine[:, 1:] * xs[None, :]
+        if len(self.knots):
+            out = out + self.jumps.T @ relu(xs[None, :] - self.knots[:, None])
+        return out[0] if self.tasks == 1 else out
+
+    def slopes(self, xs):
+        """Right derivative f'(x⁺) at ``xs``, same shapes as ``__call__``."""
+        xs = np.asarray(xs, float).reshape(-1)
+        out = np.repeat(self.affine[:, 1:], len(xs), axis=1)
+        if len(self.knots):
+            out = out + self.jumps.T @ (xs[None, :] >= self.knots[:, None]).astype(float)
+        return out[0] if self.tasks == 1 else out
+
+    def neuron_costs(self) -> np.ndarray:
+        """Each knot's share of the cost: ‖J_k‖ (bias free) or √(1+t_k²)‖J_k‖ (biases penalised)."""
+        norms = np.linalg.norm(self.jumps, axis=1)
+        return norms * np.sqrt(1 + self.knots**2) if self.bias_penalty else norms
+
+    def to_dict(self) -> dict:
+        """JSON-ready description (the CLI's output contract)."""
+        one = self.tasks == 1
+        return {
+            "cost": float(self.cost),
+            "knots": self.knots.tolist(),
+            "jumps": (self.jumps[:, 0] if one else self.jumps).tolist(),
+            "affine": (self.affine[0] if one else self.affine).tolist(),
+            "unique": self.unique,
+            "bias_penalty": self.bias_penalty,
+            "lam": self.lam,
+            "certificate": {k: float(v) for k, v in self.certificate.items()},
+        }

@@ -1,0 +1,35 @@
+"""Front door for univariate minimum-norm interpolation and fitting (DESIGN.md §2, issue 2)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.univariate.bias_free import solve_bias_free
+from engine.univariate.bias_penalised import solve_bias_penalised
+from engine.univariate.interpolant import Interpolant
+from engine.univariate.regularised import fit_values
+from engine.univariate.validation import DataError, as_points
+
+
+def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpolant:
+    """Minimum-norm ReLU network (infinitely wide, free skip) through (x, y), or fit for lam > 0.
+
+    y has shape (N,) or (T, N) (T tasks sharing the inputs). Returns an ``Interpolant`` with
+    ``cost``, ``knots``, ``jumps`` (m, T), ``affine`` (T, 2) = (c, v), ``unique`` and, where minimisers
+    differ, ``regions`` (the solution set) and ``extremes`` (two extreme minimisers).
+    bias_penalty=False: cost Σ‖J_k‖ (exact, closed form); True: Σ√(1+t_k²)‖J_k‖ (exact SOCP, see
+    engine.univariate.bias_penalised). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f).
+    """
+    lam = float(lam)
+    if not np.isfinite(lam) or lam < 0:
+        raise DataError("lam must be a finite number ≥ 0")
+    x, Y, notes = as_points(x, y)
+    if bias_penalty:
+        if Y.shape[0] != 1:
+            raise DataError("biases-penalised fitting supports one task for now")
+        sol = solve_bias_penalised(x, Y[0], lam)
+    else:
+        Z = fit_values(x, Y, lam) if lam > 0 else Y
+        sol = solve_bias_free(x, Z)
+        sol.lam = lam
+    sol.notes = notes
+    return sol

@@ -1,0 +1,47 @@
+"""Validation of user data at the engine's boundary: one readable message per problem."""
+from __future__ import annotations
+
+import numpy as np
+
+MAX_POINTS = 2000
+MAX_ABS = 1e6
+
+
+class DataError(ValueError):
+    """The data cannot be used as given; the message says why in one line."""
+
+
+def as_points(x, y):
+    """Check and sort data. Returns (x (N,), Y (T, N), notes). Exact duplicate points are merged
+    (with a note); the same x with different y in any task is an error."""
+    try:
+        x = np.asarray(x, dtype=float)
+        Y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError("x and y must be numbers") from None
+    if x.ndim != 1:
+        raise DataError("x must be a flat list of numbers")
+    Y = Y.reshape(1, -1) if Y.ndim == 1 else Y
+    if Y.ndim != 2 or Y.shape[1] != len(x):
+        raise DataError(f"y must have {len(x)} values per task (got shape {np.shape(y)})")
+    if not (np.isfinite(x).all() and np.isfinite(Y).all()):
+        raise DataError("the data contain NaN or infinite values")
+    if max(np.abs(x).max(initial=0), np.abs(Y).max(initial=0)) > MAX_ABS:
+        raise DataError(f"values must lie within ±{MAX_ABS:g}; rescale the data")
+    order = np.argsort(x, kind="stable")
+    x, Y = x[order], Y[:, order]
+    notes = []
+    same = np.flatnonzero(np.diff(x) == 0)
+    if len(same):
+        clash = same[np.any(Y[:, same] != Y[:, same + 1], axis=0)]
+        if len(clash):
+            raise DataError(f"conflicting points: x = {x[clash[0]]:g} has two different y values")
+        keep = np.ones(len(x), bool)
+        keep[same + 1] = False
+        x, Y = x[keep], Y[:, keep]
+        notes.append(f"merged {len(same)} duplicate point(s)")
+    if len(x) < 2:
+        raise DataError("need at least 2 distinct points")
+    if len(x) > MAX_POINTS:
+        raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
+    return x, Y, notes

@@ -1,0 +1,128 @@
+"""DESIGN.md §5 univariate validation cases, closed forms and the grid reference."""
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from engine import interpolate
+from engine.univariate.costs import representation_cost, sampled_cost, h1_seminorm
+from engine.univariate.interpolant import Interpolant
+from engine.univariate.reference import solve_on_grid
+
+
+def net(knots, jumps, c=0.0, v=0.0):
+    return Interpolant(knots, np.reshape(jumps, (-1, 1)), [[c, v]])
+
+
+@pytest.mark.parametrize("f, expected", [
+    (net([0], [1]), 1),                        # σ(x)
+    (net([], [], v=1), 2),                     # x
+    (net([0], [2], v=-1), 2),                  # |x|
+    (net([-1, 0, 1], [1, -2, 1]), 4),          # σ(1 − |x|)
+    (net([0], [1], v=2), 5),                   # 2x + σ(x)
+])
+def test_savarese_no_skip(f, expected):
+    assert representation_cost(f, "no_skip") == pytest.approx(expected)
+
+
+def test_design_case_not_unique_and_penalised_unique():
+    x, y = [0, 1, 2, 3], [0, 0, 1, 3]
+    free = interpolate(x, y)
+    assert free.cost == pytest.approx(2)
+    assert free.unique is False
+    assert len(free.regions) == 1
+    np.testing.assert_allclose(free.regions[0].polygon, [[1, 0], [1.5, 0], [2, 1]])
+    for other in free.extremes:
+        assert representation_cost(other) == pytest.approx(2)
+        np.testing.assert_allclose(other(x), y, atol=1e-12)
+    pen = interpolate(x, y, bias_penalty=True)
+    assert pen.unique is True
+    assert pen.cost == pytest.approx(np.sqrt(13), rel=1e-9)
+    np.testing.assert_allclose(pen.knots, [1.5], atol=1e-8)
+    np.testing.assert_allclose(pen.jumps[:, 0], [2.0], rtol=1e-8)
+    np.testing.assert_allclose(pen(np.linspace(-2, 5, 50)), 2 * np.maximum(np.linspace(-2, 5, 50) - 1.5, 0),
+                               atol=1e-8)
+
+
+@pytest.mark.parametrize("bias_penalty", [False, True])
+def test_design_case_tent(bias_penalty):
+    sol = interpolate([-1, 0, 1], [0, 1, 0], bias_penalty=bias_penalty)
+    assert sol.cost == pytest.approx(2, rel=1e-9)
+    xs = np.linspace(-3, 3, 61)
+    np.testing.assert_allclose(sol(xs), 1 - np.abs(xs), atol=1e-9)
+    assert sol.unique is True
+
+
+def test_gaussian_costs_on_a_grid():
+    xs = np.linspace(-14, 14, 200_001)
+    ys = np.exp(-xs**2 / 2)
+    assert sampled_cost(xs, ys) == pytest.approx(4 / np.sqrt(np.e), rel=1e-6)
+    assert sampled_cost(xs, ys, "bias_penalised") == pytest.approx(4.041273, rel=1e-6)
+    # and the weighted integral itself, by quadrature (f'' = (x² − 1)e^{−x²/2})
+    exact, _ = quad(lambda t: np.hypot(1, t) * abs(t * t - 1) * np.exp(-t * t / 2), -40, 40, points=[-1, 1],
+                    limit=200)
+    assert exact == pytest.approx(4.041273, rel=1e-6)
+
+
+def test_multitask_cases():
+    x = [0, 1, 2, 3]
+    sol = interpolate(x, [[0, 0, 1, 3], [0, 1, 0, 0]])
+    assert sol.unique is True
+    assert sol.cost == pytest.approx(np.sqrt(5) + np.sqrt(2))
+    assert sol(np.array(x)).shape == (2, 4)
+    np.testing.assert_allclose(sol(np.array(x)), [[0, 0, 1, 3], [0, 1, 0, 0]], atol=1e-12)
+    collinear = interpolate(x, [[0, 0, 1, 3], [0, 0, 2, 6]])
+    assert collinear.cost == pytest.approx(2 * np.sqrt(5))
+    assert collinear.unique is False
+    assert {r.task for r in collinear.regions} == {0, 1}
+
+
+def test_three_points_knot_leaves_the_data():
+    # One slope change, yet the penalised knot is not at x = −2.5: it sits at −1/x₃ = −2, where the
+    # cost r·√(1+t²)/(x₃ − t) of a single kink reaching the last point is smallest (closed form).
+    sol = interpolate([-3, -2.5, 0.5], [0, 0, 1], bias_penalty=True)
+    np.testing.assert_allclose(sol.knots, [-2.0], atol=1e-8)
+    assert sol.cost == pytest.approx(np.sqrt(5) / 2.5, rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_penalised_matches_fine_grid_reference(seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 2, 7))
+    y = rng.normal(size=7)
+    exact = interpolate(x, y, bias_penalty=True)
+    grid = solve_on_grid(x, y, bias_penalty=True, grid_size=4000)
+    assert exact.cost <= grid.cost * (1 + 1e-7)
+    assert exact.cost == pytest.approx(grid.cost, rel=2e-4)
+    assert exact.certificate["max_violation"] < 1e-6
+    assert exact.certificate["duality_gap"] < 1e-8
+
+
+def test_bias_free_matches_grid_reference():
+    rng = np.random.default_rng(7)
+    x = np.sort(rng.uniform(-2, 2, 9))
+    Y = rng.normal(size=(2, 9))
+    assert interpolate(x, Y).cost == pytest.approx(solve_on_grid(x, Y).cost, rel=1e-6)
+
+
+@pytest.mark.parametrize("bias_penalty", [False, True])
+def test_regularised_fit_limits(bias_penalty):
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(-2, 2, 12))
+    y = np.sin(2 * x) + 0.1 * rng.normal(size=12)
+    exact = interpolate(x, y, bias_penalty=bias_penalty)
+    small = interpolate(x, y, bias_penalty=bias_penalty, lam=1e-7)
+    assert small.cost == pytest.approx(exact.cost, rel=1e-3)
+    np.testing.assert_allclose(small(x), y, atol=1e-5)
+    ref = solve_on_grid(x, y, bias_penalty=bias_penalty, lam=0.05, grid_size=2000)
+    mid = interpolate(x, y, bias_penalty=bias_penalty, lam=0.05)
+    objective = lambda f: 0.5 * np.sum((f(x) - y) ** 2) + 0.05 * f.cost
+    assert objective(mid) <= objective(ref) + 1e-6
+    huge = interpolate(x, y, bias_penalty=bias_penalty, lam=1e6)
+    if not bias_penalty:   # infinite penalty: the least-squares line (the skip is free)
+        np.testing.assert_allclose(huge(x), np.polyval(np.polyfit(x, y, 1), x), atol=1e-5)
+
+
+def test_h1_seminorm_of_connect_the_dots():
+    x, y = np.array([0, 1, 3, 4.0]), np.array([0, 2, 1, 1.0])
+    sol = interpolate(x, y)
+    assert h1_seminorm(sol, 0, 4)[0] ** 2 == pytest.approx(np.sum(np.diff(y) ** 2 / np.diff(x)))
