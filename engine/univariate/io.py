@@ -1,0 +1,80 @@
+"""Reading and writing point sets and solutions (CSV and JSON), with readable errors.
+
+Accepted uploads: CSV with two numeric columns x, y (an optional header row), or JSON as
+{"x": [...], "y": [...]} or [[x, y], ...]. Everything is validated by ``as_points``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from engine.univariate.interpolant import Interpolant
+from engine.univariate.validation import MAX_POINTS, DataError, as_points
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+def parse_points(raw: bytes, filename: str = "points.csv"):
+    """(x, y) arrays (one task) from an uploaded CSV or JSON file."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise DataError(f"file too large (limit {MAX_UPLOAD_BYTES // 1000} kB)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError("the file is not UTF-8 text") from None
+    if filename.lower().endswith(".json") or text.lstrip()[:1] in "[{":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise DataError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+        if isinstance(data, dict) and {"x", "y"} <= data.keys():
+            x, y = data["x"], data["y"]
+        elif isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
+            x, y = [p[0] for p in data], [p[1] for p in data]
+        else:
+            raise DataError('JSON must be {"x": [...], "y": [...]} or a list of [x, y] pairs')
+    else:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        if rows and not _numeric(rows[0]):
+            rows = rows[1:]   # header
+        if len(rows) > MAX_POINTS:
+            raise DataError(f"at most {MAX_POINTS} points are supported (got {len(rows)})")
+        for number, r in enumerate(rows, 1):
+            if len(r) < 2 or not _numeric(r[:2]):
+                raise DataError(f"CSV row {number} is not two numbers x, y")
+        x, y = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
+    if isinstance(y, list) and y and isinstance(y[0], list):
+        raise DataError("uploads hold one task: y must be a flat list")
+    xs, Y, _ = as_points(x, y)
+    return xs, Y[0]
+
+
+def _numeric(cells) -> bool:
+    try:
+        [float(c) for c in cells]
+    except ValueError:
+        return False
+    return True
+
+
+def points_csv(x, y) -> str:
+    return "x,y\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(map(float, x), map(float, y)))
+
+
+def points_json(x, y) -> str:
+    return json.dumps({"x": list(map(float, x)), "y": list(map(float, y))})
+
+
+def solution_csv(curves: dict[str, Interpolant], xs) -> str:
+    """Curves evaluated on ``xs``: columns x, then one per curve."""
+    xs = np.asarray(xs, float)
+    cols = [xs] + [np.atleast_2d(f(xs))[0] for f in curves.values()]
+    lines = [",".join(["x", *curves])] + [",".join(repr(float(v)) for v in row) for row in zip(*cols)]
+    return "\n".join(lines) + "\n"
+
+
+def solution_json(curves: dict[str, Interpolant]) -> str:
+    return json.dumps({name: f.to_dict() for name, f in curves.items()}, indent=1)

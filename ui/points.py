@@ -1,0 +1,105 @@
+"""Point sets in Streamlit session state: validated edits, undo, and a copy in the URL.
+
+Every change goes through ``PointStore.set``: the engine validates it (``as_points``), and on a
+``DataError`` the message is kept for display and the previous points stay. The points and the page's
+options live in ``st.query_params`` so that a copied link reproduces the view.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.univariate.validation import DataError, as_points
+
+HISTORY = 50
+
+
+def encode_points(x, y) -> str:
+    return ";".join(f"{a:.10g},{b:.10g}" for a, b in zip(x, y))
+
+
+def decode_points(text: str):
+    try:
+        pairs = [p.split(",") for p in text.split(";") if p]
+        x, y = [float(a) for a, _ in pairs], [float(b) for _, b in pairs]
+    except ValueError:
+        raise DataError("the link's point list is malformed") from None
+    return x, y
+
+
+class PointStore:
+    """Points (sorted, validated) under ``prefix`` in session state, with an undo history."""
+
+    def __init__(self, prefix: str, default):
+        self.key, self.hist, self.msg, self.ver = (f"{prefix}_{s}" for s in ("pts", "hist", "msg", "ver"))
+        if self.key not in st.session_state:
+            st.session_state[self.hist] = []
+            st.session_state[self.msg] = None
+            st.session_state[self.ver] = 0
+            x, y = default
+            if "pts" in st.query_params:
+                try:
+                    x, y = decode_points(st.query_params["pts"])
+                    as_points(x, y)
+                except DataError as err:
+                    st.session_state[self.msg] = f"Could not restore the link's points: {err}"
+                    x, y = default
+            st.session_state[self.key] = (list(x), list(y))
+
+    @property
+    def points(self):
+        return st.session_state[self.key]
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the points change (for widgets that must reset with them)."""
+        return st.session_state[self.ver]
+
+    def set(self, x, y, *, allow_few: bool = False) -> bool:
+        """Replace the points after validation; False (and a message) if they are rejected."""
+        try:
+            if len(x) >= 2 or not allow_few:
+                xs, Y, notes = as_points(x, y)
+                x, y = xs.tolist(), Y[0].tolist()
+                st.session_state[self.msg] = "; ".join(notes) or None
+            else:
+                st.session_state[self.msg] = None
+        except DataError as err:
+            st.session_state[self.msg] = f"{err}. Your previous points are kept."
+            return False
+        if (list(x), list(y)) != self.points:
+            st.session_state[self.hist] = (st.session_state[self.hist] + [self.points])[-HISTORY:]
+            st.session_state[self.key] = (list(x), list(y))
+            st.session_state[self.ver] += 1
+        return True
+
+    def add(self, px: float, py: float) -> bool:
+        x, y = self.points
+        return self.set(x + [px], y + [py], allow_few=True)
+
+    def remove(self, index: int) -> bool:
+        x, y = self.points
+        if not 0 <= index < len(x):
+            return False
+        return self.set(x[:index] + x[index + 1:], y[:index] + y[index + 1:], allow_few=True)
+
+    def undo(self) -> None:
+        if st.session_state[self.hist]:
+            st.session_state[self.key] = st.session_state[self.hist].pop()
+            st.session_state[self.ver] += 1
+            st.session_state[self.msg] = None
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(st.session_state[self.hist])
+
+    @property
+    def message(self):
+        return st.session_state[self.msg]
+
+    def sync_url(self, **options) -> None:
+        """Write the points and the given options to the URL (values as strings)."""
+        x, y = self.points
+        wanted = {"pts": encode_points(x, y), **{k: str(v) for k, v in options.items()}}
+        for k, v in wanted.items():
+            if st.query_params.get(k) != v:
+                st.query_params[k] = v
