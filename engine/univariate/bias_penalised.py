@@ -36,120 +36,45 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from engine.univariate.chain_polish import breakpoint_form, classify, moments, objective, polish
 from engine.univariate.conic import soc_cones, solve_conic
 from engine.univariate.costs import representation_cost, weight
-from engine.univariate.interpolant import Interpolant, relu
-
-REFIT_MAX_POINTS = 400   # above this, skip the dense least-squares clean-up (O(N³))
+from engine.univariate.interpolant import Interpolant
 
 
 def _program(x, y, lam):
-    """Sparse data (P, q, A, b, cones) of the SOCP in variables u = [σ (N), z (N), t (N−1)]."""
+    """Sparse data (P, q, A, b, cones, A_z) of the SOCP. Variables u = [σ (N), t (N−1)] when
+    interpolating (the values z = y are substituted), u = [σ (N), z (N), t (N−1)] when lam > 0.
+    A_z holds the columns of z in the cone rows: λ = A_zᵀ(cone duals) are the multipliers of z = y."""
     import clarabel
 
-    n_pts = len(x)
-    k = np.arange(n_pts - 1)
+    n_pts, m = len(x), len(x) - 1
+    k = np.arange(m)
     iS, iZ, iT = 0, n_pts, 2 * n_pts
     w = weight(x)
     beta = (w[:-1] + w[1:]) / np.diff(x)
-    rows, cols, vals, blocks, cones = [], [], [], [], []
-
-    def block(nrows, entries):
-        # entries: (row offsets within the block, variable columns, coefficients), as arrays
-        for r, c, v in entries:
-            rows.append(sum(blocks) + r)
-            cols.append(c)
-            vals.append(np.broadcast_to(v, c.shape).astype(float))
-        blocks.append(nrows)
-
-    b_parts = []
-    if lam == 0:   # z = y  (s = b − Au = 0)
-        block(n_pts, [(np.arange(n_pts), iZ + np.arange(n_pts), 1.0)])
-        b_parts.append(y)
-        cones.append(clarabel.ZeroConeT(n_pts))
-    # ℓ_k = w_k σ_k + w_{k+1} σ_{k+1} + β_k (z_k − z_{k+1});  s = t_k ∓ ℓ_k ≥ 0 (A = −coefficients)
-    ell = [(iS + k, w[:-1]), (iS + k + 1, w[1:]), (iZ + k, beta), (iZ + k + 1, -beta)]
+    # Rows (s = b − Au): 2m slab rows t_k ∓ ℓ_k ≥ 0, ℓ_k = w_k σ_k + w_{k+1} σ_{k+1} + β_k (z_k − z_{k+1});
+    # then m cones (t_k, J_k, P_k), J_k = σ_{k+1} − σ_k, P_k = z_k − z_{k+1} − x_k σ_k + x_{k+1} σ_{k+1}.
     entries = [(2 * k + r, iT + k, -1.0) for r in (0, 1)]
-    for col, coef in ell:
+    for col, coef in ((iS + k, w[:-1]), (iS + k + 1, w[1:]), (iZ + k, beta), (iZ + k + 1, -beta)):
         entries += [(2 * k, col, coef), (2 * k + 1, col, -coef)]
-    block(2 * len(k), entries)
-    b_parts.append(np.zeros(2 * len(k)))
-    cones.append(clarabel.NonnegativeConeT(2 * len(k)))
-    # SOC: (t_k, J_k, P_k),  J_k = σ_{k+1} − σ_k,  P_k = z_k − z_{k+1} − x_k σ_k + x_{k+1} σ_{k+1}
-    block(3 * len(k), [
-        (3 * k, iT + k, -1.0),
-        (3 * k + 1, iS + k + 1, -1.0), (3 * k + 1, iS + k, 1.0),
-        (3 * k + 2, iZ + k, -1.0), (3 * k + 2, iZ + k + 1, 1.0),
-        (3 * k + 2, iS + k, x[:-1]), (3 * k + 2, iS + k + 1, -x[1:]),
-    ])
-    b_parts.append(np.zeros(3 * len(k)))
-    cones += soc_cones(len(k), 3)
-    n = 2 * n_pts + len(k)
-    A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(sum(blocks), n))
-    q = np.zeros(n)
-    q[iT:] = 1.0
-    P = None
-    if lam > 0:   # (1/2lam)‖z − y‖²
-        P = sp.diags(np.r_[np.zeros(n_pts), np.full(n_pts, 1 / lam), np.zeros(len(k))])
-        q[iZ:iT] = -y / lam
-    return P, q, A, np.concatenate(b_parts), cones
-
-
-def _atoms(x, J, P, C, B, rel_drop):
-    """Kinks (position, mass) of the cheapest measure on each interval with moments (J_k, P_k).
-    With B given, a kink strictly inside an interval is placed where the dual η touches ±w
-    (t = ±B/√(1−B²), B the slope of η there) instead of at t = P/J: an interior-point primal knows
-    t = P/J only to about √tol, the dual often better."""
-    drop = rel_drop * max(C.sum(), 1e-300)
-    atoms = []
-    for k in np.flatnonzero(C > drop):
-        a, b = x[k], x[k + 1]
-        eps = 1e-7 * (b - a)
-        if J[k] != 0 and a - eps <= P[k] / J[k] <= b + eps:
-            t = P[k] / J[k]
-            if B is not None and a + eps < t < b - eps and abs(B[k]) < 1:
-                t = np.sign(J[k]) * B[k] / np.sqrt(1 - B[k] ** 2)
-            atoms.append((min(max(t, a), b), J[k]))
-        else:   # two opposite kinks at the ends of the interval
-            right = (P[k] - J[k] * a) / (b - a)
-            atoms += [(a, J[k] - right), (b, right)]
-    atoms.sort()
-    merged = []
-    for t, m in atoms:
-        if merged and abs(t - merged[-1][0]) <= 1e-9 * (1 + abs(t)):
-            merged[-1][1] += m
-        else:
-            merged.append([t, m])
-    merged = [(t, m) for t, m in merged if abs(m) * weight(t) > drop]
-    return np.array([t for t, m in merged]), np.array([m for t, m in merged])
-
-
-def _refit(x, target, knots, jumps):
-    """Affine part and jumps on fixed knots that reproduce ``target`` at x: the solver's jumps plus
-    the least-squares (minimum-norm) correction, so rounding is removed without moving mass."""
-    basis = np.column_stack([np.ones_like(x), x, relu(x[:, None] - knots[None, :])])
-    affine0, *_ = np.linalg.lstsq(basis[:, :2], target - basis[:, 2:] @ jumps, rcond=None)
-    coef0 = np.r_[affine0, jumps]
-    fix, *_ = np.linalg.lstsq(basis, target - basis @ coef0, rcond=None)
-    coef = coef0 + fix
-    return coef[:2], coef[2:], np.abs(basis @ coef - target).max()
-
-
-def _through_breakpoints(x, target, sigma, knots):
-    """O(N) alternative to ``_refit`` for large N: f is the linear interpolant of the data and of the
-    interior knots (valued on the solver's line through the data point to their left), so it
-    interpolates exactly; its slope changes at the breakpoints give the canonical form."""
-    inner = knots[~np.isin(knots, x)]
-    k = np.clip(np.searchsorted(x, inner) - 1, 0, len(x) - 2)
-    bx = np.r_[x, inner]
-    by = np.r_[target, target[k] + sigma[k] * (inner - x[k])]
-    order = np.argsort(bx, kind="stable")
-    bx, by = bx[order], by[order]
-    s = np.diff(by) / np.diff(bx)
-    d = np.diff(s)
-    keep = np.abs(d) * weight(bx[1:-1]) > 1e-12 * (np.abs(d) * weight(bx[1:-1])).sum()
-    return np.array([by[0] - s[0] * bx[0], s[0]]), bx[1:-1][keep], d[keep]
+    soc = 2 * m + 3 * k
+    entries += [(soc, iT + k, -1.0), (soc + 1, iS + k + 1, -1.0), (soc + 1, iS + k, 1.0),
+                (soc + 2, iZ + k, -1.0), (soc + 2, iZ + k + 1, 1.0),
+                (soc + 2, iS + k, x[:-1]), (soc + 2, iS + k + 1, -x[1:])]
+    rows = np.concatenate([r for r, _, _ in entries])
+    cols = np.concatenate([c for _, c, _ in entries])
+    vals = np.concatenate([np.broadcast_to(v, c.shape) for _, c, v in entries]).astype(float)
+    A = sp.csc_matrix((vals, (rows, cols)), shape=(5 * m, 2 * n_pts + m))
+    cones = [clarabel.NonnegativeConeT(2 * m)] + soc_cones(m, 3)
+    A_z = A[:, iZ:iT]
+    q = np.r_[np.zeros(2 * n_pts), np.ones(m)]
+    if lam == 0:   # substitute z = y
+        keep = np.r_[np.arange(n_pts), np.arange(iT, iT + m)]
+        return None, q[keep], A[:, keep], -(A_z @ y), cones, A_z
+    P = sp.diags(np.r_[np.zeros(n_pts), np.full(n_pts, 1 / lam), np.zeros(m)])   # (1/2lam)‖z − y‖²
+    q[iZ:iT] = -y / lam
+    return P, q, A, np.zeros(5 * m), cones, A_z
 
 
 def eta_slopes(x, lam_dual):
@@ -200,37 +125,34 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring."""
     scale = float(np.abs(y).max()) or 1.0
     ys = y / scale
-    P, q, A, b, cones = _program(x, ys, lam / scale)
-    u, z = solve_conic(P, q, A, b, cones)
+    P, q, A, b, cones, A_z = _program(x, ys, lam / scale)
+    u, duals = solve_conic(P, q, A, b, cones)
     n = len(x)
-    sigma, zs, C = u[:n], (ys if lam == 0 else u[n:2 * n]), np.maximum(u[2 * n:], 0)
-    lam_dual = -z[:n] if lam == 0 else (ys - zs) / (lam / scale)
-    c = zs - sigma * x
-    J, Pm = np.diff(sigma), c[:-1] - c[1:]
+    sigma = u[:n]
+    zs = ys if lam == 0 else u[n:2 * n]
+    lam_dual = A_z.T @ duals if lam == 0 else (ys - zs) / (lam / scale)
+    # Structure from the interior-point solution, read at several noise levels; the polished
+    # candidate of lowest true cost wins (ties to the sparser one), the raw solution if none beats it.
+    J, Pm = moments(x, zs, sigma)
+    C = np.maximum(np.hypot(J, Pm), 0)
+    kind = classify(x, J, Pm, C, 0.0)
+    best = objective(x, zs, sigma) * (1 + 1e-12)
+    for rel_drop in (1e-5, 1e-7, 1e-9):
+        trial_kind = classify(x, J, Pm, C, rel_drop)
+        trial = polish(x, zs, sigma, trial_kind)
+        value = objective(x, zs, trial)
+        if value < best:
+            best, sigma, kind = value, trial, trial_kind
     target = zs * scale
-    if n > REFIT_MAX_POINTS:
-        knots, _ = _atoms(x, J, Pm, C, None, 1e-9)
-        affine, knots, jumps = _through_breakpoints(x, target, sigma * scale, knots)
-        resid = 0.0
-    else:
-        best = None
-        tol = 1e-9 * (1 + np.abs(target).max())
-        for B in (None, eta_slopes(x, lam_dual)):   # primal knots, or dual-tangent knots
-            for rel_drop in (1e-7, 1e-9, 0.0):      # dropping solver noise, or not
-                knots, masses = _atoms(x, J, Pm, C, B, rel_drop)
-                affine, jumps, resid = _refit(x, target, knots, masses * scale)
-                cost = float((weight(knots) * np.abs(jumps)).sum())
-                key = (resid > tol, cost)            # the cheapest candidate that interpolates
-                if best is None or key < best[0]:
-                    best = key, knots, affine, jumps, resid
-        _, knots, affine, jumps, resid = best
+    affine, knots, jumps = breakpoint_form(x, target, sigma * scale, kind)
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
                       lam=lam, fitted=target[None, :])
     sol.cost = representation_cost(sol, "bias_penalised")
+    resid = float(np.abs(sol(x) - target).max())
     certs = [certificate(x, target, d) for d in (lam_dual, _polished_dual(x, lam_dual, knots, jumps))]
     for cert in certs:
         cert["duality_gap"] = abs(sol.cost - cert["dual_objective"]) / max(sol.cost, 1e-300)
     cert = min(certs, key=lambda c: max(c["max_violation"], c["duality_gap"]))
-    cert["interpolation_residual"] = float(resid)
+    cert["interpolation_residual"] = resid
     sol.certificate = cert
     return sol
