@@ -84,28 +84,29 @@ def eta_slopes(x, lam_dual):
 
 def _polished_dual(x, lam_dual, knots, jumps):
     """Dual values e_k = η(x_k) made exact on the optimal structure: η = ±w at a data-point kink and
-    η = the tangent line of ±w at an interior kink. Returns λ (the slope changes of η, negated)."""
+    η = the tangent line of ±w at an interior kink. Returns λ (the slope changes of η)."""
     B = eta_slopes(x, lam_dual)
     e = -np.r_[np.cumsum((B * np.diff(x))[::-1])[::-1], 0.0]   # η(x_k), integrating back from η(x_N) = 0
-    for t, m in zip(knots, jumps):
-        sgn = np.sign(m)
-        k = int(np.clip(np.searchsorted(x, t) - 1, 0, len(x) - 2))
-        at = np.flatnonzero(np.abs(x - t) <= 1e-9 * (1 + abs(t)))
-        if len(at):
-            e[at[0]] = sgn * weight(t)
-        else:   # tangent line of sgn·w at t, evaluated at both ends of its interval
-            e[k:k + 2] = sgn * (1 + t * x[k:k + 2]) / weight(t)
+    sgn = np.sign(jumps)
+    k = np.clip(np.searchsorted(x, knots) - 1, 0, len(x) - 2)
+    at = np.isclose(knots, x[k + 1], rtol=0, atol=1e-9 * (1 + np.abs(knots))) | \
+        np.isclose(knots, x[k], rtol=0, atol=1e-9 * (1 + np.abs(knots)))
+    inner = ~at   # tangent line of sgn·w at t, evaluated at both ends of its interval
+    for end in (0, 1):
+        e[k[inner] + end] = sgn[inner] * (1 + knots[inner] * x[k[inner] + end]) / weight(knots[inner])
+    on_data = np.searchsorted(x, knots[at])
+    e[on_data] = sgn[at] * weight(knots[at])
     e[0] = e[-1] = 0.0
     slopes = np.r_[0.0, np.diff(e) / np.diff(x), 0.0]
     return np.diff(slopes)
 
 
-def certificate(x, y, lam_dual):
-    """Check η(t) = Σλ_i(x_i − t)₊ against |η| ≤ √(1+t²): max violation, dual objective, moments."""
+def dual_slack(x, lam_dual):
+    """Per interval, max_t (|η(t)| − √(1+t²)) and where it is reached (η = Σλ_i(x_i − t)₊)."""
     # On [x_k, x_{k+1}]: η = A_k + B_k t with A_k = Σ_{i>k} λ_i x_i, B_k = −Σ_{i>k} λ_i.
     A = np.cumsum((lam_dual * x)[::-1])[::-1][1:]
     B = eta_slopes(x, lam_dual)
-    worst = -np.inf
+    best, where = np.full(len(A), -np.inf), np.zeros(len(A))
     for sgn in (1.0, -1.0):
         a, b = sgn * A, sgn * B
         # a + b t − √(1+t²) is concave; its maximiser is t* = b/√(1−b²) (|b| < 1), clipped.
@@ -113,9 +114,17 @@ def certificate(x, y, lam_dual):
             tstar = np.where(np.abs(b) < 1, b / np.sqrt(np.clip(1 - b * b, 1e-300, None)),
                              np.sign(b) * np.inf)
         t = np.clip(tstar, x[:-1], x[1:])
-        worst = max(worst, float(np.max(a + b * t - weight(t))))
+        value = a + b * t - weight(t)
+        better = value > best
+        best, where = np.where(better, value, best), np.where(better, t, where)
+    return best, where
+
+
+def certificate(x, y, lam_dual):
+    """Check η(t) = Σλ_i(x_i − t)₊ against |η| ≤ √(1+t²): max violation, dual objective, moments."""
+    slack, _ = dual_slack(x, lam_dual)
     return {
-        "max_violation": max(worst, 0.0),
+        "max_violation": max(float(slack.max()), 0.0),
         "dual_objective": float(lam_dual @ y),
         "moment_residual": float(max(abs(lam_dual.sum()), abs(lam_dual @ x))),
     }
@@ -131,18 +140,20 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     sigma = u[:n]
     zs = ys if lam == 0 else u[n:2 * n]
     lam_dual = A_z.T @ duals if lam == 0 else (ys - zs) / (lam / scale)
-    # Structure from the interior-point solution, read at several noise levels; the polished
-    # candidate of lowest true cost wins (ties to the sparser one), the raw solution if none beats it.
+    # The optimal structure (which intervals hold a kink, inside or at an end), read from the
+    # primal masses at several noise levels; each reading is polished, and the lowest true cost
+    # wins (the raw solution if none beats it).
     J, Pm = moments(x, zs, sigma)
-    C = np.maximum(np.hypot(J, Pm), 0)
+    C = np.hypot(J, Pm)
+    readings = [classify(x, J, Pm, C, d) for d in (1e-5, 1e-7, 1e-9)]
     kind = classify(x, J, Pm, C, 0.0)
     best = objective(x, zs, sigma) * (1 + 1e-12)
-    for rel_drop in (1e-5, 1e-7, 1e-9):
-        trial_kind = classify(x, J, Pm, C, rel_drop)
-        trial = polish(x, zs, sigma, trial_kind)
+    start = sigma
+    for reading in readings:
+        trial = polish(x, zs, start, reading)
         value = objective(x, zs, trial)
         if value < best:
-            best, sigma, kind = value, trial, trial_kind
+            best, sigma, kind = value, trial, reading
     target = zs * scale
     affine, knots, jumps = breakpoint_form(x, target, sigma * scale, kind)
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
