@@ -1,6 +1,9 @@
 """Home: what each page shows."""
 import streamlit as st
 
+from ui.navigation import ensure_app_navigation
+
+ensure_app_navigation()
 st.title("ReLU Atlas")
 st.markdown(
     "Explore the functions that **minimum-norm ReLU networks** pick. Every curve and number comes from an "

@@ -12,6 +12,7 @@ from engine.univariate.io import parse_points, points_csv, points_json, solution
 from engine.univariate.presets import GENERATED, PRESETS, preset_points
 from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
+from ui.navigation import ensure_app_navigation
 from ui.points import PointStore
 from ui.univariate_figure import figure, window
 
@@ -39,6 +40,7 @@ def option(key, default, parse):
             st.session_state[key] = default
 
 
+ensure_app_navigation()
 st.title("Univariate interpolation")
 store = PointStore("uv", preset_points(next(iter(PRESETS))))
 
@@ -99,8 +101,8 @@ if len(x) >= 2:
 xr, yr = window(x, y)
 left, right = st.columns([3, 1.3])
 with left:
-    event = click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr),
-                       key="uv_plot", height=540)
+    event = click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600),
+                       key="uv_plot", height=600)
     if event and (store.add(event["x"], event["y"]) if event["type"] == "add" else store.remove(event["index"])):
         st.rerun()
     if len(x) < 2:

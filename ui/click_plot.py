@@ -5,8 +5,9 @@ used to place new points by clicking. ``click_plot`` is a small
 ``st.components.v2`` component that draws the figure with plotly.js, with
 ``clickanywhere`` on, and returns each click to Python as a trigger value:
 
-* a click on (within 20 px of) a marker of the trace whose ``meta`` or ``name``
-  is ``"points"`` gives ``{"type": "remove", "index": <point index>, "nonce": ...}``;
+* a click within 12 px of a marker of the trace whose ``meta`` or ``name`` is
+  ``"points"`` (even where other traces overlap it) gives
+  ``{"type": "remove", "index": <point index>, "nonce": ...}``;
 * any other click inside the axes, on empty space or near another trace,
   gives ``{"type": "add", "x": ..., "y": ..., "nonce": ...}`` in data
   coordinates (floats on linear axes).
@@ -57,11 +58,30 @@ function loadPlotly(url) {
   return plotlyLoading;
 }
 
-function clickEvent(ev) {
-  const hit = (ev.points || []).find((p) => p.data.meta === "points" || p.data.name === "points");
+const isPoints = (trace) => trace.meta === "points" || trace.name === "points";
+const REMOVE_PX = 12;
+
+// The nearest "points" marker within REMOVE_PX pixels of the click is removed, whatever other
+// trace (a curve through the point, a marker on top of it) plotly reports as hovered.
+function clickEvent(gd, ev) {
+  const first = (ev.points || [])[0];
+  const cx = ev.xvals?.length ? ev.xvals[0] : first?.x;
+  const cy = ev.yvals?.length ? ev.yvals[0] : first?.y;
+  if (cx === undefined || cy === undefined) return null;
+  const trace = gd.data.find(isPoints);
+  const { xaxis, yaxis } = gd._fullLayout;
+  if (trace && xaxis && yaxis) {
+    const px = xaxis.d2p(cx), py = yaxis.d2p(cy);
+    let best = -1, bestDist = REMOVE_PX;
+    (trace.x || []).forEach((x, i) => {
+      const d = Math.hypot(xaxis.d2p(x) - px, yaxis.d2p(trace.y[i]) - py);
+      if (d <= bestDist) [best, bestDist] = [i, d];
+    });
+    if (best >= 0) return { type: "remove", index: best };
+  }
+  const hit = (ev.points || []).find((p) => isPoints(p.data));
   if (hit) return { type: "remove", index: hit.pointIndex };
-  if (ev.xvals?.length && ev.yvals?.length) return { type: "add", x: ev.xvals[0], y: ev.yvals[0] };
-  return null;
+  return { type: "add", x: cx, y: cy };
 }
 
 // Built once: Plotly.react replots from scratch (losing the zoom) when the
@@ -90,7 +110,7 @@ async function draw(Plotly, gd, figure, setTriggerValue) {
   });
   gd.removeAllListeners("plotly_click");
   gd.on("plotly_click", (ev) => {
-    const event = clickEvent(ev);
+    const event = clickEvent(gd, ev);
     if (event) setTriggerValue("click", { ...event, nonce: `${Date.now()}-${++clicks}` });
   });
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-COLORS = {"free": "#1f77b4", "penalised": "#d62728", "set": "rgba(31,119,180,0.18)"}
+COLORS = {"free": "#1f77b4", "penalised": "#d62728", "set": "rgba(31,119,180,0.30)"}
 KERNEL_COLORS = {"h1": "#2ca02c", "h2": "#9467bd", "gaussian": "#8c564b", "laplace": "#e377c2",
                  "relu": "#7f7f7f"}
 
@@ -57,9 +57,10 @@ def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 
     fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name="data (click to remove)", meta="points",
                              marker=dict(size=12, color="black", line=dict(width=2, color="white")),
                              hovertemplate="(%{x:.4g}, %{y:.4g})<extra>click to remove</extra>"))
-    fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=40), uirevision="keep",
+    fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), uirevision="keep",
                       xaxis=dict(range=list(xr), title="x", zeroline=True),
                       yaxis=dict(range=list(yr), title="f(x)", zeroline=True),
-                      legend=dict(x=1.02, y=1, xanchor="left", font=dict(size=11), groupclick="toggleitem"),
+                      legend=dict(orientation="h", x=0, y=-0.14, yanchor="top", font=dict(size=11),
+                                  groupclick="toggleitem"),
                       template="plotly_white", hovermode="closest")
     return fig

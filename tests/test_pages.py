@@ -1,0 +1,101 @@
+"""AppTest for every page: each widget path renders without exception."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.univariate.presets import GENERATED, PRESETS
+
+TIMEOUT = 60
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(path="pages/univariate.py", **query):
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_app_renders_home_and_switches_to_univariate():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "ReLU Atlas"
+    at.switch_page("pages/univariate.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Univariate interpolation"
+
+
+def cost_table(at):
+    return at.dataframe[-1].value
+
+
+def test_univariate_default_shows_costs_and_non_uniqueness():
+    at = run()
+    assert not at.exception
+    table = cost_table(at)
+    assert table.loc["bias-free interpolant", "bias-free cost"] == pytest.approx(2)
+    assert table.loc["biases-penalised interpolant", "own norm"] == pytest.approx(13 ** 0.5, rel=1e-9)
+    assert "not unique" in at.info[-1].value
+
+
+@pytest.mark.parametrize("preset", [*PRESETS, *GENERATED])
+def test_every_preset(preset):
+    at = run()
+    at.selectbox[0].select(preset).run()
+    [b for b in at.button if b.label == "Load preset"][0].click().run()
+    assert not at.exception
+    assert len(cost_table(at)) >= 2
+
+
+@pytest.mark.parametrize("box", ["free", "pen", "set"])
+def test_toggles(box):
+    at = run()
+    at.checkbox(key=box).uncheck().run()
+    assert not at.exception
+    at.checkbox(key=box).check().run()
+    assert not at.exception
+
+
+def test_all_kernels_bandwidth_and_lambda():
+    at = run()
+    at.multiselect(key="kernels").set_value(["h1", "h2", "gaussian", "laplace", "relu"]).run()
+    at.slider(key="bw").set_value(0.5).run()
+    assert not at.exception
+    assert len(cost_table(at)) == 7
+    for lam in (1e-3, 0.1, 3.0):
+        at.select_slider(key="lam").set_value(lam).run()
+        assert not at.exception
+        assert "fit" in cost_table(at).index[0]
+
+
+def test_link_restores_points_and_options():
+    at = run(pts="0,0;1,1;2,0", pen="0", kernels="gaussian", lam="0.01")
+    assert not at.exception
+    assert not at.checkbox(key="pen").value
+    assert at.multiselect(key="kernels").value == ["gaussian"]
+    assert at.select_slider(key="lam").value == 0.01
+    assert list(cost_table(at).index) == ["bias-free fit", "Gaussian (RBF) kernel"]
+
+
+@pytest.mark.parametrize("pts, message", [
+    ("0,0;1,x", "malformed"),
+    ("0,0;0,1", "conflicting"),
+    ("0,nan;1,1", "NaN"),
+    ("0,0;1,1e9", "within"),
+])
+def test_bad_links_keep_the_app_running(pts, message):
+    at = run(pts=pts)
+    assert not at.exception
+    assert message in at.warning[0].value
+    assert len(cost_table(at)) >= 2   # the default points are shown instead
+
+
+def test_undo_and_clear():
+    at = run()
+    [b for b in at.button if b.label == "Clear"][0].click().run()
+    assert not at.exception
+    assert any("at least two points" in i.value for i in at.info)
+    [b for b in at.button if b.label == "Undo"][0].click().run()
+    assert not at.exception
+    assert len(cost_table(at)) >= 2
