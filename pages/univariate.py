@@ -76,9 +76,9 @@ if store.message:
     st.warning(store.message)
 
 networks, errors, engine_time = {}, [], 0.0
-if len(x) >= 2:
+with st.spinner("Solving…", show_time=True):
     for key, bias_penalty, label in (("free", False, "bias-free"), ("pen", True, "biases-penalised")):
-        if st.session_state[key]:
+        if st.session_state[key] and len(x) >= 2:
             try:
                 sol, seconds = solve(tuple(x), tuple(y), bias_penalty, lam)
                 engine_time += seconds
@@ -108,8 +108,8 @@ with left:
     if len(x) < 2:
         st.info("Click on the plot to place at least two points.")
     else:
-        st.caption(f"Click empty space to add a point, a point to remove it. {len(x)} points · engine time "
-                   f"{1000 * engine_time:.1f} ms (cached results count 0).")
+        st.caption(f"Click empty space to add a point, a point to remove it. {len(x)} points · solve time "
+                   f"{1000 * engine_time:.1f} ms")
 
 with right:
     b1, b2 = st.columns(2)

@@ -145,11 +145,14 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     # wins (the raw solution if none beats it).
     J, Pm = moments(x, zs, sigma)
     C = np.hypot(J, Pm)
-    readings = [classify(x, J, Pm, C, d) for d in (1e-5, 1e-7, 1e-9)]
+    readings = {}
+    for drop in (1e-5, 1e-7, 1e-9):
+        reading = classify(x, J, Pm, C, drop)
+        readings.setdefault(reading.tobytes(), reading)   # identical readings polish alike
     kind = classify(x, J, Pm, C, 0.0)
     best = objective(x, zs, sigma) * (1 + 1e-12)
     start = sigma
-    for reading in readings:
+    for reading in readings.values():
         trial = polish(x, zs, start, reading)
         value = objective(x, zs, trial)
         if value < best:
