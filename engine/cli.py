@@ -32,14 +32,21 @@ def _load(path: str) -> dict:
     return data
 
 
+def numbers(value, name: str, nested: bool = False):
+    """A JSON list of numbers (or, if ``nested``, of such lists); booleans and strings are refused."""
+    rows = value if nested and isinstance(value, list) and value and isinstance(value[0], list) else [value]
+    for row in rows:
+        if not isinstance(row, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                for v in row):
+            raise DataError(f"{name} must be a list of numbers" + (" or a list of such lists" if nested else ""))
+    return value
+
+
 def eval_points(values) -> np.ndarray:
-    """Finite numbers to evaluate at (a flat list, at most 100000)."""
-    try:
-        xs = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError("eval_x must be a list of numbers") from None
-    if xs.ndim != 1 or len(xs) > 100_000 or not np.isfinite(xs).all():
-        raise DataError("eval_x must be a flat list of at most 100000 finite numbers")
+    """Finite numbers to evaluate at (a flat list of at most 100000, |x| ≤ 1e12)."""
+    xs = np.asarray(numbers(values, "eval_x"), dtype=float)
+    if len(xs) > 100_000 or not np.isfinite(xs).all() or np.abs(xs).max(initial=0) > 1e12:
+        raise DataError("eval_x must be at most 100000 finite numbers with |x| ≤ 1e12")
     return xs
 
 
@@ -55,7 +62,8 @@ def run_interpolate(data: dict) -> dict:
     lam = data.get("lam", 0)
     if isinstance(lam, bool) or not isinstance(lam, (int, float)):
         raise DataError("lam must be a number")
-    sol = interpolate(data["x"], data["y"], bias_penalty=data.get("bias_penalty", False), lam=lam)
+    sol = interpolate(numbers(data["x"], "x"), numbers(data["y"], "y", nested=True),
+                      bias_penalty=data.get("bias_penalty", False), lam=lam)
     out = sol.to_dict()
     if "eval_x" in data:
         out["eval_y"] = sol(eval_points(data["eval_x"])).tolist()
@@ -73,6 +81,10 @@ def main(argv=None) -> int:
     except (DataError, SolverError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+    try:
+        text = json.dumps(out, allow_nan=False)
+    except ValueError:
+        print("error: the result is not finite (the data or eval_x are too badly scaled)", file=sys.stderr)
+        return 2
+    print(text)
     return 0

@@ -1,4 +1,5 @@
 """Univariate explorer: click points, see the minimum-norm ReLU interpolants and kernel methods."""
+import math
 import time
 
 import numpy as np
@@ -48,7 +49,7 @@ option("free", True, lambda s: s == "1")
 option("pen", True, lambda s: s == "1")
 option("set", True, lambda s: s == "1")
 option("kernels", ["h1", "h2"], lambda s: [k for k in s.split(",") if k in KERNELS])
-option("bw", 1.0, float)
+option("bw", 1.0, lambda s: round(min(max(float(s), 0.1), 5.0), 1) if math.isfinite(float(s)) else 1.0)
 option("lam", 0.0, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
 
 with st.sidebar:
@@ -97,13 +98,18 @@ if len(x) >= 2:
                              name in st.session_state["kernels"])
         except ValueError as err:
             st.error(f"{KERNELS[name].label}: {err}")
+for name, (label, ker, shown) in kernels.items():
+    if shown and ker.residual > 1e-6 * (1 + max(map(abs, y))):
+        st.warning(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
+                   "singular for these points (try another bandwidth).")
 
 xr, yr = window(x, y)
 left, right = st.columns([3, 1.3])
 with left:
     event = click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600),
                        key="uv_plot", height=600)
-    if event and (store.add(event["x"], event["y"]) if event["type"] == "add" else store.remove(event["index"])):
+    if event:   # rerun even when the click is rejected, so its message shows at once
+        store.add(event["x"], event["y"]) if event["type"] == "add" else store.remove(event["index"])
         st.rerun()
     if len(x) < 2:
         st.info("Click on the plot to place at least two points.")
@@ -124,12 +130,14 @@ with right:
     rows = edited.dropna(how="any")
     if (rows["x"].tolist(), rows["y"].tolist()) != (x, y) and len(rows) == len(edited):
         store.set(rows["x"].tolist(), rows["y"].tolist(), allow_few=True)
+        store.refresh()   # the editor restarts from the stored points, accepted or not: no rerun loop
         st.rerun()
     upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"])
     if upload is not None and st.session_state.get("uv_upload") != upload.file_id:
         st.session_state["uv_upload"] = upload.file_id
         try:
-            store.set(*parse_points(upload.getvalue(), upload.name))
+            px, py, notes = parse_points(upload.getvalue(), upload.name)
+            store.set(px, py, notes=[f"upload: {n}" for n in notes])
         except DataError as err:
             st.session_state[store.msg] = f"Upload rejected: {err}. Your previous points are kept."
         st.rerun()

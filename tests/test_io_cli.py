@@ -17,16 +17,20 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_csv_and_json_round_trip():
     x, y = [0.5, -1.0, 2.25], [1.0, 0.0, -3.5]
     for text, name in ((points_csv(x, y), "p.csv"), (points_json(x, y), "p.json")):
-        xs, ys = parse_points(text.encode(), name)
+        xs, ys, _ = parse_points(text.encode(), name)
         np.testing.assert_array_equal(xs, sorted(x))
         np.testing.assert_array_equal(ys, [0.0, 1.0, -3.5])
-    xs, _ = parse_points(b"1,2\n3,4\n", "no_header.csv")
+    xs, _, _ = parse_points(b"1,2\n3,4\n", "no_header.csv")
     np.testing.assert_array_equal(xs, [1, 3])
-    xs, _ = parse_points(b"[[1, 2], [3, 4]]", "pairs.json")
+    xs, _, _ = parse_points(b"[[1, 2], [3, 4]]", "pairs.json")
     np.testing.assert_array_equal(xs, [1, 3])
+    _, _, notes = parse_points(b"x,y\n1,2\n1,2\n3,4\n", "dup.csv")
+    assert notes == ["merged 1 duplicate point(s)"]
 
 
 @pytest.mark.parametrize("raw, name, message", [
+    (b"", "a.csv", "empty"),
+    (b"1,abc\n2,3\n3,4\n", "a.csv", "row 1"),
     (b"x,y\n1,2\n1,3\n", "a.csv", "conflicting"),
     (b"x,y\n1,2\nfoo,3\n", "a.csv", "row 2"),
     (b"x,y\n1,2\n", "a.csv", "at least 2"),
@@ -76,6 +80,10 @@ def test_cli_contract():
     ('{"x": [0, 1], "y": [1, 2], "eval_x": ["a"]}', "eval_x"),
     ('{"x": [0, 1], "y": [1, 2], "wat": 1}', "unknown key"),
     ('[1, 2]', "object"),
+    ('{"x": [0, 1, 2], "y": [0, 1, "1"]}', "numbers"),
+    ('{"x": [true, false], "y": [0, 1]}', "numbers"),
+    ('{"x": [1e-300, 2e-300, 3e-300], "y": [0, 1, 0], "bias_penalty": true}', "closer than"),
+    ('{"x": [0, 1], "y": [1, 2], "eval_x": [1e308]}', "eval_x"),
 ])
 def test_cli_bad_input_exits_2_with_one_line(stdin, message):
     out = cli(stdin)

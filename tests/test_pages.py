@@ -78,6 +78,20 @@ def test_link_restores_points_and_options():
     assert list(cost_table(at).index) == ["bias-free fit", "Gaussian (RBF) kernel"]
 
 
+def test_link_points_are_sorted_and_options_clamped():
+    at = run(pts="2,0;0,0;1,1;1,1", bw="100")
+    assert not at.exception
+    assert at.slider(key="bw").value == 5.0
+    assert at.dataframe[0].value["x"].tolist() == [0.0, 1.0, 2.0]
+    assert not at.error
+
+
+def test_link_after_clear_restores_no_points():
+    at = run(pts="")
+    assert not at.exception and not at.warning
+    assert any("at least two points" in i.value for i in at.info)
+
+
 @pytest.mark.parametrize("pts, message", [
     ("0,0;1,x", "malformed"),
     ("0,0;0,1", "conflicting"),

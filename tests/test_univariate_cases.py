@@ -126,3 +126,40 @@ def test_h1_seminorm_of_connect_the_dots():
     x, y = np.array([0, 1, 3, 4.0]), np.array([0, 2, 1, 1.0])
     sol = interpolate(x, y)
     assert h1_seminorm(sol, 0, 4)[0] ** 2 == pytest.approx(np.sum(np.diff(y) ** 2 / np.diff(x)))
+
+
+@pytest.mark.parametrize("c", [30, 50, 100, 1e3, 1e5, -100])
+def test_penalised_far_from_the_origin(c):
+    # √(1+t²) is nearly linear there, so the merge is worth < 1e-9 of the cost; it must still happen
+    x = np.array([0, 1, 2, 3.0]) + c
+    sol = interpolate(x, [0, 0, 1, 3], bias_penalty=True)
+    np.testing.assert_allclose(sol.knots, [c + 1.5], rtol=0, atol=1e-9 * (1 + abs(c)))
+    xs = np.linspace(x[0] - 1, x[-1] + 1, 101)
+    np.testing.assert_allclose(sol(xs), 2 * np.maximum(xs - c - 1.5, 0), atol=1e-9 * (1 + abs(c)))
+
+
+def test_tiny_kinks_are_kept():
+    assert interpolate([0, 1, 2], [0, 1e-13, 0]).cost == pytest.approx(2e-13)
+    np.testing.assert_allclose(interpolate([0, 1, 2], [0, 1e-13, 0]).knots, [1])
+    sol = interpolate([0, 5e5, 1e6], [0, 1e-7, 0], bias_penalty=True)
+    np.testing.assert_allclose(sol([0, 5e5, 1e6]), [0, 1e-7, 0], atol=1e-15)
+
+
+@pytest.mark.parametrize("bias_penalty", [False, True])
+def test_fit_becomes_the_least_squares_line_at_lambda_max(bias_penalty):
+    from engine.univariate.regularised import affine_lambda
+
+    x, y = np.array([0, 1, 2, 3.0]), np.array([0, 0, 1, 3.0])
+    lam_max = affine_lambda(x, y[None, :], bias_penalty)
+    below = interpolate(x, y, bias_penalty=bias_penalty, lam=0.99 * lam_max)
+    above = interpolate(x, y, bias_penalty=bias_penalty, lam=1.01 * lam_max)
+    assert below.cost > 0 and above.cost == 0
+    np.testing.assert_allclose(above(x), np.polyval(np.polyfit(x, y, 1), x), atol=1e-12)
+    # continuity: just below lam_max the fit is already nearly the line
+    assert np.abs(interpolate(x, y, bias_penalty=bias_penalty, lam=0.9999 * lam_max)(x) - above(x)).max() < 1e-3
+    for lam in (1e9, 1e12):
+        np.testing.assert_allclose(interpolate(x, y, bias_penalty=bias_penalty, lam=lam)(x), above(x), atol=1e-12)
+
+
+def test_negligible_lambda_interpolates():
+    assert interpolate([0, 1, 2], [0, 1, 0], lam=1e-300).cost == pytest.approx(2)

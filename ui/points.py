@@ -6,6 +6,8 @@ options live in ``st.query_params`` so that a copied link reproduces the view.
 """
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from engine.univariate.validation import DataError, as_points
@@ -14,7 +16,7 @@ HISTORY = 50
 
 
 def encode_points(x, y) -> str:
-    return ";".join(f"{a:.10g},{b:.10g}" for a, b in zip(x, y))
+    return ";".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(x, y))   # repr: exact round trip
 
 
 def decode_points(text: str):
@@ -35,15 +37,13 @@ class PointStore:
             st.session_state[self.hist] = []
             st.session_state[self.msg] = None
             st.session_state[self.ver] = 0
-            x, y = default
+            st.session_state[self.key] = tuple(map(list, default))
             if "pts" in st.query_params:
                 try:
                     x, y = decode_points(st.query_params["pts"])
-                    as_points(x, y)
+                    st.session_state[self.key] = self._checked(x, y, allow_few=True)[:2]
                 except DataError as err:
                     st.session_state[self.msg] = f"Could not restore the link's points: {err}"
-                    x, y = default
-            st.session_state[self.key] = (list(x), list(y))
 
     @property
     def points(self):
@@ -54,15 +54,21 @@ class PointStore:
         """Changes whenever the points change (for widgets that must reset with them)."""
         return st.session_state[self.ver]
 
-    def set(self, x, y, *, allow_few: bool = False) -> bool:
+    @staticmethod
+    def _checked(x, y, *, allow_few: bool):
+        """Sorted, validated (x, y, notes); fewer than 2 points pass only with ``allow_few``."""
+        if allow_few and len(x) < 2:
+            if not all(map(math.isfinite, [*x, *y])):
+                raise DataError("the data contain NaN or infinite values")
+            return list(x), list(y), []
+        xs, Y, notes = as_points(x, y)
+        return xs.tolist(), Y[0].tolist(), notes
+
+    def set(self, x, y, *, allow_few: bool = False, notes=()) -> bool:
         """Replace the points after validation; False (and a message) if they are rejected."""
         try:
-            if len(x) >= 2 or not allow_few:
-                xs, Y, notes = as_points(x, y)
-                x, y = xs.tolist(), Y[0].tolist()
-                st.session_state[self.msg] = "; ".join(notes) or None
-            else:
-                st.session_state[self.msg] = None
+            x, y, found = self._checked(x, y, allow_few=allow_few)
+            st.session_state[self.msg] = "; ".join([*notes, *found]) or None
         except DataError as err:
             st.session_state[self.msg] = f"{err}. Your previous points are kept."
             return False
@@ -81,6 +87,10 @@ class PointStore:
         if not 0 <= index < len(x):
             return False
         return self.set(x[:index] + x[index + 1:], y[:index] + y[index + 1:], allow_few=True)
+
+    def refresh(self) -> None:
+        """Make widgets keyed on ``version`` start again from the stored points."""
+        st.session_state[self.ver] += 1
 
     def undo(self) -> None:
         if st.session_state[self.hist]:

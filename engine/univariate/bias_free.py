@@ -14,7 +14,7 @@ import numpy as np
 from engine.univariate.interpolant import Interpolant, SolutionRegion
 
 COLLINEAR_TOL = 1e-9   # 1 − cos(angle) below which two slope changes count as positively collinear
-ZERO_TOL = 1e-12       # |δ| below ZERO_TOL·(1 + max|s|) counts as no kink
+ZERO_TOL = 1e-12       # |δ| below ZERO_TOL·max|δ| (or rounding of the slopes) counts as no kink
 
 
 def slope_changes(x, Y):
@@ -23,10 +23,15 @@ def slope_changes(x, Y):
     return s, np.diff(s, axis=1)
 
 
+def kink_floor(s, delta) -> float:
+    """Size below which a slope change is rounding noise: relative to the data, never absolute."""
+    return max(ZERO_TOL * np.abs(delta).max(initial=0), 1e-14 * np.abs(s).max(initial=0))
+
+
 def _free_pairs(delta, s) -> list[int]:
     """Indices i (into the interior points) where δ_i and δ_{i+1} are positively collinear."""
     norms = np.linalg.norm(delta, axis=0)
-    nonzero = norms > ZERO_TOL * (1 + np.abs(s).max())
+    nonzero = norms > kink_floor(s, delta)
     dots = (delta[:, :-1] * delta[:, 1:]).sum(axis=0)
     prods = norms[:-1] * norms[1:]
     collinear = dots >= (1 - COLLINEAR_TOL) * prods
@@ -36,7 +41,7 @@ def _free_pairs(delta, s) -> list[int]:
 def connect_the_dots(x, Y) -> Interpolant:
     """The linear spline through the data, extended linearly: a bias-free minimiser."""
     s, delta = slope_changes(x, Y)
-    keep = np.linalg.norm(delta, axis=0) > ZERO_TOL * (1 + np.abs(s).max())
+    keep = np.linalg.norm(delta, axis=0) > kink_floor(s, delta)
     affine = np.stack([Y[:, 0] - s[:, 0] * x[0], s[:, 0]], axis=1)
     cost = float(np.linalg.norm(delta, axis=0).sum())
     return Interpolant(x[1:-1][keep], delta[:, keep].T, affine, cost=cost, unique=True, fitted=Y)

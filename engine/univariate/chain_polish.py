@@ -126,5 +126,5 @@ def breakpoint_form(x, y, sigma, kind):
     bx, by = bx[order], by[order]
     slopes = np.diff(by) / np.diff(bx)
     d = np.diff(slopes)
-    keep = np.abs(d) > 1e-12 * (1 + np.abs(slopes).max())
+    keep = np.abs(d) > max(1e-12 * np.abs(d).max(initial=0), 1e-14 * np.abs(slopes).max())
     return np.array([by[0] - slopes[0] * bx[0], slopes[0]]), bx[1:-1][keep], d[keep]

@@ -30,7 +30,8 @@ def solve_conic(P, q, A, b, cones, tol: float = 1e-10):
     sol = solver.solve()
     status = str(sol.status)
     if status not in ("Solved", "AlmostSolved"):
-        raise SolverError(f"conic solver stopped with status {status}")
+        raise SolverError(f"the optimisation did not converge (solver status {status}); the data may be "
+                          "badly scaled")
     return np.asarray(sol.x), np.asarray(sol.z)
 
 

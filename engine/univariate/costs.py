@@ -53,6 +53,8 @@ def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
     if penalty == "bias_penalised":
         return float((weight(xs[1:-1]) * kinks).sum())
     if penalty == "no_skip":
+        if ys.shape[0] != 1:
+            raise ValueError("the no-skip max-form is defined for one task")
         return float(max(kinks.sum(), abs(slopes[0, 0] + slopes[0, -1])))
     raise ValueError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
 

@@ -41,6 +41,7 @@ class Interpolant:
     extremes: list["Interpolant"] = field(default_factory=list)
     certificate: dict = field(default_factory=dict)
     fitted: np.ndarray | None = None     # (T, N) values at the data (the fit when lam > 0)
+    notes: list[str] = field(default_factory=list)   # what was done to the input (merged duplicates)
 
     def __post_init__(self):
         self.knots = np.asarray(self.knots, float).reshape(-1)
@@ -84,4 +85,5 @@ class Interpolant:
             "bias_penalty": self.bias_penalty,
             "lam": self.lam,
             "certificate": {k: float(v) for k, v in self.certificate.items()},
+            "notes": list(self.notes),
         }

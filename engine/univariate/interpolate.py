@@ -6,7 +6,7 @@ import numpy as np
 from engine.univariate.bias_free import solve_bias_free
 from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
-from engine.univariate.regularised import fit_values
+from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
 from engine.univariate.validation import DataError, as_points
 
 
@@ -23,7 +23,15 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     if not np.isfinite(lam) or lam < 0:
         raise DataError("lam must be a finite number ≥ 0")
     x, Y, notes = as_points(x, y)
-    if bias_penalty:
+    if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
+        lam = 0.0
+    lam_max = affine_lambda(x, Y, bias_penalty) if lam > 0 else np.inf
+    if lam >= lam_max:   # exact: the fit is the least-squares line; its residuals r give η = Σ r_i(x_i − t)₊/lam
+        affine = affine_fit(x, Y)   # in the dual ball since lam ≥ lam_max, and ⟂ affine, so the gap is 0
+        sol = Interpolant([], np.zeros((0, Y.shape[0])), affine, cost=0.0, unique=True, bias_penalty=bias_penalty,
+                          lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
+                          certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
+    elif bias_penalty:
         if Y.shape[0] != 1:
             raise DataError("biases-penalised fitting supports one task for now")
         sol = solve_bias_penalised(x, Y[0], lam)
@@ -31,5 +39,7 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
         Z = fit_values(x, Y, lam) if lam > 0 else Y
         sol = solve_bias_free(x, Z)
         sol.lam = lam
+    if not (np.isfinite(sol.cost) and np.isfinite(sol.jumps).all() and np.isfinite(sol.affine).all()):
+        raise DataError("the data are too badly scaled for double precision; rescale x and y")
     sol.notes = notes
     return sol

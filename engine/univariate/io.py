@@ -18,14 +18,16 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def parse_points(raw: bytes, filename: str = "points.csv"):
-    """(x, y) arrays (one task) from an uploaded CSV or JSON file."""
+    """(x, y, notes) from an uploaded CSV or JSON file (one task; notes say what was merged)."""
     if len(raw) > MAX_UPLOAD_BYTES:
         raise DataError(f"file too large (limit {MAX_UPLOAD_BYTES // 1000} kB)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError("the file is not UTF-8 text") from None
-    if filename.lower().endswith(".json") or text.lstrip()[:1] in "[{":
+    if not text.strip():
+        raise DataError("the file is empty")
+    if filename.lower().endswith(".json") or text.lstrip()[0] in "[{":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
@@ -38,8 +40,8 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
             raise DataError('JSON must be {"x": [...], "y": [...]} or a list of [x, y] pairs')
     else:
         rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-        if rows and not _numeric(rows[0]):
-            rows = rows[1:]   # header
+        if rows and not any(_numeric([c]) for c in rows[0]):
+            rows = rows[1:]   # a header: no cell of the first row is a number
         if len(rows) > MAX_POINTS:
             raise DataError(f"at most {MAX_POINTS} points are supported (got {len(rows)})")
         for number, r in enumerate(rows, 1):
@@ -48,8 +50,8 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
         x, y = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
     if isinstance(y, list) and y and isinstance(y[0], list):
         raise DataError("uploads hold one task: y must be a flat list")
-    xs, Y, _ = as_points(x, y)
-    return xs, Y[0]
+    xs, Y, notes = as_points(x, y)
+    return xs, Y[0], notes
 
 
 def _numeric(cells) -> bool:

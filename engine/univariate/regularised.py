@@ -2,13 +2,14 @@
 
 For fixed values z_i = f(x_i) the cheapest f is connect-the-dots of z (bias free, DESIGN.md §2), with
 cost Σ_i‖δ_i(z)‖, where δ_i(z) = (z_{i+1} − z_i)/h_i − (z_i − z_{i−1})/h_{i−1} is linear in z. So the fit
-is the convex program min_z (1/2lam)‖z − y‖² + Σ_i ‖δ_i(z)‖ (for one task: trend filtering of order
+is the convex program min_z ½‖z − y‖² + lam Σ_i ‖δ_i(z)‖ (for one task: trend filtering of order
 one on unequal spacing; for T tasks a group lasso on slope changes), solved exactly by Clarabel.
 """
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from engine.univariate.conic import soc_cones, solve_conic
 
@@ -38,7 +39,42 @@ def fit_values(x, Y, lam):
                   for task in range(T)]
         rows += [row_t] + blocks
     A = sp.vstack(rows).tocsc()
-    P = sp.diags(np.r_[np.full(T * n, 1 / lam_s), np.zeros(m)])
-    q = np.r_[-(Y / scale).ravel() / lam_s, np.ones(m)]
+    P = sp.diags(np.r_[np.ones(T * n), np.zeros(m)])   # ½‖z − y‖² + lam Σ t
+    q = np.r_[-(Y / scale).ravel(), np.full(m, lam_s)]
     u, _ = solve_conic(P, q, A, np.zeros(A.shape[0]), soc_cones(m, T + 1))
-    return u[:T * n].reshape(T, n) * scale
+    Z = u[:T * n].reshape(T, n)
+    # Kinks at the solver's noise level are zeros of the exact fit: project onto {δ_i(z) = 0 there}.
+    norms = np.linalg.norm(D @ Z.T, axis=1)
+    data_kinks = np.linalg.norm(D @ (Y / scale).T, axis=1)   # relative to the data, not to the noise
+    flat = sp.csr_matrix(D[norms <= 1e-7 * max(data_kinks.max(), 1e-300)])
+    if flat.shape[0]:
+        Z = Z - (flat.T @ spla.spsolve((flat @ flat.T).tocsc(), flat @ Z.T).reshape(flat.shape[0], T)).T
+    return Z * scale
+
+
+def affine_lambda(x, Y, bias_penalty: bool) -> float:
+    """Smallest lam at which the regularised fit is the least-squares affine function.
+
+    With r the least-squares residuals, the affine fit is optimal iff η(t) = Σ_i r_i (x_i − t)₊ / lam
+    lies in the dual ball: ‖η(t)‖ ≤ ω(t) for all t (ω ≡ 1 bias free, √(1+t²) biases penalised). η is
+    linear between data points (a_k + b_k t), so the maximum of ‖η‖/ω is at an end of an interval
+    or, for one task with penalised biases, where (a + bt)/√(1+t²) is stationary, t = b/a.
+    """
+    basis = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(basis, Y.T, rcond=None)
+    R = Y - (basis @ coef).T
+    a = np.cumsum((R * x)[:, ::-1], axis=1)[:, ::-1][:, 1:]     # η = a_k + b_k t on [x_k, x_{k+1}]
+    b = -np.cumsum(R[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    ends = [x[:-1], x[1:]]
+    if bias_penalty and Y.shape[0] == 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends.append(np.clip(np.where(a[0] != 0, b[0] / a[0], x[:-1]), x[:-1], x[1:]))
+    omega = (lambda t: np.hypot(1.0, t)) if bias_penalty else (lambda t: np.ones_like(t))
+    return float(max(np.max(np.linalg.norm(a + b * t, axis=0) / omega(t)) for t in ends))
+
+
+def affine_fit(x, Y):
+    """The least-squares affine function of each task: (T, 2) rows (c, v)."""
+    basis = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(basis, Y.T, rcond=None)
+    return coef.T

@@ -5,6 +5,7 @@ import numpy as np
 
 MAX_POINTS = 2000
 MAX_ABS = 1e6
+MIN_SPACING = 1e-12   # relative to max(1, range of x): finer spacing is lost to rounding
 
 
 class DataError(ValueError):
@@ -42,6 +43,9 @@ def as_points(x, y):
         notes.append(f"merged {len(same)} duplicate point(s)")
     if len(x) < 2:
         raise DataError("need at least 2 distinct points")
+    resolution = MIN_SPACING * max(1.0, x[-1] - x[0])
+    if np.diff(x).min() < resolution:
+        raise DataError(f"two x values are closer than {resolution:.1g}: merge them or rescale x")
     if len(x) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
     return x, Y, notes
