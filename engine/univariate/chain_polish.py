@@ -98,8 +98,10 @@ def polish(x, y, sigma, kind, steps: int = 20):
         except (np.linalg.LinAlgError, ValueError):
             break
         step[fixed] = 0
+        if -grad @ step <= 1e-15 * max(best, 1e-300):   # predicted decrease below rounding: done
+            break
         t, improved = 1.0, False
-        while t > 1e-6:
+        while t > 1e-3:   # the model disagrees with the true cost: give up early
             trial = sigma + t * step
             val = objective(x, y, trial)   # the true cost: a smooth model may flatter
             if val <= best:

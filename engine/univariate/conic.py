@@ -14,7 +14,7 @@ class SolverError(RuntimeError):
     """The conic solver did not reach an optimal solution."""
 
 
-def solve_conic(P, q, A, b, cones, tol: float = 1e-10):
+def solve_conic(P, q, A, b, cones, tol: float = 1e-9):
     """Solve with Clarabel; returns (u, z) = primal solution and dual multipliers of the rows of A."""
     import clarabel
 
