@@ -148,13 +148,16 @@ if networks or kernels:
     curves |= {label: ker for label, ker, shown in kernels.values() if shown}
     table = pd.DataFrame([curve_row(name, f, np.asarray(x), xr) for name, f in curves.items()])
     best_h1 = h1_minimum(x, y)
-    table["= H¹ solution on data range"] = np.where(
+    table["= H¹ solution"] = np.where(
         np.isclose(table["H¹ seminorm on data range"], best_h1, rtol=1e-6), "✓ yes", "✗ no")
     table["exact"] = table["exact"].map({True: "exact", False: "grid over the window"})
+    table = table.rename(columns={"biases-penalised cost": "penalised cost", "H¹ seminorm on data range": "H¹ seminorm",
+                                  "exact": "measured"})
     st.dataframe(table.set_index("curve"), width="stretch", column_config={
         c: st.column_config.NumberColumn(format="%.6g") for c in table.columns if c not in ("curve", "exact")})
-    st.caption(f"Minimum possible H¹ seminorm on [x₁, x_N] (the linear spline): {best_h1:.6g}. "
-               "\"own norm\" is each curve's own objective: its representation cost, or its RKHS norm.")
+    st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only by the linear "
+               f"spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation cost or its "
+               "RKHS norm.")
 
     f1, f2 = st.columns(2)
     with f1:
@@ -167,7 +170,8 @@ if networks or kernels:
     with f2:
         for name in st.session_state["kernels"]:
             st.markdown(f"**{KERNELS[name].label}**")
-            st.latex(KERNELS[name].formula + r",\quad " + KERNELS[name].norm)
+            st.latex(KERNELS[name].formula)
+            st.latex(KERNELS[name].norm)
 
     notes = []
     if "free" in networks:

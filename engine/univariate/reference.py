@@ -21,11 +21,14 @@ def knot_grid(x, size: int) -> np.ndarray:
 
 
 def solve_on_grid(x, y, bias_penalty: bool = False, lam: float = 0.0, grid=None,
-                  grid_size: int | None = None) -> Interpolant:
-    """Solve on a knot grid with cvxpy (Clarabel); default grid: 4N points plus the data."""
+                  grid_size: int | None = None, solver: str | None = None) -> Interpolant:
+    """Solve on a knot grid with cvxpy; default grid: 4N points plus the data. Default solver: HiGHS
+    for the linear program (one task, interpolation: the fastest here), Clarabel otherwise."""
     import cvxpy as cp
 
     x, Y, _ = as_points(x, y)
+    scale = float(np.abs(Y).max()) or 1.0   # the solver's tolerances are absolute: solve for Y/scale
+    Y = Y / scale
     g = knot_grid(x, grid_size or 4 * len(x)) if grid is None else np.asarray(grid, float)
     T = Y.shape[0]
     J = cp.Variable((len(g), T))
@@ -35,14 +38,16 @@ def solve_on_grid(x, y, bias_penalty: bool = False, lam: float = 0.0, grid=None,
         cp.reshape(v, (1, T), order="C") + relu(x[:, None] - g[None, :]) @ J
     w = weight(g) if bias_penalty else np.ones(len(g))
     cost = w @ (cp.abs(J[:, 0]) if T == 1 else cp.norm(J, 2, axis=1))
-    if lam > 0:
-        problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(values - Y.T) + lam * cost))
+    if lam > 0:   # ½‖f − y‖² + lam·cost scales as scale², so lam becomes lam/scale
+        problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(values - Y.T) + lam / scale * cost))
     else:
         problem = cp.Problem(cp.Minimize(cost), [values == Y.T])
-    problem.solve(solver=cp.CLARABEL)
+    if solver is None:
+        solver = "HIGHS" if T == 1 and lam == 0 else "CLARABEL"
+    problem.solve(solver=solver)
     if problem.status not in ("optimal", "optimal_inaccurate"):
         raise RuntimeError(f"grid reference solver: {problem.status}")
-    sol = Interpolant(g, J.value, np.stack([c.value, v.value], axis=1), bias_penalty=bias_penalty,
-                      lam=lam)
-    sol.cost = float(cost.value)
+    sol = Interpolant(g, J.value * scale, np.stack([c.value, v.value], axis=1) * scale,
+                      bias_penalty=bias_penalty, lam=lam)
+    sol.cost = float(cost.value) * scale
     return sol
