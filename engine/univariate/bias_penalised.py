@@ -135,11 +135,11 @@ def _polished_dual(x, lam_dual, knots, jumps):
 
 
 def dual_slack(x, lam_dual):
-    """Per interval, max_t (|η(t)| − √(1+t²)) and where it is reached (η = Σλ_i(x_i − t)₊)."""
+    """Per interval, max_t (|η(t)| − √(1+t²)) for η = Σλ_i(x_i − t)₊ (positive = violated)."""
     # On [x_k, x_{k+1}]: η = A_k + B_k t with A_k = Σ_{i>k} λ_i x_i, B_k = −Σ_{i>k} λ_i.
     A = np.cumsum((lam_dual * x)[::-1])[::-1][1:]
     B = eta_slopes(x, lam_dual)
-    best, where = np.full(len(A), -np.inf), np.zeros(len(A))
+    best = np.full(len(A), -np.inf)
     for sgn in (1.0, -1.0):
         a, b = sgn * A, sgn * B
         # a + b t − √(1+t²) is concave; its maximiser is t* = b/√(1−b²) (|b| < 1), clipped.
@@ -147,20 +147,48 @@ def dual_slack(x, lam_dual):
             tstar = np.where(np.abs(b) < 1, b / np.sqrt(np.clip(1 - b * b, 1e-300, None)),
                              np.sign(b) * np.inf)
         t = np.clip(tstar, x[:-1], x[1:])
-        value = a + b * t - weight(t)
-        better = value > best
-        best, where = np.where(better, value, best), np.where(better, t, where)
-    return best, where
+        best = np.maximum(best, a + b * t - weight(t))
+    return best
 
 
 def certificate(x, y, lam_dual):
     """Check η(t) = Σλ_i(x_i − t)₊ against |η| ≤ √(1+t²): max violation, dual objective, moments."""
-    slack, _ = dual_slack(x, lam_dual)
+    slack = dual_slack(x, lam_dual)
     return {
         "max_violation": max(float(slack.max()), 0.0),
         "dual_objective": float(lam_dual @ y),
         "moment_residual": float(max(abs(lam_dual.sum()), abs(lam_dual @ x))),
     }
+
+
+def _best_structure(x, zs, sigma):
+    """Slopes σ and interval kinds after polishing: the structure (which intervals hold a kink,
+    inside or at an end) is read from the interior-point masses at several noise levels, each
+    reading is polished, and the lowest true cost wins (the raw solution if none beats it)."""
+    J, Pm = moments(x, zs, sigma)
+    C = np.hypot(J, Pm)
+    readings = {}
+    for drop in (1e-5, 1e-7, 1e-9):
+        reading = classify(x, J, Pm, C, drop)
+        readings.setdefault(reading.tobytes(), reading)   # identical readings polish alike
+    best, best_sigma, best_kind = objective(x, zs, sigma) * (1 + 1e-12), sigma, classify(x, J, Pm, C, 0.0)
+    for reading in readings.values():
+        trial = polish(x, zs, sigma, reading)
+        value = objective(x, zs, trial)
+        if value < best:
+            best, best_sigma, best_kind = value, trial, reading
+    return best_sigma, best_kind
+
+
+def _certify(x, target, lam_dual, sol, floor):
+    """The better of two dual certificates: the solver's multipliers, and the same made exact on the
+    solution's structure; the gap is relative to the cost (or to ``floor`` when that is ~0)."""
+    certs = [certificate(x, target, d) for d in (lam_dual, _polished_dual(x, lam_dual, sol.knots, sol.jumps[:, 0]))]
+    for cert in certs:
+        cert["duality_gap"] = abs(sol.cost - cert["dual_objective"]) / max(sol.cost, abs(cert["dual_objective"]), floor)
+    cert = min(certs, key=lambda c: max(c["max_violation"], c["duality_gap"]))
+    cert["interpolation_residual"] = float(np.abs(sol(x) - target).max())
+    return cert
 
 
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
@@ -171,47 +199,21 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     # fits with a tiny lam are ill-conditioned (z ≈ y within lam): solve them more tightly
     u, duals = solve_conic(P, q, A, b, cones, tol=1e-9 if lam == 0 else 1e-10)
     n = len(x)
-    sigma = u[:n]
     zs = ys if lam == 0 else u[n:2 * n]
     lam_dual = A_z.T @ duals if lam == 0 else (ys - zs) / (lam / scale)   # KKT: λ = (y − z)/lam
-    # The optimal structure (which intervals hold a kink, inside or at an end), read from the
-    # primal masses at several noise levels; each reading is polished, and the lowest true cost
-    # wins (the raw solution if none beats it).
-    J, Pm = moments(x, zs, sigma)
-    C = np.hypot(J, Pm)
-    readings = {}
-    for drop in (1e-5, 1e-7, 1e-9):
-        reading = classify(x, J, Pm, C, drop)
-        readings.setdefault(reading.tobytes(), reading)   # identical readings polish alike
-    kind = classify(x, J, Pm, C, 0.0)
-    best = objective(x, zs, sigma) * (1 + 1e-12)
-    start = sigma
-    for reading in readings.values():
-        trial = polish(x, zs, start, reading)
-        value = objective(x, zs, trial)
-        if value < best:
-            best, sigma, kind = value, trial, reading
+    sigma, kind = _best_structure(x, zs, u[:n])
     target = zs * scale
     affine, knots, jumps = breakpoint_form(x, target, sigma * scale, kind)
     knots, jumps = jensen_merge(x, knots, jumps)
+    data_cost = float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())   # the data's own kinks
     if lam > 0:   # a fit, not an interpolant: drop kinks at the solver's noise level and refit
-        s_y = np.diff(y) / np.diff(x)
-        reference = float((weight(x[1:-1]) * np.abs(np.diff(s_y))).sum())   # cost of the data's own kinks
-        keep = weight(knots) * np.abs(jumps) > 1e-8 * reference
+        keep = weight(knots) * np.abs(jumps) > 1e-8 * data_cost
         knots, jumps, affine = _least_squares_on_knots(x, target, knots[keep])
         target = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
         lam_dual = (y - target) / lam   # the fit's own KKT multipliers
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
                       lam=lam, fitted=target[None, :])
     sol.cost = representation_cost(sol, "bias_penalised")
-    resid = float(np.abs(sol(x) - target).max())
-    certs = [certificate(x, target, d) for d in (lam_dual, _polished_dual(x, lam_dual, knots, jumps))]
-    # relative gap; a fit with (near) zero cost is measured against the data's own kink cost
-    floor = 1e-300 if lam == 0 else 1e-3 * float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())
-    for cert in certs:
-        cert["duality_gap"] = abs(sol.cost - cert["dual_objective"]) / max(sol.cost, abs(cert["dual_objective"]),
-                                                                            floor)
-    cert = min(certs, key=lambda c: max(c["max_violation"], c["duality_gap"]))
-    cert["interpolation_residual"] = resid
-    sol.certificate = cert
+    # a fit with (near) zero cost has its gap measured against the data's own kink cost
+    sol.certificate = _certify(x, target, lam_dual, sol, 1e-300 if lam == 0 else 1e-3 * data_cost)
     return sol
