@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.univariate.conic import SolverError
 from engine.univariate.interpolate import interpolate
-from engine.univariate.validation import DataError
+from engine.univariate.validation import DataError, numbers
 
 KEYS = {"x", "y", "bias_penalty", "lam", "eval_x"}
 
@@ -32,19 +32,12 @@ def _load(path: str) -> dict:
     return data
 
 
-def numbers(value, name: str, nested: bool = False):
-    """A JSON list of numbers (or, if ``nested``, of such lists); booleans and strings are refused."""
-    rows = value if nested and isinstance(value, list) and value and isinstance(value[0], list) else [value]
-    for row in rows:
-        if not isinstance(row, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                for v in row):
-            raise DataError(f"{name} must be a list of numbers" + (" or a list of such lists" if nested else ""))
-    return value
-
-
 def eval_points(values) -> np.ndarray:
     """Finite numbers to evaluate at (a flat list of at most 100000, |x| ≤ 1e12)."""
-    xs = np.asarray(numbers(values, "eval_x"), dtype=float)
+    try:
+        xs = np.asarray(numbers(values, "eval_x"), dtype=float)
+    except OverflowError:
+        raise DataError("eval_x values must fit in double precision") from None
     if len(xs) > 100_000 or not np.isfinite(xs).all() or np.abs(xs).max(initial=0) > 1e12:
         raise DataError("eval_x must be at most 100000 finite numbers with |x| ≤ 1e12")
     return xs

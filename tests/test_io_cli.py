@@ -30,11 +30,13 @@ def test_csv_and_json_round_trip():
 
 @pytest.mark.parametrize("raw, name, message", [
     (b"", "a.csv", "empty"),
-    (b"1,abc\n2,3\n3,4\n", "a.csv", "row 1"),
+    (b"1,abc\n2,3\n3,4\n", "a.csv", "line 1"),
+    (b'{"x": [1, 2, 3], "y": [0, true, 1]}', "a.json", "numbers"),
+    (b'{"x": [1, 2], "y": [0, 1' + b"0" * 400 + b']}', "a.json", "double"),
     (b"x,y\n1,2\n1,3\n", "a.csv", "conflicting"),
-    (b"x,y\n1,2\nfoo,3\n", "a.csv", "row 2"),
+    (b"x,y\n1,2\nfoo,3\n", "a.csv", "line 3"),
     (b"x,y\n1,2\n", "a.csv", "at least 2"),
-    (b"x,y\n1,nan\n2,3\n", "a.csv", "NaN"),
+    (b"x,y\n1,nan\n2,3\n", "a.csv", "line 2"),
     (b"x,y\n1,2\n2,1e300\n", "a.csv", "within"),
     (b'{"x": [1, 2]', "a.json", "invalid JSON"),
     (b'{"a": 1}', "a.json", "JSON must be"),
@@ -84,6 +86,10 @@ def test_cli_contract():
     ('{"x": [true, false], "y": [0, 1]}', "numbers"),
     ('{"x": [1e-300, 2e-300, 3e-300], "y": [0, 1, 0], "bias_penalty": true}', "closer than"),
     ('{"x": [0, 1], "y": [1, 2], "eval_x": [1e308]}', "eval_x"),
+    ('{"x": [0, 1], "y": [1, 2], "eval_x": [1' + "0" * 400 + ']}', "eval_x"),
+    ('{"x": [0, 1' + "0" * 400 + '], "y": [1, 2]}', "double"),
+    ('{"x": [0, 1, 2], "y": [0, 1, 0], "lam": 1' + "0" * 400 + '}', "lam"),
+    ('{"x": [0, 1, 2], "y": [[0, 1, 0], [1, 2, 3]], "bias_penalty": true, "lam": 100}', "one task"),
 ])
 def test_cli_bad_input_exits_2_with_one_line(stdin, message):
     out = cli(stdin)

@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from engine.univariate.validation import DataError, as_points
+from engine.univariate.validation import MAX_ABS, DataError, as_points
 
 HISTORY = 50
 
@@ -58,8 +58,8 @@ class PointStore:
     def _checked(x, y, *, allow_few: bool):
         """Sorted, validated (x, y, notes); fewer than 2 points pass only with ``allow_few``."""
         if allow_few and len(x) < 2:
-            if not all(map(math.isfinite, [*x, *y])):
-                raise DataError("the data contain NaN or infinite values")
+            if not all(math.isfinite(v) and abs(v) <= MAX_ABS for v in [*x, *y]):
+                raise DataError(f"values must be finite and within ±{MAX_ABS:g}")
             return list(x), list(y), []
         xs, Y, notes = as_points(x, y)
         return xs.tolist(), Y[0].tolist(), notes

@@ -193,27 +193,52 @@ def _certify(x, target, lam_dual, sol, floor):
 
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring."""
+    s_y = np.diff(y) / np.diff(x)
+    if np.abs(np.diff(s_y)).max(initial=0) <= 1e-14 * np.abs(s_y).max():   # collinear data: the line
+        line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
+        return Interpolant([], np.zeros((0, 1)), line, cost=0.0, unique=True, bias_penalty=True, lam=lam,
+                           fitted=y[None, :].copy(),
+                           certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
+    if lam > 0:
+        return _fit(x, y, lam)
     scale = float(np.abs(y).max()) or 1.0
     ys = y / scale
-    P, q, A, b, cones, A_z = _program(x, ys, lam / scale)
-    # fits with a tiny lam are ill-conditioned (z ≈ y within lam): solve them more tightly
-    u, duals = solve_conic(P, q, A, b, cones, tol=1e-9 if lam == 0 else 1e-10)
+    P, q, A, b, cones, A_z = _program(x, ys, 0.0)
+    u, duals = solve_conic(P, q, A, b, cones)
     n = len(x)
-    zs = ys if lam == 0 else u[n:2 * n]
-    lam_dual = A_z.T @ duals if lam == 0 else (ys - zs) / (lam / scale)   # KKT: λ = (y − z)/lam
+    zs = ys
+    lam_dual = A_z.T @ duals   # multipliers of the interpolation constraints
     sigma, kind = _best_structure(x, zs, u[:n])
-    target = zs * scale
+    target = y.astype(float)
     affine, knots, jumps = breakpoint_form(x, target, sigma * scale, kind)
     knots, jumps = jensen_merge(x, knots, jumps)
     data_cost = float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())   # the data's own kinks
-    if lam > 0:   # a fit, not an interpolant: drop kinks at the solver's noise level and refit
-        keep = weight(knots) * np.abs(jumps) > 1e-8 * data_cost
-        knots, jumps, affine = _least_squares_on_knots(x, target, knots[keep])
-        target = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
-        lam_dual = (y - target) / lam   # the fit's own KKT multipliers
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
-                      lam=lam, fitted=target[None, :])
+                      lam=0.0, fitted=target[None, :])
     sol.cost = representation_cost(sol, "bias_penalised")
-    # a fit with (near) zero cost has its gap measured against the data's own kink cost
-    sol.certificate = _certify(x, target, lam_dual, sol, 1e-300 if lam == 0 else 1e-3 * data_cost)
+    sol.certificate = _certify(x, target, lam_dual, sol, 1e-12 * data_cost)
+    return sol
+
+
+def _fit(x, y, lam):
+    """Regularised fit: the interior-point solve gives the fitted values z; kinks at its noise level
+    are dropped (least squares on the rest); the returned f is then the exact minimum-cost
+    interpolant of its own fitted values, which can only lower ½‖f(x) − y‖² + lam·cost(f)."""
+    scale = float(np.abs(y).max()) or 1.0
+    ys = y / scale
+    P, q, A, b, cones, _ = _program(x, ys, lam / scale)
+    # fits with a tiny lam are ill-conditioned (z ≈ y within lam): solve them tightly
+    u, _ = solve_conic(P, q, A, b, cones, tol=1e-10)
+    n = len(x)
+    zs, sigma = u[n:2 * n], u[:n]
+    sigma, kind = _best_structure(x, zs, sigma)
+    affine, knots, jumps = breakpoint_form(x, zs * scale, sigma * scale, kind)
+    data_cost = float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())
+    keep = weight(knots) * np.abs(jumps) > 1e-8 * data_cost
+    knots, jumps, affine = _least_squares_on_knots(x, zs * scale, knots[keep])
+    fitted = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
+    sol = solve_bias_penalised(x, fitted, 0.0)
+    sol.lam = lam
+    lam_dual = (y - sol(x)) / lam   # the fit's own KKT multipliers certify the whole fit
+    sol.certificate = _certify(x, sol(x), lam_dual, sol, 1e-3 * data_cost)
     return sol

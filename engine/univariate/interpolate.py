@@ -19,10 +19,15 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     bias_penalty=False: cost Σ‖J_k‖ (exact, closed form); True: Σ√(1+t_k²)‖J_k‖ (exact SOCP, see
     engine.univariate.bias_penalised). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f).
     """
-    lam = float(lam)
+    try:
+        lam = float(lam)
+    except (TypeError, ValueError, OverflowError):
+        lam = float("nan")
     if not np.isfinite(lam) or lam < 0:
         raise DataError("lam must be a finite number ≥ 0")
     x, Y, notes = as_points(x, y)
+    if bias_penalty and Y.shape[0] != 1:
+        raise DataError("biases-penalised fitting supports one task for now")
     if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
         lam = 0.0
     lam_max = affine_lambda(x, Y, bias_penalty) if lam > 0 else np.inf
@@ -32,8 +37,6 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
                           lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
                           certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
     elif bias_penalty:
-        if Y.shape[0] != 1:
-            raise DataError("biases-penalised fitting supports one task for now")
         sol = solve_bias_penalised(x, Y[0], lam)
     else:
         Z = fit_values(x, Y, lam) if lam > 0 else Y

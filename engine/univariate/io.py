@@ -8,11 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import numpy as np
 
 from engine.univariate.interpolant import Interpolant
-from engine.univariate.validation import MAX_POINTS, DataError, as_points
+from engine.univariate.validation import MAX_POINTS, DataError, as_points, numbers
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -33,20 +34,22 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
         except json.JSONDecodeError as err:
             raise DataError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
         if isinstance(data, dict) and {"x", "y"} <= data.keys():
-            x, y = data["x"], data["y"]
+            x, y = numbers(data["x"], "x"), numbers(data["y"], "y")
         elif isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
-            x, y = [p[0] for p in data], [p[1] for p in data]
+            x, y = numbers([p[0] for p in data], "x"), numbers([p[1] for p in data], "y")
         else:
             raise DataError('JSON must be {"x": [...], "y": [...]} or a list of [x, y] pairs')
     else:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-        if rows and not any(_numeric([c]) for c in rows[0]):
+        reader = csv.reader(io.StringIO(text))
+        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+        if rows and not any(_numeric([c]) for c in rows[0][1]):
             rows = rows[1:]   # a header: no cell of the first row is a number
         if len(rows) > MAX_POINTS:
             raise DataError(f"at most {MAX_POINTS} points are supported (got {len(rows)})")
-        for number, r in enumerate(rows, 1):
+        for line, r in rows:
             if len(r) < 2 or not _numeric(r[:2]):
-                raise DataError(f"CSV row {number} is not two numbers x, y")
+                raise DataError(f"CSV line {line} is not two finite numbers x, y")
+        rows = [r for _, r in rows]
         x, y = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
     if isinstance(y, list) and y and isinstance(y[0], list):
         raise DataError("uploads hold one task: y must be a flat list")
@@ -55,11 +58,11 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
 
 
 def _numeric(cells) -> bool:
+    """All cells are finite numbers ("nan" or "inf" in a header is a name, not a number)."""
     try:
-        [float(c) for c in cells]
-    except ValueError:
+        return all(math.isfinite(float(c)) for c in cells)
+    except (ValueError, OverflowError):
         return False
-    return True
 
 
 def points_csv(x, y) -> str:

@@ -43,13 +43,28 @@ def fit_values(x, Y, lam):
     q = np.r_[-(Y / scale).ravel(), np.full(m, lam_s)]
     u, _ = solve_conic(P, q, A, np.zeros(A.shape[0]), soc_cones(m, T + 1))
     Z = u[:T * n].reshape(T, n)
-    # Kinks at the solver's noise level are zeros of the exact fit: project onto {δ_i(z) = 0 there}.
     norms = np.linalg.norm(D @ Z.T, axis=1)
-    data_kinks = np.linalg.norm(D @ (Y / scale).T, axis=1)   # relative to the data, not to the noise
-    flat = sp.csr_matrix(D[norms <= 1e-7 * max(data_kinks.max(), 1e-300)])
-    if flat.shape[0]:
+    data_kinks = np.linalg.norm(D @ (Y / scale).T, axis=1)   # noise is relative to the data, not to itself
+    flat_rows = norms <= 1e-7 * max(data_kinks.max(), 1e-300)
+    flat = sp.csr_matrix(D[flat_rows])
+    if T == 1:   # exact: solve the KKT equations on the settled signs, keep them if they hold
+        exact = _kkt_solution(D, Y[0] / scale, lam_s, flat_rows, np.sign(D @ Z[0]))
+        if exact is not None:
+            return exact[None, :] * scale
+    if flat.shape[0]:   # kinks at the solver's noise level are zeros of the fit: project onto δ_i(z) = 0
         Z = Z - (flat.T @ spla.spsolve((flat @ flat.T).tocsc(), flat @ Z.T).reshape(flat.shape[0], T)).T
     return Z * scale
+
+
+def _kkt_solution(D, y, lam, flat_rows, signs):
+    """One task: z = y − lam·D_Aᵀ s_A − D_Fᵀ μ with D_F z = 0 (A: kinks with signs s, F: flat).
+    It is the optimum iff the kinks keep their signs and |μ| ≤ lam (subgradient of lam·|δ|)."""
+    A, F = D[~flat_rows], sp.csr_matrix(D[flat_rows])
+    rhs = y - lam * (A.T @ signs[~flat_rows])
+    mu = spla.spsolve((F @ F.T).tocsc(), F @ rhs) if F.shape[0] else np.zeros(0)
+    z = rhs - F.T @ np.atleast_1d(mu)
+    ok = np.all(np.sign(A @ z) == signs[~flat_rows]) and np.all(np.abs(mu) <= lam * (1 + 1e-9))
+    return z if ok else None
 
 
 def affine_lambda(x, Y, bias_penalty: bool) -> float:

@@ -12,14 +12,24 @@ class DataError(ValueError):
     """The data cannot be used as given; the message says why in one line."""
 
 
+def numbers(value, name: str, nested: bool = False):
+    """A JSON list of numbers (or, if ``nested``, of such lists); booleans and strings are refused."""
+    rows = value if nested and isinstance(value, list) and value and isinstance(value[0], list) else [value]
+    for row in rows:
+        if not isinstance(row, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                for v in row):
+            raise DataError(f"{name} must be a list of numbers" + (" or a list of such lists" if nested else ""))
+    return value
+
+
 def as_points(x, y):
     """Check and sort data. Returns (x (N,), Y (T, N), notes). Exact duplicate points are merged
     (with a note); the same x with different y in any task is an error."""
     try:
         x = np.asarray(x, dtype=float)
         Y = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError("x and y must be numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise DataError("x and y must be numbers (of double-precision size)") from None
     if x.ndim != 1:
         raise DataError("x must be a flat list of numbers")
     Y = Y.reshape(1, -1) if Y.ndim == 1 else Y
