@@ -42,6 +42,7 @@ from bisect import bisect_left, bisect_right
 import numpy as np
 import scipy.sparse as sp
 
+from engine.univariate.bias_free import kink_floor
 from engine.univariate.chain_polish import breakpoint_form, classify, moments, objective, polish
 from engine.univariate.conic import soc_cones, solve_conic
 from engine.univariate.costs import representation_cost, weight
@@ -104,10 +105,15 @@ def jensen_merge(x, knots, jumps):
 
 
 def _least_squares_on_knots(x, target, knots):
-    """Jumps and affine part on the given knots that fit ``target`` best (least squares)."""
+    """Affine part (c, v) and jumps on the given knots that fit ``target`` best (least squares)."""
     basis = np.column_stack([np.ones_like(x), x, relu(x[:, None] - knots[None, :])])
     coef, *_ = np.linalg.lstsq(basis, target, rcond=None)
-    return knots, coef[2:], coef[:2]
+    return coef[:2], coef[2:]
+
+
+def _data_kink_cost(x, y):
+    """Σ √(1+x_i²)|δ_i|: the penalised cost of the data's own slope changes (a scale for noise)."""
+    return float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())
 
 
 def eta_slopes(x, lam_dual):
@@ -194,7 +200,7 @@ def _certify(x, target, lam_dual, sol, floor):
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring."""
     s_y = np.diff(y) / np.diff(x)
-    if np.abs(np.diff(s_y)).max(initial=0) <= 1e-14 * np.abs(s_y).max():   # collinear data: the line
+    if np.abs(np.diff(s_y)).max(initial=0) <= kink_floor(s_y, np.diff(s_y)):   # collinear data: the line
         line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
         return Interpolant([], np.zeros((0, 1)), line, cost=0.0, unique=True, bias_penalty=True, lam=lam,
                            fitted=y[None, :].copy(),
@@ -205,18 +211,14 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     ys = y / scale
     P, q, A, b, cones, A_z = _program(x, ys, 0.0)
     u, duals = solve_conic(P, q, A, b, cones)
-    n = len(x)
-    zs = ys
     lam_dual = A_z.T @ duals   # multipliers of the interpolation constraints
-    sigma, kind = _best_structure(x, zs, u[:n])
-    target = y.astype(float)
-    affine, knots, jumps = breakpoint_form(x, target, sigma * scale, kind)
+    sigma, kind = _best_structure(x, ys, u[:len(x)])
+    affine, knots, jumps = breakpoint_form(x, y, sigma * scale, kind)
     knots, jumps = jensen_merge(x, knots, jumps)
-    data_cost = float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())   # the data's own kinks
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
-                      lam=0.0, fitted=target[None, :])
+                      lam=0.0, fitted=y[None, :].astype(float))
     sol.cost = representation_cost(sol, "bias_penalised")
-    sol.certificate = _certify(x, target, lam_dual, sol, 1e-12 * data_cost)
+    sol.certificate = _certify(x, y, lam_dual, sol, 1e-12 * _data_kink_cost(x, y))
     return sol
 
 
@@ -233,9 +235,9 @@ def _fit(x, y, lam):
     zs, sigma = u[n:2 * n], u[:n]
     sigma, kind = _best_structure(x, zs, sigma)
     affine, knots, jumps = breakpoint_form(x, zs * scale, sigma * scale, kind)
-    data_cost = float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())
-    keep = weight(knots) * np.abs(jumps) > 1e-8 * data_cost
-    knots, jumps, affine = _least_squares_on_knots(x, zs * scale, knots[keep])
+    data_cost = _data_kink_cost(x, y)
+    knots = knots[weight(knots) * np.abs(jumps) > 1e-8 * data_cost]
+    affine, jumps = _least_squares_on_knots(x, zs * scale, knots)
     fitted = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
     sol = solve_bias_penalised(x, fitted, 0.0)
     sol.lam = lam

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import solve_banded
 
+from engine.univariate.bias_free import kink_floor
 from engine.univariate.costs import weight
 
 ZERO, INSIDE, ENDS = 0, 1, 2
@@ -129,5 +130,5 @@ def breakpoint_form(x, y, sigma, kind):
     slopes = np.diff(by) / np.diff(bx)
     d = np.diff(slopes)
     s_data = np.diff(y) / np.diff(x)   # noise is measured against the data's own kinks, never the solution's
-    keep = np.abs(d) > max(1e-12 * np.abs(np.diff(s_data)).max(initial=0), 1e-14 * np.abs(s_data).max())
+    keep = np.abs(d) > kink_floor(s_data, np.diff(s_data))
     return np.array([by[0] - slopes[0] * bx[0], slopes[0]]), bx[1:-1][keep], d[keep]

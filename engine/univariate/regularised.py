@@ -75,9 +75,8 @@ def affine_lambda(x, Y, bias_penalty: bool) -> float:
     linear between data points (a_k + b_k t), so the maximum of ‖η‖/ω is at an end of an interval
     or, for one task with penalised biases, where (a + bt)/√(1+t²) is stationary, t = b/a.
     """
-    basis = np.column_stack([np.ones_like(x), x])
-    coef, *_ = np.linalg.lstsq(basis, Y.T, rcond=None)
-    R = Y - (basis @ coef).T
+    affine = affine_fit(x, Y)
+    R = Y - (affine[:, :1] + affine[:, 1:] * x)
     a = np.cumsum((R * x)[:, ::-1], axis=1)[:, ::-1][:, 1:]     # η = a_k + b_k t on [x_k, x_{k+1}]
     b = -np.cumsum(R[:, ::-1], axis=1)[:, ::-1][:, 1:]
     ends = [x[:-1], x[1:]]
