@@ -13,7 +13,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true
+	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
