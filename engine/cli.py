@@ -1,6 +1,7 @@
 """Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON.
 
-Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]}
+Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
+x may also be one list per task (tasks observed at their own inputs), with y one list per task.
 (only x and y required; "-" reads standard input). Bad input: exit code 2 and one line on stderr.
 """
 from __future__ import annotations
@@ -55,7 +56,7 @@ def run_interpolate(data: dict) -> dict:
     lam = data.get("lam", 0)
     if isinstance(lam, bool) or not isinstance(lam, (int, float)):
         raise DataError("lam must be a number")
-    sol = interpolate(numbers(data["x"], "x"), numbers(data["y"], "y", nested=True),
+    sol = interpolate(numbers(data["x"], "x", nested=True), numbers(data["y"], "y", nested=True),
                       bias_penalty=data.get("bias_penalty", False), lam=lam)
     out = sol.to_dict()
     if "eval_x" in data:

@@ -72,6 +72,13 @@ def test_cli_contract():
     multi = json.loads(cli(json.dumps({"x": [0, 1, 2, 3], "y": [[0, 0, 1, 3], [0, 1, 0, 0]]})).stdout)
     assert multi["cost"] == pytest.approx(5 ** 0.5 + 2 ** 0.5)
     assert np.shape(multi["jumps"]) == (2, 2)
+    pen = json.loads(cli(json.dumps({"x": [0, 1, 2, 3], "y": [[0, 0, 1, 3], [0, 0, 2, 6]],
+                                     "bias_penalty": True})).stdout)
+    assert pen["cost"] == pytest.approx(65 ** 0.5, rel=1e-8) and pen["knots"] == pytest.approx([1.5])
+    own = json.loads(cli(json.dumps({"x": [[0, 1, 2, 3], [0, 3]], "y": [[0, 0, 1, 3], [0, 0]],
+                                     "eval_x": [1.5]})).stdout)
+    assert own["cost"] == pytest.approx(2) and own["unique"] is False
+    assert np.allclose(own["eval_y"], [[0.5], [0.0]], atol=1e-9)
 
 
 @pytest.mark.parametrize("stdin, message", [
@@ -89,7 +96,9 @@ def test_cli_contract():
     ('{"x": [0, 1], "y": [1, 2], "eval_x": [1' + "0" * 400 + ']}', "eval_x"),
     ('{"x": [0, 1' + "0" * 400 + '], "y": [1, 2]}', "double"),
     ('{"x": [0, 1, 2], "y": [0, 1, 0], "lam": 1' + "0" * 400 + '}', "lam"),
-    ('{"x": [0, 1, 2], "y": [[0, 1, 0], [1, 2, 3]], "bias_penalty": true, "lam": 100}', "one task"),
+    ('{"x": [[0, 1], [0, 2]], "y": [[0, 1]]}', "one list of numbers per task"),
+    ('{"x": [[0, 1], [0, 0]], "y": [[0, 1], [1, 2]]}', "task 2: conflicting"),
+    ('{"x": [[0, 1], [0, 2]], "y": [[0, 1], [1, "a"]]}', "numbers"),
 ])
 def test_cli_bad_input_exits_2_with_one_line(stdin, message):
     out = cli(stdin)

@@ -39,3 +39,34 @@ def soc_cones(count: int, dim: int):
     import clarabel
 
     return [clarabel.SecondOrderConeT(dim) for _ in range(count)]
+
+
+class ConicRows:
+    """Sparse constraint rows s = b − A·u ∈ K, appended cone by cone (Clarabel's standard form)."""
+
+    def __init__(self, n_vars: int):
+        self.n, self.count, self.cones = n_vars, 0, []
+        self._r, self._c, self._v, self._b = [], [], [], []
+
+    def add(self, cone, height: int, entries, b=None):
+        """``entries``: (row within the block, column, coefficient of u in the cone value s)."""
+        for row, col, coef in entries:
+            row, col, coef = np.broadcast_arrays(np.asarray(row), np.asarray(col), np.asarray(coef, float))
+            self._r.append(self.count + row.ravel())
+            self._c.append(col.ravel())
+            self._v.append(-coef.ravel())
+        self._b.append(np.zeros(height) if b is None else np.asarray(b, float))
+        self.cones.append(cone)
+        self.count += height
+
+    def matrices(self):
+        A = sp.csc_matrix((np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
+                          shape=(self.count, self.n))
+        return A, np.concatenate(self._b)
+
+
+def psd_positions(size: int) -> dict:
+    """(i, j) ↦ (index, scale) in Clarabel's PSD-triangle vector: upper triangle, column by column,
+    off-diagonal entries scaled by √2."""
+    pos = [(i, j) for j in range(size) for i in range(j + 1)]
+    return {p: (k, 1.0 if p[0] == p[1] else np.sqrt(2)) for k, p in enumerate(pos)}

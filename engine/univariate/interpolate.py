@@ -1,4 +1,4 @@
-"""Front door for univariate minimum-norm interpolation and fitting (DESIGN.md §2, issue 2)."""
+"""Front door for univariate minimum-norm interpolation and fitting (DESIGN.md §2)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,14 +6,16 @@ import numpy as np
 from engine.univariate.bias_free import solve_bias_free
 from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
+from engine.univariate.multitask import solve_multitask
 from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
-from engine.univariate.validation import DataError, as_points
+from engine.univariate.validation import DataError, as_points, as_task_points
 
 
 def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpolant:
     """Minimum-norm ReLU network (infinitely wide, free skip) through (x, y), or fit for lam > 0.
 
-    y has shape (N,) or (T, N) (T tasks sharing the inputs). Returns an ``Interpolant`` with
+    y has shape (N,) or (T, N) (T tasks sharing the inputs); or x and y are lists of T lists (each
+    task observed at its own inputs; see engine.univariate.multitask). Returns an ``Interpolant`` with
     ``cost``, ``knots``, ``jumps`` (m, T), ``affine`` (T, 2) = (c, v), ``unique`` and, where minimisers
     differ, ``regions`` (the solution set) and ``extremes`` (two extreme minimisers).
     bias_penalty=False: cost Σ‖J_k‖ (exact, closed form); True: Σ√(1+t_k²)‖J_k‖ (exact SOCP, see
@@ -25,9 +27,13 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
         lam = float("nan")
     if not np.isfinite(lam) or lam < 0:
         raise DataError("lam must be a finite number ≥ 0")
-    x, Y, notes = as_points(x, y)
-    if bias_penalty and Y.shape[0] != 1:
-        raise DataError("biases-penalised fitting supports one task for now")
+    if _ragged(x):
+        u, Y, observed, notes = as_task_points(x, y)
+        if not observed.all():
+            return _checked(solve_multitask(u, Y, observed, bias_penalty, lam), notes)
+        x = u
+    else:
+        x, Y, notes = as_points(x, y)
     if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
         lam = 0.0
     lam_max = affine_lambda(x, Y, bias_penalty) if lam > 0 else np.inf
@@ -36,13 +42,24 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
         sol = Interpolant([], np.zeros((0, Y.shape[0])), affine, cost=0.0, unique=True, bias_penalty=bias_penalty,
                           lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
                           certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
+    elif bias_penalty and Y.shape[0] > 1:
+        sol = solve_multitask(x, Y, np.ones(Y.shape, bool), True, lam)
     elif bias_penalty:
         sol = solve_bias_penalised(x, Y[0], lam)
     else:
         Z = fit_values(x, Y, lam) if lam > 0 else Y
         sol = solve_bias_free(x, Z)
         sol.lam = lam
+    return _checked(sol, notes)
+
+
+def _ragged(x) -> bool:
+    """x given as one list of inputs per task (rather than one list shared by all tasks)."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(row, (list, tuple, np.ndarray)) for row in x)
+
+
+def _checked(sol: Interpolant, notes) -> Interpolant:
     if not (np.isfinite(sol.cost) and np.isfinite(sol.jumps).all() and np.isfinite(sol.affine).all()):
         raise DataError("the data are too badly scaled for double precision; rescale x and y")
-    sol.notes = notes
+    sol.notes = list(notes) + sol.notes
     return sol

@@ -21,12 +21,17 @@ def knot_grid(x, size: int) -> np.ndarray:
 
 
 def solve_on_grid(x, y, bias_penalty: bool = False, lam: float = 0.0, grid=None,
-                  grid_size: int | None = None, solver: str | None = None) -> Interpolant:
+                  grid_size: int | None = None, solver: str | None = None, observed=None) -> Interpolant:
     """Solve on a knot grid with cvxpy; default grid: 4N points plus the data. Default solver: HiGHS
-    for the linear program (one task, interpolation: the fastest here), Clarabel otherwise."""
+    for the linear program (one task, interpolation: the fastest here), Clarabel otherwise.
+    ``observed`` (T, N) booleans: task τ is fitted only where observed[τ] (tasks with own inputs)."""
     import cvxpy as cp
 
-    x, Y, _ = as_points(x, y)
+    if observed is None:
+        x, Y, _ = as_points(x, y)
+        observed = np.ones(Y.shape, bool)
+    else:
+        x, Y, observed = np.asarray(x, float), np.where(observed, y, 0.0), np.asarray(observed, bool)
     scale = float(np.abs(Y).max()) or 1.0   # the solver's tolerances are absolute: solve for Y/scale
     Y = Y / scale
     g = knot_grid(x, grid_size or 4 * len(x)) if grid is None else np.asarray(grid, float)
@@ -38,10 +43,13 @@ def solve_on_grid(x, y, bias_penalty: bool = False, lam: float = 0.0, grid=None,
         cp.reshape(v, (1, T), order="C") + relu(x[:, None] - g[None, :]) @ J
     w = weight(g) if bias_penalty else np.ones(len(g))
     cost = w @ (cp.abs(J[:, 0]) if T == 1 else cp.norm(J, 2, axis=1))
+    mask = observed.T.astype(float)
     if lam > 0:   # ½‖f − y‖² + lam·cost scales as scale², so lam becomes lam/scale
-        problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(values - Y.T) + lam / scale * cost))
-    else:
+        problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(cp.multiply(mask, values - Y.T)) + lam / scale * cost))
+    elif observed.all():
         problem = cp.Problem(cp.Minimize(cost), [values == Y.T])
+    else:
+        problem = cp.Problem(cp.Minimize(cost), [cp.multiply(mask, values - Y.T) == 0])
     if solver is None:
         solver = "HIGHS" if T == 1 and lam == 0 else "CLARABEL"
     problem.solve(solver=solver)

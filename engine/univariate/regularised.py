@@ -72,17 +72,22 @@ def affine_lambda(x, Y, bias_penalty: bool) -> float:
 
     With r the least-squares residuals, the affine fit is optimal iff η(t) = Σ_i r_i (x_i − t)₊ / lam
     lies in the dual ball: ‖η(t)‖ ≤ ω(t) for all t (ω ≡ 1 bias free, √(1+t²) biases penalised). η is
-    linear between data points (a_k + b_k t), so the maximum of ‖η‖/ω is at an end of an interval
-    or, for one task with penalised biases, where (a + bt)/√(1+t²) is stationary, t = b/a.
+    linear between data points (a_k + b_k t), so ‖η‖² is quadratic there and the maximum of ‖η‖/ω is at
+    an end of an interval or, with penalised biases, where (A₀ + A₁t + A₂t²)/(1 + t²) is stationary:
+    −A₁t² + 2(A₂ − A₀)t + A₁ = 0 (A₀ = ‖a‖², A₁ = 2⟨a, b⟩, A₂ = ‖b‖²; for one task, t = b/a).
     """
     affine = affine_fit(x, Y)
     R = Y - (affine[:, :1] + affine[:, 1:] * x)
     a = np.cumsum((R * x)[:, ::-1], axis=1)[:, ::-1][:, 1:]     # η = a_k + b_k t on [x_k, x_{k+1}]
     b = -np.cumsum(R[:, ::-1], axis=1)[:, ::-1][:, 1:]
     ends = [x[:-1], x[1:]]
-    if bias_penalty and Y.shape[0] == 1:
+    if bias_penalty:
+        A0, A1, A2 = (a * a).sum(0), 2 * (a * b).sum(0), (b * b).sum(0)
+        disc = np.sqrt((A2 - A0) ** 2 + A1 ** 2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ends.append(np.clip(np.where(a[0] != 0, b[0] / a[0], x[:-1]), x[:-1], x[1:]))
+            for sign in (1.0, -1.0):
+                root = np.where(A1 != 0, ((A2 - A0) + sign * disc) / A1, x[:-1])
+                ends.append(np.clip(np.nan_to_num(root, nan=0.0), x[:-1], x[1:]))
     omega = (lambda t: np.hypot(1.0, t)) if bias_penalty else (lambda t: np.ones_like(t))
     return float(max(np.max(np.linalg.norm(a + b * t, axis=0) / omega(t)) for t in ends))
 

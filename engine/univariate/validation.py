@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 MAX_POINTS = 2000
+MAX_TASKS = 1000
 MAX_ABS = 1e6
 MIN_SPACING = 1e-12   # relative to max(1, range of x): finer spacing is lost to rounding
 
@@ -35,6 +36,8 @@ def as_points(x, y):
     Y = Y.reshape(1, -1) if Y.ndim == 1 else Y
     if Y.ndim != 2 or Y.shape[1] != len(x):
         raise DataError(f"y must have {len(x)} values per task (got shape {np.shape(y)})")
+    if not 1 <= Y.shape[0] <= MAX_TASKS:
+        raise DataError(f"need 1 to {MAX_TASKS} tasks (got {Y.shape[0]})")
     if not (np.isfinite(x).all() and np.isfinite(Y).all()):
         raise DataError("the data contain NaN or infinite values")
     if max(np.abs(x).max(initial=0), np.abs(Y).max(initial=0)) > MAX_ABS:
@@ -59,3 +62,35 @@ def as_points(x, y):
     if len(x) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
     return x, Y, notes
+
+
+def as_task_points(xs, ys):
+    """Tasks observed at their own inputs: ``xs`` and ``ys`` are lists of T lists. Each task is
+    checked like ``as_points``; returns (u (n,), Y (T, n), observed (T, n), notes) on the union u of
+    all inputs (Y is 0 where a task is not observed)."""
+    if not isinstance(xs, (list, tuple)) or not isinstance(ys, (list, tuple)) or len(xs) != len(ys):
+        raise DataError("x and y must be lists with one list of numbers per task")
+    if not 1 <= len(xs) <= MAX_TASKS:
+        raise DataError(f"need 1 to {MAX_TASKS} tasks (got {len(xs)})")
+    tasks, notes = [], []
+    for k, (x, y) in enumerate(zip(xs, ys)):
+        try:
+            xk, yk, nk = as_points(x, y)
+        except DataError as err:
+            raise DataError(f"task {k + 1}: {err}") from None
+        if yk.shape[0] != 1:
+            raise DataError(f"task {k + 1}: y must be a flat list of numbers")
+        tasks.append((xk, yk[0]))
+        notes += [f"task {k + 1}: {n}" for n in nk]
+    u = np.unique(np.concatenate([x for x, _ in tasks]))
+    if len(u) > MAX_POINTS:
+        raise DataError(f"at most {MAX_POINTS} distinct inputs are supported (got {len(u)})")
+    resolution = MIN_SPACING * max(1.0, u[-1] - u[0])
+    if len(u) > 1 and np.diff(u).min() < resolution:
+        raise DataError(f"two x values (of different tasks) are closer than {resolution:.1g}: merge them or rescale x")
+    Y = np.zeros((len(tasks), len(u)))
+    observed = np.zeros_like(Y, dtype=bool)
+    for k, (x, y) in enumerate(tasks):
+        idx = np.searchsorted(u, x)
+        Y[k, idx], observed[k, idx] = y, True
+    return u, Y, observed, notes
