@@ -17,5 +17,17 @@ st.markdown(
     "interpolants (H¹, H² natural cubic spline, Gaussian, Laplace, ReLU arc-cosine). A regularisation slider "
     "turns interpolation into fitting. Links reproduce the view; points and solutions export as CSV/JSON."
 )
+st.page_link("pages/multitask.py", label="**Multi-task learning**", icon=":material/stacked_line_chart:")
+st.markdown(
+    "Add a second task and watch the ambiguity disappear: task 1's interpolant becomes **unique** and equal to the "
+    "H¹ (connect-the-dots) interpolant. Place companion tasks by clicking or add random ones, penalise the biases, "
+    "then **train a real network** on screen and see its curve and its cost approach the exact minimiser."
+)
+st.page_link("pages/kernel_regime.py", label="**Many tasks in 2-D (the kernel regime)**", icon=":material/grid_on:")
+st.markdown(
+    "Eight points in the plane, one task or 1 + 100 random tasks, several seeds: alone, the learned surface depends on "
+    "the seed; with many tasks it hardly does, and it is close to kernel interpolation with a kernel built from the "
+    "learned neurons. For one task the exact minimum cost comes from a convex group lasso over all activation patterns."
+)
 st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
            "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020).")

@@ -31,16 +31,17 @@ def decode_points(text: str):
 class PointStore:
     """Points (sorted, validated) under ``prefix`` in session state, with an undo history."""
 
-    def __init__(self, prefix: str, default):
+    def __init__(self, prefix: str, default, url_key: str = "pts"):
         self.key, self.hist, self.msg, self.ver = (f"{prefix}_{s}" for s in ("pts", "hist", "msg", "ver"))
+        self.url_key = url_key
         if self.key not in st.session_state:
             st.session_state[self.hist] = []
             st.session_state[self.msg] = None
             st.session_state[self.ver] = 0
             st.session_state[self.key] = tuple(map(list, default))
-            if "pts" in st.query_params:
+            if url_key in st.query_params:
                 try:
-                    x, y = decode_points(st.query_params["pts"])
+                    x, y = decode_points(st.query_params[url_key])
                     st.session_state[self.key] = self._checked(x, y, allow_few=True)[:2]
                 except DataError as err:
                     st.session_state[self.msg] = f"Could not restore the link's points: {err}"
@@ -109,7 +110,7 @@ class PointStore:
     def sync_url(self, **options) -> None:
         """Write the points and the given options to the URL (values as strings)."""
         x, y = self.points
-        wanted = {"pts": encode_points(x, y), **{k: str(v) for k, v in options.items()}}
+        wanted = {self.url_key: encode_points(x, y), **{k: str(v) for k, v in options.items()}}
         for k, v in wanted.items():
             if st.query_params.get(k) != v:
                 st.query_params[k] = v

@@ -1,0 +1,202 @@
+"""Multi-task interpolation: a second task makes task 1's min-norm interpolant unique (= H¹ spline),
+and a real network trains on screen towards the exact answer."""
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine import interpolate, rkhs_interpolate
+from engine.univariate.conic import SolverError
+from engine.univariate.io import solution_json
+from engine.univariate.presets import GENERATED, PRESETS, preset_points
+from engine.univariate.task_sets import assemble_tasks, distance_to_linear_spline, gaussian_tasks
+from engine.univariate.validation import DataError
+from ui.click_plot import click_plot
+from ui.multitask_figure import multitask_figure
+from ui.navigation import ensure_app_navigation
+from ui.points import PointStore
+from ui.training_panel import training_panel
+from ui.univariate_figure import figure, window
+
+MAX_PLACED = 3
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def solve(x, y, bias_penalty):
+    start = time.perf_counter()
+    sol = interpolate(x, y, bias_penalty=bias_penalty)
+    return sol, time.perf_counter() - start
+
+
+def option(key, default, parse):
+    """Widget default from the URL on first load (so links reproduce the view)."""
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = parse(st.query_params[key]) if key in st.query_params else default
+        except (ValueError, KeyError):
+            st.session_state[key] = default
+
+
+def as_key(x, y):
+    """Hashable form of an engine input (lists, or lists of lists)."""
+    return (tuple(map(tuple, x)) if x and isinstance(x[0], list) else tuple(x),
+            tuple(map(tuple, y)) if y and isinstance(y[0], list) else tuple(y))
+
+
+def flag(sol, label):
+    if sol is None:
+        return
+    if sol.unique:
+        st.success(f"**{label}: unique.**", icon=":material/check_circle:")
+    elif sol.unique is None:
+        st.warning(f"**{label}: uniqueness undetermined.**")
+    else:
+        st.warning(f"**{label}: not unique** — the shaded set holds other minimisers.", icon=":material/warning:")
+
+
+ensure_app_navigation()
+st.title("Multi-task interpolation")
+st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sharing the hidden neurons, the "
+           "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) interpolant.")
+
+task1 = PointStore("mt1", preset_points(next(iter(PRESETS))))
+option("random", 0, lambda s: min(max(int(s), 0), 50))
+option("seed", 0, lambda s: min(max(int(s), 0), 10_000))
+option("placed", 0, lambda s: min(max(int(s), 0), MAX_PLACED))
+option("pen", False, lambda s: s == "1")
+option("h1", True, lambda s: s == "1")
+placed = [PointStore(f"mt{k}", ([], []), url_key=f"pts{k}") for k in range(2, 2 + MAX_PLACED)]
+
+with st.sidebar:
+    st.subheader("Task 1")
+    preset = st.selectbox("Preset", [*PRESETS, *GENERATED])
+    pseed = st.number_input("Seed (generated presets)", 0, 10_000, 0) if preset in GENERATED else 0
+    if st.button("Load preset", width="stretch"):
+        task1.set(*preset_points(preset, seed=int(pseed)))
+    st.subheader("Companion tasks")
+    st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
+    st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,
+              on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
+    st.number_input("Seed of the random tasks", 0, 10_000, key="seed")
+    st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
+    st.subheader("Options")
+    st.checkbox("Penalise the biases too", key="pen",
+                help="Cost Σ√(1+t²)‖J‖ (Boursier & Flammarion); the exact multi-task solver is a semidefinite program")
+    st.checkbox("Show the H¹ interpolant of task 1", key="h1")
+
+n_placed = st.session_state["placed"]
+options = dict(random=st.session_state["random"], seed=st.session_state["seed"], placed=n_placed,
+               pen=int(st.session_state["pen"]), h1=int(st.session_state["h1"]))
+task1.sync_url(**options)
+for store in placed[:n_placed]:
+    store.sync_url()
+for store in [task1, *placed[:n_placed]]:
+    if store.message:
+        st.warning(store.message)
+
+(x1, y1) = task1.points
+labels = ["task 1"] + [f"task {k}" for k in range(2, 2 + n_placed)]
+active = 0
+if n_placed:
+    active = st.radio("Clicks on the right plot place points of", range(1 + n_placed), horizontal=True,
+                      format_func=lambda k: labels[k], key="mt_active")
+random_labels = gaussian_tasks(x1, st.session_state["random"], st.session_state["seed"])
+tasks = [(x1, y1, "task 1", "task1")] + [(*placed[k].points, labels[k + 1], "placed") for k in range(n_placed)]
+tasks += [(x1, list(row), f"random task {j + 1}", "random") for j, row in enumerate(random_labels)]
+solved = [k for k, t in enumerate(tasks) if len(t[0])]   # tasks in the solve (rows of its solution), in order
+pen = st.session_state["pen"]
+
+alone = multi = None
+engine_time = 0.0
+if len(x1) >= 2:
+    try:
+        with st.spinner("Solving…", show_time=True):
+            alone, t_alone = solve(*as_key(x1, y1), pen)
+            mx, my = assemble_tasks((x1, y1), [s.points for s in placed[:n_placed]], random_labels)
+            multi, t_multi = solve(*as_key(mx, my), pen) if len(solved) > 1 else (None, 0.0)
+            engine_time = t_alone + t_multi
+    except (DataError, SolverError) as err:
+        st.error(f"The solver failed ({err}); your points are kept.")
+
+all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
+all_y = [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0]
+xr, yr = window(all_x, all_y)
+h1 = rkhs_interpolate(x1, y1, "h1") if len(x1) >= 2 and st.session_state["h1"] else None
+
+left, right = st.columns(2)
+with left:
+    st.markdown("#### Task 1 alone")
+    flag(alone, "Task 1 alone")
+    networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
+    ev = click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480), key="mt_alone", height=480)
+    if ev:
+        task1.add(ev["x"], ev["y"]) if ev["type"] == "add" else task1.remove(ev["index"])
+        st.rerun()
+with right:
+    st.markdown(f"#### Task 1 within {len(solved)} tasks")
+    flag(multi, f"Task 1 within {len(solved)} tasks")
+    if multi is None and len(x1) >= 2:
+        st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
+    ev = click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr), key="mt_multi", height=480)
+    if ev:
+        store = task1 if active == 0 else placed[active - 1]
+        store.add(ev["x"], ev["y"]) if ev["type"] == "add" else store.remove(ev["index"])
+        st.rerun()
+
+b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+if b1.button("Undo (task 1)", disabled=not task1.can_undo, width="stretch"):
+    task1.undo()
+    st.rerun()
+if b2.button("Clear task 1", width="stretch"):
+    task1.set([], [], allow_few=True)
+    st.rerun()
+if n_placed and active and b3.button(f"Clear {labels[active]}", width="stretch"):
+    placed[active - 1].set([], [], allow_few=True)
+    st.rerun()
+if len(x1) < 2:
+    st.info("Click on the plot to place at least two points of task 1.")
+else:
+    st.caption(f"Click empty space to add a point, a point to remove it. {len(x1)} points in task 1 · "
+               f"{len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
+
+if alone is not None:
+    st.subheader("Costs")
+    kind = "Σ√(1+t²)‖J_k‖" if pen else "Σ‖J_k‖"
+    rows = [{"solution": "task 1 alone", "cost": alone.cost, "unique": alone.unique,
+             "max |task 1 − H¹ interpolant| on [x₁, x_N]": distance_to_linear_spline(alone, x1, y1)}]
+    for j, other in enumerate(alone.extremes):
+        rows.append({"solution": f"task 1 alone, extreme minimiser {j + 1}", "cost": other.cost, "unique": False,
+                     "max |task 1 − H¹ interpolant| on [x₁, x_N]": distance_to_linear_spline(other, x1, y1)})
+    if multi is not None:
+        rows.append({"solution": f"all {len(solved)} tasks together", "cost": multi.cost, "unique": multi.unique,
+                     "max |task 1 − H¹ interpolant| on [x₁, x_N]": distance_to_linear_spline(multi, x1, y1)})
+    table = pd.DataFrame(rows).set_index("solution")
+    table["unique"] = table["unique"].map({True: "yes", False: "no", None: "undetermined"})
+    st.dataframe(table, width="stretch", column_config={
+        "cost": st.column_config.NumberColumn(f"cost {kind}", format="%.6g"),
+        "max |task 1 − H¹ interpolant| on [x₁, x_N]": st.column_config.NumberColumn(format="%.2e")})
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**Multi-task cost** (one network, T outputs, shared neurons)")
+        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if pen else r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
+    with c2:
+        st.markdown("**Uniqueness** (bias free)")
+        st.latex(r"\text{not unique} \iff \exists i:\ \delta_i,\ \delta_{i+1}\ \text{positively collinear}")
+    note = ("Alone, task 1's interpolant is **not unique** wherever two neighbouring slope changes have the same "
+            "sign: the kinks can slide together (shaded)." if not alone.unique else "Task 1 alone is already unique.")
+    if multi is not None:
+        note += (" Within the multi-task problem its slope changes become vectors δ_i ∈ ℝᵀ; generic companion "
+                 "tasks make neighbouring ones point in different directions, so no kink can slide: the solution "
+                 "is **unique**" if multi.unique else " Within the multi-task problem it is still **not unique** "
+                 "(some neighbouring slope-change vectors are positively collinear")
+        note += (", and task 1 is exactly the H¹ interpolant (connect-the-dots)." if
+                 distance_to_linear_spline(multi, x1, y1) < 1e-9 * (1 + max(map(abs, y1))) else ".")
+        if pen:
+            note += " With penalised biases kinks may leave the data points."
+    st.info("**What you are seeing.** " + note)
+    if multi is not None:
+        st.download_button("Solution (JSON)", solution_json({"task 1 alone": alone, "multi-task": multi}),
+                           "multitask_solution.json", "application/json")
+
+    training_panel(tasks, pen, xr, yr)
