@@ -20,6 +20,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.univariate
+	$(BIN)/python -m bench.multitask
+	$(BIN)/python -m bench.train
 
 clean:
 	rm -rf $(VENV)

@@ -10,6 +10,7 @@ from engine.kernel_regime import exact_view, grid, square_data
 from engine.kernel_regime.runs import kernel_distance, seed_spread, train_runs
 from ui.kernel_regime_figure import distance_plot, surfaces
 from ui.navigation import ensure_app_navigation
+from ui.url_state import url_option, write_url
 
 PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000 steps)": (400, 12000),
            "Tiny (width 30, 300 steps: rough, for slow machines)": (30, 300)}
@@ -31,14 +32,6 @@ def exact(lam):
     return exact_view(X, y, points, lam), exact_view(X, y, points, 0.0)["result"]
 
 
-def option(key, default, parse):
-    if key not in st.session_state:
-        try:
-            st.session_state[key] = parse(st.query_params[key]) if key in st.query_params else default
-        except (ValueError, KeyError):
-            st.session_state[key] = default
-
-
 ensure_app_navigation()
 st.title("Many tasks in two dimensions")
 st.caption("Eight points: the corners of a side-2 square (label 0) and of a side-1 square (label 1). Train a ReLU network "
@@ -48,17 +41,15 @@ st.caption("Eight points: the corners of a side-2 square (label 0) and of a side
 st.latex(r"K(x,x') = \sum_k \frac{\|a_k\|}{\|w_k\|}\,\sigma(w_k^\top x - b_k)\,\sigma(w_k^\top x' - b_k)"
          r"\qquad(\text{= }\textstyle\sum_k \|a_k\|\,\sigma\sigma\text{ for unit-norm } w_k)")
 
-option("kr_preset", next(iter(PRESETS)), lambda s: s if s in PRESETS else next(iter(PRESETS)))
-option("kr_lam", 1e-3, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
-option("kr_seeds", 3, lambda s: min(max(int(s), 2), 5))
+url_option("kr_preset", next(iter(PRESETS)), lambda s: s if s in PRESETS else next(iter(PRESETS)))
+url_option("kr_lam", 1e-3, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
+url_option("kr_seeds", 3, lambda s: min(max(int(s), 2), 5))
 with st.sidebar:
     st.subheader("Training")
     st.radio("Preset", list(PRESETS), key="kr_preset")
     st.select_slider("Weight decay λ", LAMS, key="kr_lam", format_func=lambda v: f"{v:g}")
     st.slider("Seeds", 2, 5, key="kr_seeds")
-for k in ("kr_preset", "kr_lam", "kr_seeds"):
-    if st.query_params.get(k) != str(st.session_state[k]):
-        st.query_params[k] = str(st.session_state[k])
+write_url(**{k: st.session_state[k] for k in ("kr_preset", "kr_lam", "kr_seeds")})
 width, steps = PRESETS[st.session_state["kr_preset"]]
 lam, seeds = st.session_state["kr_lam"], list(range(st.session_state["kr_seeds"]))
 
@@ -76,7 +67,8 @@ if estimate > 8:
     st.button(f"Use the smaller preset: {smaller}", on_click=lambda: st.session_state.update(kr_preset=smaller))
 
 if go:
-    st.button("Stop", key="kr_stop")   # a click reruns the page and ends the runs
+    stop_slot = st.empty()
+    stop_slot.button("Stop", key="kr_stop")   # a click reruns the page and ends the runs
     bar = st.progress(0.0, text="Training…")
     runs = []
     for kind, *payload in train_runs(X, y, points, seeds=seeds, task_counts=(1, 101), width=width, lam=lam, steps=steps):
@@ -86,6 +78,7 @@ if go:
             runs.append(payload[0])
     st.session_state["kr_runs"] = {"key": key, "runs": runs}
     bar.empty()
+    stop_slot.empty()
 stored = st.session_state.get("kr_runs")
 exact_fit, exact_interp = exact(lam)
 if not stored or stored["key"] != key:
@@ -101,7 +94,7 @@ st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
 m1, m2, m3 = st.columns(3)
 m1.metric("Spread across seeds, T = 1", f"{seed_spread(by_t[1]):.3f}", help="mean pairwise relative RMS distance")
 m2.metric("Spread across seeds, T = 101", f"{seed_spread(by_t[101]):.3f}")
-m3.metric("Device", runs[0].device if runs else "—", f"{sum(r.seconds for r in runs):.1f} s in all", delta_color="off")
+m3.metric("Trained on", f"{runs[0].device if runs else '—'} · {sum(r.seconds for r in runs):.1f} s")
 
 st.subheader("Exact where it can be: one task")
 st.markdown("For one task and few points the activation patterns of the data can all be listed, so the training "
@@ -114,11 +107,11 @@ for r in by_t[1]:
 res = exact_fit["result"]
 rows.append({"network": f"exact minimiser, same λ ({res.n_patterns} patterns)", "objective": res.objective,
              "cost Σ|a_k|‖w_k‖": res.cost})
-rows.append({"network": "exact minimum-cost interpolant (λ = 0)", "objective": float("nan"), "cost Σ|a_k|‖w_k‖": exact_interp.cost})
 table = pd.DataFrame(rows).set_index("network")
 table["objective gap"] = (table["objective"] - res.objective) / res.objective
 st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns})
-st.caption("Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²); the trained single-task nets should reach the exact value "
+st.caption(f"The exact minimum-cost interpolant (λ = 0) has cost {exact_interp.cost:.6g}. "
+           "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²); the trained single-task nets should reach the exact value "
            "(gap → 0) while their surfaces differ: the minimiser is not unique. With T > 1 outputs the analogous exact "
            "program is copositive, not a group lasso, so no exact value is claimed there.")
 st.plotly_chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +

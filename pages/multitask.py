@@ -15,6 +15,7 @@ from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.navigation import ensure_app_navigation
+from ui.url_state import url_option
 from ui.points import PointStore
 from ui.training_panel import training_panel
 from ui.univariate_figure import figure, window
@@ -27,15 +28,6 @@ def solve(x, y, bias_penalty):
     start = time.perf_counter()
     sol = interpolate(x, y, bias_penalty=bias_penalty)
     return sol, time.perf_counter() - start
-
-
-def option(key, default, parse):
-    """Widget default from the URL on first load (so links reproduce the view)."""
-    if key not in st.session_state:
-        try:
-            st.session_state[key] = parse(st.query_params[key]) if key in st.query_params else default
-        except (ValueError, KeyError):
-            st.session_state[key] = default
 
 
 def as_key(x, y):
@@ -61,11 +53,11 @@ st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sha
            "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) interpolant.")
 
 task1 = PointStore("mt1", preset_points(next(iter(PRESETS))))
-option("random", 0, lambda s: min(max(int(s), 0), 50))
-option("seed", 0, lambda s: min(max(int(s), 0), 10_000))
-option("placed", 0, lambda s: min(max(int(s), 0), MAX_PLACED))
-option("pen", False, lambda s: s == "1")
-option("h1", True, lambda s: s == "1")
+url_option("random", 0, lambda s: min(max(int(s), 0), 50))
+url_option("seed", 0, lambda s: min(max(int(s), 0), 10_000))
+url_option("placed", 0, lambda s: min(max(int(s), 0), MAX_PLACED))
+url_option("pen", False, lambda s: s == "1")
+url_option("h1", True, lambda s: s == "1")
 placed = [PointStore(f"mt{k}", ([], []), url_key=f"pts{k}") for k in range(2, 2 + MAX_PLACED)]
 
 with st.sidebar:

@@ -14,6 +14,7 @@ from engine.univariate.presets import GENERATED, PRESETS, preset_points
 from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
+from ui.url_state import url_option
 from ui.points import PointStore
 from ui.univariate_figure import figure, window
 
@@ -32,25 +33,16 @@ def kernel_fit(x, y, name, bandwidth):
     return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
 
 
-def option(key, default, parse):
-    """Widget default from the URL on first load (so links reproduce the view)."""
-    if key not in st.session_state:
-        try:
-            st.session_state[key] = parse(st.query_params[key]) if key in st.query_params else default
-        except (ValueError, KeyError):
-            st.session_state[key] = default
-
-
 ensure_app_navigation()
 st.title("Univariate interpolation")
 store = PointStore("uv", preset_points(next(iter(PRESETS))))
 
-option("free", True, lambda s: s == "1")
-option("pen", True, lambda s: s == "1")
-option("set", True, lambda s: s == "1")
-option("kernels", ["h1", "h2"], lambda s: [k for k in s.split(",") if k in KERNELS])
-option("bw", 1.0, lambda s: round(min(max(float(s), 0.1), 5.0), 1) if math.isfinite(float(s)) else 1.0)
-option("lam", 0.0, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
+url_option("free", True, lambda s: s == "1")
+url_option("pen", True, lambda s: s == "1")
+url_option("set", True, lambda s: s == "1")
+url_option("kernels", ["h1", "h2"], lambda s: [k for k in s.split(",") if k in KERNELS])
+url_option("bw", 1.0, lambda s: round(min(max(float(s), 0.1), 5.0), 1) if math.isfinite(float(s)) else 1.0)
+url_option("lam", 0.0, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
 
 with st.sidebar:
     st.subheader("Data")

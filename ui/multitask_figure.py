@@ -9,11 +9,11 @@ TASK_COLORS = ["#111111", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 MULTI, H1, NET = "#d62728", "#2ca02c", "#1f77b4"
 
 
-def _layout(fig, xr, yr, height, ytitle="f(x)"):
+def _layout(fig, xr, yr, height, ytitle="f(x)", legend_y=-0.14):
     fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), uirevision="keep",
                       xaxis=dict(range=list(xr), title="x", zeroline=True),
                       yaxis=dict(range=list(yr), title=ytitle, zeroline=True),
-                      legend=dict(orientation="h", x=0, y=-0.14, yanchor="top", font=dict(size=11)),
+                      legend=dict(orientation="h", x=0, y=legend_y, yanchor="top", font=dict(size=11)),
                       template="plotly_white", hovermode="closest")
     return fig
 
@@ -73,7 +73,7 @@ def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):
                                  line=dict(color=NET, width=2.5)))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="task 1 data",
                              marker=dict(size=10, color="black", line=dict(width=2, color="white"))))
-    return _layout(fig, xr, yr, height)
+    return _layout(fig, xr, yr, height, legend_y=-0.22)
 
 
 def cost_figure(steps, objective, cost, exact_objective, exact_cost, height=360):
@@ -89,7 +89,7 @@ def cost_figure(steps, objective, cost, exact_objective, exact_cost, height=360)
                       annotation_position="top right")
     top = max([exact_objective, exact_cost, *objective[-50:], *cost[-50:]] or [1.0])
     fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), template="plotly_white",
-                      xaxis=dict(title="step"), yaxis=dict(title="value", type="log",
+                      xaxis=dict(title="step"), yaxis=dict(title="value", type="log", dtick=1,
                                                            range=[np.log10(max(min(exact_cost, exact_objective) / 3, 1e-6)),
                                                                   np.log10(max(top, 1e-6) * 3)]),
                       legend=dict(orientation="h", x=0, y=-0.2, yanchor="top", font=dict(size=11)))
