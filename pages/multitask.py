@@ -2,21 +2,20 @@
 and a real network trains on screen towards the exact answer."""
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from engine import interpolate, rkhs_interpolate
 from engine.univariate.conic import SolverError
 from engine.univariate.io import solution_json
-from engine.univariate.presets import GENERATED, PRESETS, preset_points
+from engine.univariate.presets import PRESETS, preset_points
 from engine.univariate.task_sets import assemble_tasks, distance_to_linear_spline, gaussian_tasks
 from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.navigation import ensure_app_navigation
 from ui.url_state import url_option
-from ui.points import PointStore
+from ui.points import PointStore, preset_picker
 from ui.training_panel import training_panel
 from ui.univariate_figure import figure, window
 
@@ -62,10 +61,7 @@ placed = [PointStore(f"mt{k}", ([], []), url_key=f"pts{k}") for k in range(2, 2 
 
 with st.sidebar:
     st.subheader("Task 1")
-    preset = st.selectbox("Preset", [*PRESETS, *GENERATED])
-    pseed = st.number_input("Seed (generated presets)", 0, 10_000, 0) if preset in GENERATED else 0
-    if st.button("Load preset", width="stretch"):
-        task1.set(*preset_points(preset, seed=int(pseed)))
+    preset_picker(task1)
     st.subheader("Companion tasks")
     st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
     st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,

@@ -10,12 +10,12 @@ from engine import KERNELS, interpolate, rkhs_interpolate
 from engine.univariate.compare import curve_row, h1_minimum
 from engine.univariate.conic import SolverError
 from engine.univariate.io import parse_points, points_csv, points_json, solution_csv, solution_json
-from engine.univariate.presets import GENERATED, PRESETS, preset_points
+from engine.univariate.presets import PRESETS, preset_points
 from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
 from ui.url_state import url_option
-from ui.points import PointStore
+from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
 
 LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
@@ -46,10 +46,7 @@ url_option("lam", 0.0, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
 
 with st.sidebar:
     st.subheader("Data")
-    preset = st.selectbox("Preset", [*PRESETS, *GENERATED])
-    seed = st.number_input("Seed (generated presets)", 0, 10_000, 0) if preset in GENERATED else 0
-    if st.button("Load preset", width="stretch"):
-        store.set(*preset_points(preset, seed=int(seed)))
+    preset_picker(store)
     st.subheader("Curves")
     st.checkbox("Bias-free min-norm network", key="free")
     st.checkbox("Biases-penalised min-norm network", key="pen")

@@ -4,7 +4,7 @@ from hypothesis import given, settings, strategies as st, assume
 
 from engine import interpolate
 from engine.univariate.costs import representation_cost
-from engine.univariate.interpolant import Interpolant, relu
+from engine.univariate.interpolant import Interpolant
 from engine.univariate.reference import solve_on_grid
 
 

@@ -114,3 +114,13 @@ class PointStore:
         for k, v in wanted.items():
             if st.query_params.get(k) != v:
                 st.query_params[k] = v
+
+
+def preset_picker(store: PointStore) -> None:
+    """Preset selector (with a seed for generated sets) and a button that loads it into ``store``."""
+    from engine.univariate.presets import GENERATED, PRESETS, preset_points
+
+    preset = st.selectbox("Preset", [*PRESETS, *GENERATED])
+    seed = st.number_input("Seed (generated presets)", 0, 10_000, 0) if preset in GENERATED else 0
+    if st.button("Load preset", width="stretch"):
+        store.set(*preset_points(preset, seed=int(seed)))

@@ -29,7 +29,7 @@ def speed(width, tasks):
 
 def training_panel(tasks, pen: bool, xr, yr) -> None:
     st.subheader("Train a network")
-    x1, y1 = tasks[0][0], tasks[0][1]
+    x1 = tasks[0][0]
     shared = [t for t in tasks if sorted(t[0]) == sorted(x1)]
     if len(x1) < 2:
         return
