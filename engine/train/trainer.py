@@ -160,8 +160,23 @@ def train(x, Y, *, width: int = 200, lam: float = 1e-3, penalise_bias: bool = Fa
                 snapshot_every, stop)
 
 
+SMALL = 1_000_000   # N·K·max(T, d) below which one CPU thread is as fast as several
+
+
 def _run(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop):
-    """The training loop behind ``train`` (arguments already checked)."""
+    """The training loop behind ``train`` (arguments already checked). Small problems on the CPU run
+    on one thread: several threads gain nothing on them and, when the CPU is shared (a web server,
+    other sessions), their spin-waits made training 10× slower in our measurements."""
+    threads = torch.get_num_threads()
+    if dev.type == "cpu" and len(X) * net0.width * max(Y.shape[0], X.shape[1]) < SMALL:
+        torch.set_num_threads(1)
+    try:
+        yield from _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop):
     params = [torch.tensor(getattr(net0, n), dtype=kind, device=dev) for n in "awbvc"]
     a, w, b, v, c = params
     for p in params:
