@@ -96,6 +96,19 @@ def test_to_interpolant_merges_close_knots():
         to_interpolant(random_net(np.random.default_rng(0), d=2))
 
 
+def test_to_interpolant_merges_knots_equal_up_to_rounding():
+    # 0.3σ(x − 1/3) and σ(−0.21x + 0.07) share a hyperplane, but b/w differ in the last bit: kept apart,
+    # the jumps 0.3 and −0.21 cost 0.51 instead of the net's 0.09 (representation_cost merges them)
+    net = unit_net([1.0, -1.0], [0.3, -0.7 * 0.3], [0.1, -0.7 * 0.1])
+    assert net.b[1] / net.w[1, 0] != net.b[0] / net.w[0, 0]
+    for penalise_bias in (False, True):
+        f = to_interpolant(net, penalise_bias=penalise_bias)
+        assert len(f.knots) == 1 and f.jumps[0, 0] == pytest.approx(0.09)
+        assert f.cost == pytest.approx(net.representation_cost(penalise_bias), rel=1e-12)
+        xs = np.linspace(-3, 3, 601)
+        np.testing.assert_allclose(f(xs), net(xs)[:, 0], rtol=0, atol=1e-14)
+
+
 # ---- trainer: interface ----------------------------------------------------------------------------
 
 def quick(**kw):

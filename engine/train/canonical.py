@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.train.network import ShallowNet
+from engine.train.network import HYPERPLANE_RTOL, ShallowNet
 from engine.univariate.interpolant import Interpolant
 
 
@@ -21,9 +21,12 @@ def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: floa
     """Canonical form (knots sorted, jumps (m, T), affine (T, 2)) of a d = 1 net.
 
     Knots closer than merge_tol·span (span: the data range; None → 1) are chained into one, with the
-    jumps summed and the knot at their ‖J‖-weighted mean. merge_tol = 0 merges only equal knots, which
-    is exact: the interpolant then evaluates to the net's function up to rounding. Knots whose jumps sum
-    to exactly zero are dropped. ``cost`` is the representation cost of the result, ``unique`` None.
+    jumps summed and the knot at their ‖J‖-weighted mean. merge_tol = 0 merges only knots that agree to
+    rounding (relative HYPERPLANE_RTOL, as ``ShallowNet.representation_cost`` does: units with b/w equal
+    up to rounding, e.g. (a, w, b) and (a', −2w, −2b), lie on one hyperplane), which is exact: the
+    interpolant then evaluates to the net's function up to rounding, and its cost is the net's
+    representation cost. Knots whose jumps sum to exactly zero are dropped. ``cost`` is the
+    representation cost of the result, ``unique`` None.
     """
     if net.dim != 1:
         raise ValueError(f"the canonical form is univariate; this net has inputs of dimension {net.dim}")
@@ -40,7 +43,8 @@ def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: floa
     knots, jumps = knots[order], jumps[order]
     if len(knots):
         tol = merge_tol * (1.0 if span is None else float(span))
-        starts = np.r_[0, 1 + np.flatnonzero(np.diff(knots) > tol)]
+        rounding = HYPERPLANE_RTOL * np.maximum(1.0, np.abs(knots[:-1]))
+        starts = np.r_[0, 1 + np.flatnonzero(np.diff(knots) > np.maximum(tol, rounding))]
         merged = np.add.reduceat(jumps, starts, axis=0)
         sizes = np.linalg.norm(jumps, axis=1)
         totals = np.add.reduceat(sizes, starts)

@@ -25,11 +25,15 @@ def solve_conic(P, q, A, b, cones, tol: float = 1e-9):
     settings.max_iter = 120
     n = A.shape[1]
     P = sp.csc_matrix((n, n)) if P is None else sp.triu(sp.csc_matrix(P)).tocsc()
-    solver = clarabel.DefaultSolver(P, np.asarray(q, float), sp.csc_matrix(A), np.asarray(b, float),
-                                    cones, settings)
-    sol = solver.solve()
-    status = str(sol.status)
-    if status not in ("Solved", "AlmostSolved"):
+    for equilibrate in (True, False):   # Clarabel's rescaling occasionally stalls it: retry without
+        settings.equilibrate_enable = equilibrate
+        solver = clarabel.DefaultSolver(P, np.asarray(q, float), sp.csc_matrix(A), np.asarray(b, float),
+                                        cones, settings)
+        sol = solver.solve()
+        status = str(sol.status)
+        if status in ("Solved", "AlmostSolved"):
+            break
+    else:
         raise SolverError(f"the optimisation did not converge (solver status {status}); the data may be "
                           "badly scaled")
     return np.asarray(sol.x), np.asarray(sol.z)

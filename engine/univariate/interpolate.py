@@ -6,7 +6,7 @@ import numpy as np
 from engine.univariate.bias_free import solve_bias_free
 from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
-from engine.univariate.multitask import solve_multitask
+from engine.univariate.multitask import free_slopes, solve_multitask
 from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
 from engine.univariate.validation import DataError, as_points, as_task_points
 
@@ -19,7 +19,9 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     ``cost``, ``knots``, ``jumps`` (m, T), ``affine`` (T, 2) = (c, v), ``unique`` and, where minimisers
     differ, ``regions`` (the solution set) and ``extremes`` (two extreme minimisers).
     bias_penalty=False: cost Σ‖J_k‖ (exact, closed form); True: Σ√(1+t_k²)‖J_k‖ (exact SOCP, see
-    engine.univariate.bias_penalised). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f).
+    engine.univariate.bias_penalised; with T ≥ 2 tasks, or tasks at their own inputs, the programs of
+    engine.univariate.multitask). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f); from lam_max on
+    (``regularised.affine_lambda``) the answer is each task's least-squares line, exactly.
     """
     try:
         lam = float(lam)
@@ -28,22 +30,25 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     if not np.isfinite(lam) or lam < 0:
         raise DataError("lam must be a finite number ≥ 0")
     if _ragged(x):
-        u, Y, observed, notes = as_task_points(x, y)
-        if not observed.all():
-            return _checked(solve_multitask(u, Y, observed, bias_penalty, lam), notes)
-        x = u
+        x, Y, observed, notes = as_task_points(x, y)
     else:
         x, Y, notes = as_points(x, y)
+        observed = np.ones(Y.shape, bool)
+    own = not observed.all()   # tasks observed at their own inputs
     if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
         lam = 0.0
-    lam_max = affine_lambda(x, Y, bias_penalty) if lam > 0 else np.inf
+    lam_max = affine_lambda(x, Y, bias_penalty, observed if own else None) if lam > 0 else np.inf
     if lam >= lam_max:   # exact: the fit is the least-squares line; its residuals r give η = Σ r_i(x_i − t)₊/lam
-        affine = affine_fit(x, Y)   # in the dual ball since lam ≥ lam_max, and ⟂ affine, so the gap is 0
-        sol = Interpolant([], np.zeros((0, Y.shape[0])), affine, cost=0.0, unique=True, bias_penalty=bias_penalty,
-                          lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
+        affine = affine_fit(x, Y, observed if own else None)   # in the dual ball since lam ≥ lam_max,
+        sol = Interpolant([], np.zeros((0, Y.shape[0])), affine, cost=0.0, unique=True,   # ⟂ affine: gap 0
+                          bias_penalty=bias_penalty, lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
                           certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
+        if own:
+            sol = free_slopes(sol, x, observed)
+    elif own:
+        sol = solve_multitask(x, Y, observed, bias_penalty, lam)
     elif bias_penalty and Y.shape[0] > 1:
-        sol = solve_multitask(x, Y, np.ones(Y.shape, bool), True, lam)
+        sol = solve_multitask(x, Y, observed, True, lam)
     elif bias_penalty:
         sol = solve_bias_penalised(x, Y[0], lam)
     else:

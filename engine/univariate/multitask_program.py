@@ -4,7 +4,8 @@ Variables, per task τ and input u_i: values z_τi (and, biases penalised, slope
 per interior input (bias free: (t_i, δ_i(z)) ∈ SOC, δ_i the slope change) or per interval (biases
 penalised: a PSD block of size T + 2). Observed values are pinned (z = y) or, when fitting, priced by
 ½(z − y)². ``solve(tilt=...)`` instead minimises a linear functional of z over the optimal face
-(cost ≤ bound): two such solves tell whether the unobserved values are determined.
+(cost ≤ bound): ``face_probes`` tells from such solves whether the unobserved values are determined.
+``certificate`` checks a solution against the multipliers of the data (the dual).
 """
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.univariate.conic import ConicRows, psd_positions, solve_conic
+from engine.univariate.conic import ConicRows, SolverError, psd_positions, solve_conic
+from engine.univariate.costs import weight
 from engine.univariate.regularised import second_differences
+
+TOL = 1e-12   # interior-point tolerance: the face probes need it (at 1e-10 their spread has a noise floor)
+MOVE = 1e-6   # face probes closer than MOVE × the data scale agree (solver noise)
+PROBE_SLACKS = ((1e-9, 1e-10), (1e-6, 1e-7))   # small and large relative slacks of the face probes
 
 
 @dataclass
@@ -66,7 +72,11 @@ class Program:
         short intervals make (1, a), (1, b) nearly parallel): rows J = σ_{k+1} − σ_k and
         P' = (P − mid·J)/h = (σ_k + σ_{k+1})/2 − (z_{k+1} − z_k)/h; tr A = ⟨W, A'⟩ with
         W = [[1 + mid², mid·h], [mid·h, h²]]; A' completely positive on cone{(1, ±½)} ⟺ A' ⪰ 0 and
-        A'₁₁/4 − A'₂₂ ≥ 0 (∝ Z₁₂ of A' = BZBᵀ)."""
+        A'₁₁/4 − A'₂₂ ≥ 0 (∝ Z₁₂ of A' = BZBᵀ). Each block is scaled by the congruence
+        diag(ω, ω, 1, …, 1), ω = √(1 + mid²): the variables are Ã = ω²A' and the rows ωJ, ωP', so that
+        at the optimum (A' ~ ‖J‖/ω, C ~ ω‖J‖) the block's entries are of one size. Clarabel cannot
+        rescale inside a PSD cone, and without this it stalled (AlmostSolved, gaps up to 1e-2) for
+        data far from 0."""
         import clarabel
 
         T, n, u = self.T, self.n, self.u
@@ -86,15 +96,16 @@ class Program:
         jrow = np.array([pos[(0, 2 + k)][0] for k in tasks])
         prow = np.array([pos[(1, 2 + k)][0] for k in tasks])
         r2 = np.sqrt(2)
+        self.omega = np.hypot(1.0, mid)
         for k in range(m):
-            b0 = self.blk[k]
+            b0, om = self.blk[k], self.omega[k]
             e = [(pos[(0, 0)][0], b0, 1.0), (pos[(0, 1)][0], b0 + 1, r2), (pos[(1, 1)][0], b0 + 2, 1.0),
-                 (jrow, sc[:, k + 1], r2), (jrow, sc[:, k], -r2),
-                 (prow, sc[:, k], r2 / 2), (prow, sc[:, k + 1], r2 / 2),
-                 (prow, zc[:, k + 1], -r2 / h[k]), (prow, zc[:, k], r2 / h[k])]
+                 (jrow, sc[:, k + 1], r2 * om), (jrow, sc[:, k], -r2 * om),
+                 (prow, sc[:, k], r2 * om / 2), (prow, sc[:, k + 1], r2 * om / 2),
+                 (prow, zc[:, k + 1], -r2 * om / h[k]), (prow, zc[:, k], r2 * om / h[k])]
             e += [(idx, b0 + 3 + c, s) for (idx, s), c in c_entries]
             cost_q[[b0 + 3 + c for (idx, s), c in c_entries if s == 1.0]] = 0.5
-            cost_q[b0:b0 + 3] = 0.5 * np.array([1 + mid[k] ** 2, 2 * mid[k] * h[k], h[k] ** 2])
+            cost_q[b0:b0 + 3] = 0.5 * np.array([1 + mid[k] ** 2, 2 * mid[k] * h[k], h[k] ** 2]) / om ** 2
             rows.add(clarabel.PSDTriangleConeT(T + 2), len(pos), e)
         return rows, cost_q
 
@@ -120,11 +131,89 @@ class Program:
             P = sp.diags(diag).tocsc()
             q = self.lam * q
             q[z_flat[obs]] -= self.Ys.ravel()[obs]
-        x, duals = solve_conic(P, q, A, b, cones, tol=1e-10)
+        x, duals = solve_conic(P, q, A, b, cones, tol=TOL)
         lam_dual = np.zeros(self.T * self.n)
         lam_dual[self.pinned] = -duals[self.pin_rows]
         Z = x[self.z_cols]
         if self.bias_penalty:
-            return Solution(Z, x[self.s_cols], x[self.blk[:, None] + np.arange(3)], lam_dual.reshape(Z.shape),
+            A_local = x[self.blk[:, None] + np.arange(3)] / self.omega[:, None] ** 2
+            return Solution(Z, x[self.s_cols], A_local, lam_dual.reshape(Z.shape),
                             float(self.cost_q @ x))
         return Solution(Z, None, None, lam_dual.reshape(Z.shape), float(self.cost_q @ x))
+
+
+def face_probes(face: Program, observed, value=None):
+    """Minimise and maximise a random functional of the unobserved values over the optimal face
+    relaxed by a relative slack s. Along a curved direction the two solutions move apart like √s (or
+    faster), along a flat one (values not determined) by a width that stays as s → 0: so compare the
+    spreads at a small and a large slack (ratio e = √(s₂/s₁) if curved, ~1 if flat). Returns the two
+    solutions at the small slack if the face is flat, [] if it is curved or the spread is at the noise
+    level, None if the solver cannot tell (ratio in between, or no solve converged). ``value``: the
+    optimal cost if known."""
+    seen = observed.sum(axis=1) >= 2   # a task seen once has a free slope: unbounded, see free_slopes
+    free = ~observed & seen[:, None]
+    tilt = np.where(free, np.random.default_rng(0).normal(size=observed.shape), 0.0)
+    if not tilt.any():
+        return []
+    try:
+        value = face.solve().value if value is None else value
+    except SolverError:
+        return None
+
+    def probe(slack):
+        try:
+            pair = [face.solve(tilt=sign * tilt, bound=value * (1 + slack) + 1e-14) for sign in (1.0, -1.0)]
+        except SolverError:
+            return None
+        return pair, np.abs(pair[0].Z - pair[1].Z)[free].max()
+
+    small = next((p + (s,) for s in PROBE_SLACKS[0] if (p := probe(s)) is not None), None)
+    if small is None:
+        return None
+    if small[1] <= MOVE * max(np.abs(face.Ys).max(), 1e-300):
+        return []
+    large = next((p + (s,) for s in PROBE_SLACKS[1] if (p := probe(s)) is not None), None)
+    if large is None:
+        return None
+    ratio, e = large[1] / small[1], np.sqrt(large[2] / small[2])
+    if ratio >= e ** 0.7:
+        return []
+    if ratio > e ** 0.3:
+        return None
+    for solution in small[0]:   # the pinned values exactly
+        solution.Z[observed] = face.Ys[observed]
+    return small[0]
+
+
+# -- certificate -------------------------------------------------------------------------------
+def _cost_scale(u, Y) -> float:
+    """A size that no kink of the data exceeds much (max|y| / shortest spacing, × the largest weight):
+    the gap is relative to it when the cost itself is ~0."""
+    return float(np.abs(Y).max()) / float(np.diff(u).min()) * float(weight(np.abs(u).max()))
+
+
+
+def certificate(u, Y, observed, sol, multipliers, lam) -> dict:
+    """Dual check of optimality: η(t) = Σ_i λ_i (u_i − t)₊ must satisfy ‖η(t)‖ ≤ ω(t) (ω ≡ 1 bias
+    free, √(1+t²) biases penalised); the dual objective Σ⟨λ_i, y_i⟩ (− lam/2‖λ‖² when fitting) then
+    bounds the optimal value from below. λ: the solver's multipliers (lam = 0) or (y − f(u))/lam."""
+    resid = np.where(observed, Y - sol.fitted, 0.0)
+    lam_dual = resid / lam if lam > 0 else multipliers   # (a cost linear in y: λ needs no rescaling)
+    eta1 = -np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]          # η = η0 + t·η1 on [u_k, u_{k+1}]
+    eta0 = np.cumsum((lam_dual * u)[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    ends = [u[:-1], u[1:]]
+    if sol.bias_penalty:   # ‖η0 + tη1‖² − (1 + t²) is quadratic: add its stationary point
+        a2 = (eta1 ** 2).sum(0) - 1
+        a1 = 2 * (eta0 * eta1).sum(0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends.append(np.clip(np.where(a2 < 0, -a1 / (2 * a2), u[:-1]), u[:-1], u[1:]))
+    omega = weight if sol.bias_penalty else np.ones_like
+    violation = max(float(np.max(np.linalg.norm(eta0 + t * eta1, axis=0) - omega(t))) for t in ends)
+    if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
+        dual = float((resid * Y).sum()) - 0.5 * float((resid ** 2).sum())
+    else:
+        dual = float((lam_dual * Y).sum())
+    primal = 0.5 * float((resid ** 2).sum()) + lam * sol.cost if lam > 0 else sol.cost
+    return {"max_violation": max(violation, 0.0), "dual_objective": dual,
+            "duality_gap": abs(primal - dual) / max(abs(primal), abs(dual), 1e-12 * _cost_scale(u, Y), 1e-300),
+            "interpolation_residual": float(np.abs(resid).max()) if lam == 0 else 0.0}

@@ -47,12 +47,22 @@ def fit_values(x, Y, lam):
     data_kinks = np.linalg.norm(D @ (Y / scale).T, axis=1)   # noise is relative to the data, not to itself
     flat_rows = norms <= 1e-7 * max(data_kinks.max(), 1e-300)
     flat = sp.csr_matrix(D[flat_rows])
+    candidates = [Z]   # the interior-point values, made exact below where that holds
     if T == 1:   # exact: solve the KKT equations on the settled signs, keep them if they hold
         exact = _kkt_solution(D, Y[0] / scale, lam_s, flat_rows, np.sign(D @ Z[0]))
         if exact is not None:
-            return exact[None, :] * scale
+            candidates.append(exact[None, :])
     if flat.shape[0]:   # kinks at the solver's noise level are zeros of the fit: project onto δ_i(z) = 0
-        Z = Z - (flat.T @ spla.spsolve((flat @ flat.T).tocsc(), flat @ Z.T).reshape(flat.shape[0], T)).T
+        candidates.append(Z - (flat.T @ spla.spsolve((flat @ flat.T).tocsc(), flat @ Z.T)
+                               .reshape(flat.shape[0], T)).T)
+
+    def objective(V):
+        return 0.5 * float(((V - Y / scale) ** 2).sum()) + lam_s * float(np.linalg.norm(D @ V.T, axis=1).sum())
+
+    # the exact forms win ties, but not at any price: on very uneven spacing the data's kinks span many
+    # decades (real kinks of the fit sit below 1e-7 × the largest) and the KKT system is ill-conditioned
+    best = min(objective(V) for V in candidates)
+    Z = next(V for V in candidates[::-1] if objective(V) <= best * (1 + 1e-12))
     return Z * scale
 
 
@@ -67,7 +77,7 @@ def _kkt_solution(D, y, lam, flat_rows, signs):
     return z if ok else None
 
 
-def affine_lambda(x, Y, bias_penalty: bool) -> float:
+def affine_lambda(x, Y, bias_penalty: bool, observed=None) -> float:
     """Smallest lam at which the regularised fit is the least-squares affine function.
 
     With r the least-squares residuals, the affine fit is optimal iff η(t) = Σ_i r_i (x_i − t)₊ / lam
@@ -75,9 +85,12 @@ def affine_lambda(x, Y, bias_penalty: bool) -> float:
     linear between data points (a_k + b_k t), so ‖η‖² is quadratic there and the maximum of ‖η‖/ω is at
     an end of an interval or, with penalised biases, where (A₀ + A₁t + A₂t²)/(1 + t²) is stationary:
     −A₁t² + 2(A₂ − A₀)t + A₁ = 0 (A₀ = ‖a‖², A₁ = 2⟨a, b⟩, A₂ = ‖b‖²; for one task, t = b/a).
+    ``observed`` (T, N): task τ is fitted only where observed[τ] (r = 0 elsewhere).
     """
-    affine = affine_fit(x, Y)
+    affine = affine_fit(x, Y, observed)
     R = Y - (affine[:, :1] + affine[:, 1:] * x)
+    if observed is not None:
+        R = np.where(observed, R, 0.0)
     a = np.cumsum((R * x)[:, ::-1], axis=1)[:, ::-1][:, 1:]     # η = a_k + b_k t on [x_k, x_{k+1}]
     b = -np.cumsum(R[:, ::-1], axis=1)[:, ::-1][:, 1:]
     ends = [x[:-1], x[1:]]
@@ -92,8 +105,17 @@ def affine_lambda(x, Y, bias_penalty: bool) -> float:
     return float(max(np.max(np.linalg.norm(a + b * t, axis=0) / omega(t)) for t in ends))
 
 
-def affine_fit(x, Y):
-    """The least-squares affine function of each task: (T, 2) rows (c, v)."""
+def affine_fit(x, Y, observed=None):
+    """The least-squares affine function of each task: (T, 2) rows (c, v). With ``observed`` (T, N)
+    each task is fitted at its own points; a task seen at one point gets the constant through it."""
     basis = np.column_stack([np.ones_like(x), x])
-    coef, *_ = np.linalg.lstsq(basis, Y.T, rcond=None)
-    return coef.T
+    if observed is None:
+        coef, *_ = np.linalg.lstsq(basis, Y.T, rcond=None)
+        return coef.T
+    out = np.zeros((Y.shape[0], 2))
+    for task, seen in enumerate(observed):
+        if seen.sum() == 1:
+            out[task, 0] = Y[task, seen][0]
+        else:
+            out[task] = np.linalg.lstsq(basis[seen], Y[task, seen], rcond=None)[0]
+    return out

@@ -23,9 +23,10 @@ def numbers(value, name: str, nested: bool = False):
     return value
 
 
-def as_points(x, y):
+def as_points(x, y, min_points: int = 2):
     """Check and sort data. Returns (x (N,), Y (T, N), notes). Exact duplicate points are merged
-    (with a note); the same x with different y in any task is an error."""
+    (with a note); the same x with different y in any task is an error. ``min_points``: the fewest
+    distinct points accepted (1 for one task among several observed at their own inputs)."""
     try:
         x = np.asarray(x, dtype=float)
         Y = np.asarray(y, dtype=float)
@@ -54,10 +55,10 @@ def as_points(x, y):
         keep[same + 1] = False
         x, Y = x[keep], Y[:, keep]
         notes.append(f"merged {len(same)} duplicate point(s)")
-    if len(x) < 2:
-        raise DataError("need at least 2 distinct points")
+    if len(x) < min_points:
+        raise DataError("need at least 2 distinct points" if min_points == 2 else "no points")
     resolution = MIN_SPACING * max(1.0, x[-1] - x[0])
-    if np.diff(x).min() < resolution:
+    if len(x) > 1 and np.diff(x).min() < resolution:
         raise DataError(f"two x values are closer than {resolution:.1g}: merge them or rescale x")
     if len(x) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
@@ -66,16 +67,22 @@ def as_points(x, y):
 
 def as_task_points(xs, ys):
     """Tasks observed at their own inputs: ``xs`` and ``ys`` are lists of T lists. Each task is
-    checked like ``as_points``; returns (u (n,), Y (T, n), observed (T, n), notes) on the union u of
-    all inputs (Y is 0 where a task is not observed)."""
+    checked like ``as_points`` (one point is enough; 2 distinct inputs over all tasks); returns
+    (u (n,), Y (T, n), observed (T, n), notes) on the union u of all inputs (Y is 0 where a task is not
+    observed)."""
     if not isinstance(xs, (list, tuple)) or not isinstance(ys, (list, tuple)) or len(xs) != len(ys):
         raise DataError("x and y must be lists with one list of numbers per task")
     if not 1 <= len(xs) <= MAX_TASKS:
         raise DataError(f"need 1 to {MAX_TASKS} tasks (got {len(xs)})")
     tasks, notes = [], []
     for k, (x, y) in enumerate(zip(xs, ys)):
+        for name, row in (("x", x), ("y", y)):
+            if not isinstance(row, (list, tuple, np.ndarray)) or any(np.ndim(v) for v in row):
+                raise DataError(f"task {k + 1}: {name} must be a flat list of numbers")
+        if len(y) != len(x):
+            raise DataError(f"task {k + 1}: x has {len(x)} values but y has {len(y)}")
         try:
-            xk, yk, nk = as_points(x, y)
+            xk, yk, nk = as_points(x, y, min_points=1)
         except DataError as err:
             raise DataError(f"task {k + 1}: {err}") from None
         if yk.shape[0] != 1:
@@ -83,6 +90,8 @@ def as_task_points(xs, ys):
         tasks.append((xk, yk[0]))
         notes += [f"task {k + 1}: {n}" for n in nk]
     u = np.unique(np.concatenate([x for x, _ in tasks]))
+    if len(u) < 2:
+        raise DataError("need at least 2 distinct x values over all tasks")
     if len(u) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} distinct inputs are supported (got {len(u)})")
     resolution = MIN_SPACING * max(1.0, u[-1] - u[0])
