@@ -67,10 +67,3 @@ class ConicRows:
         A = sp.csc_matrix((np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
                           shape=(self.count, self.n))
         return A, np.concatenate(self._b)
-
-
-def psd_positions(size: int) -> dict:
-    """(i, j) ↦ (index, scale) in Clarabel's PSD-triangle vector: upper triangle, column by column,
-    off-diagonal entries scaled by √2."""
-    pos = [(i, j) for j in range(size) for i in range(j + 1)]
-    return {p: (k, 1.0 if p[0] == p[1] else np.sqrt(2)) for k, p in enumerate(pos)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.univariate.conic import ConicRows, SolverError, psd_positions, solve_conic
+from engine.univariate.conic import ConicRows, SolverError, solve_conic
 from engine.univariate.costs import weight
 from engine.univariate.regularised import second_differences
 
@@ -72,7 +72,9 @@ class Program:
         short intervals make (1, a), (1, b) nearly parallel): rows J = σ_{k+1} − σ_k and
         P' = (P − mid·J)/h = (σ_k + σ_{k+1})/2 − (z_{k+1} − z_k)/h; tr A = ⟨W, A'⟩ with
         W = [[1 + mid², mid·h], [mid·h, h²]]; A' completely positive on cone{(1, ±½)} ⟺ A' ⪰ 0 and
-        A'₁₁/4 − A'₂₂ ≥ 0 (∝ Z₁₂ of A' = BZBᵀ). Each block is scaled by the congruence
+        A'₁₁/4 − A'₂₂ ≥ 0 (∝ Z₁₂ of A' = BZBᵀ). The (T + 2)-block [[A, M], [Mᵀ, C]] with ½ tr C is split
+        into T blocks [[A, m_τ], [m_τᵀ, s_τ]] sharing A (m_τ the column of task τ): min tr C =
+        tr(MᵀA⁺M) = Σ_τ m_τᵀA⁺m_τ = Σ_τ min s_τ, exactly, and 3×3 cones are far cheaper. Each block is scaled by the congruence
         diag(ω, ω, 1, …, 1), ω = √(1 + mid²): the variables are Ã = ω²A' and the rows ωJ, ωP', so that
         at the optimum (A' ~ ‖J‖/ω, C ~ ω‖J‖) the block's entries are of one size. Clarabel cannot
         rescale inside a PSD cone, and without this it stalled (AlmostSolved, gaps up to 1e-2) for
@@ -80,33 +82,29 @@ class Program:
         import clarabel
 
         T, n, u = self.T, self.n, self.u
-        m, nc = n - 1, T * (T + 1) // 2
+        m = n - 1
         self.s_cols = np.arange(T * n).reshape(T, n)
         self.z_cols = T * n + np.arange(T * n).reshape(T, n)
-        self.blk = 2 * T * n + np.arange(m) * (3 + nc)     # A'₁₁, A'₁₂, A'₂₂, svec(C) per interval
-        rows = ConicRows(2 * T * n + m * (3 + nc))
+        self.blk = 2 * T * n + np.arange(m) * (3 + T)      # Ã₁₁, Ã₁₂, Ã₂₂, then s_1 … s_T per interval
+        rows = ConicRows(2 * T * n + m * (3 + T))
         self._data(rows, self.z_cols)
         rows.add(clarabel.NonnegativeConeT(m), m, [(np.arange(m), self.blk, 0.25), (np.arange(m), self.blk + 2, -1.0)])
-        pos = psd_positions(T + 2)
-        c_entries = [(pos[(2 + i, 2 + j)], c) for c, (i, j) in enumerate((i, j) for j in range(T) for i in range(j + 1))]
         cost_q = np.zeros(rows.n)
         mid, h = (u[:-1] + u[1:]) / 2, np.diff(u)
         sc, zc = self.s_cols, self.z_cols
-        tasks = np.arange(T)
-        jrow = np.array([pos[(0, 2 + k)][0] for k in tasks])
-        prow = np.array([pos[(1, 2 + k)][0] for k in tasks])
         r2 = np.sqrt(2)
         self.omega = np.hypot(1.0, mid)
+        # svec of the 3×3 block [[Ã₁₁, Ã₁₂, ωJ_τ], [Ã₁₂, Ã₂₂, ωP'_τ], [·, ·, s_τ]]: (0,0) (0,1) (1,1) (0,2) (1,2) (2,2)
         for k in range(m):
             b0, om = self.blk[k], self.omega[k]
-            e = [(pos[(0, 0)][0], b0, 1.0), (pos[(0, 1)][0], b0 + 1, r2), (pos[(1, 1)][0], b0 + 2, 1.0),
-                 (jrow, sc[:, k + 1], r2 * om), (jrow, sc[:, k], -r2 * om),
-                 (prow, sc[:, k], r2 * om / 2), (prow, sc[:, k + 1], r2 * om / 2),
-                 (prow, zc[:, k + 1], -r2 * om / h[k]), (prow, zc[:, k], r2 * om / h[k])]
-            e += [(idx, b0 + 3 + c, s) for (idx, s), c in c_entries]
-            cost_q[[b0 + 3 + c for (idx, s), c in c_entries if s == 1.0]] = 0.5
+            for t in range(T):
+                e = [(0, b0, 1.0), (1, b0 + 1, r2), (2, b0 + 2, 1.0), (5, b0 + 3 + t, 1.0),
+                     (3, sc[t, k + 1], r2 * om), (3, sc[t, k], -r2 * om),
+                     (4, sc[t, k], r2 * om / 2), (4, sc[t, k + 1], r2 * om / 2),
+                     (4, zc[t, k + 1], -r2 * om / h[k]), (4, zc[t, k], r2 * om / h[k])]
+                rows.add(clarabel.PSDTriangleConeT(3), 6, e)
+            cost_q[b0 + 3:b0 + 3 + T] = 0.5
             cost_q[b0:b0 + 3] = 0.5 * np.array([1 + mid[k] ** 2, 2 * mid[k] * h[k], h[k] ** 2]) / om ** 2
-            rows.add(clarabel.PSDTriangleConeT(T + 2), len(pos), e)
         return rows, cost_q
 
     # -- solving --------------------------------------------------------------------------------
