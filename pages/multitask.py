@@ -43,7 +43,7 @@ def flag(sol, label):
     elif sol.unique is None:
         st.warning(f"**{label}: uniqueness undetermined.**")
     else:
-        st.warning(f"**{label}: not unique** — the shaded set holds other minimisers.", icon=":material/warning:")
+        st.warning(f"**{label}: not unique** — other minimisers are shaded or dotted.", icon=":material/warning:")
 
 
 ensure_app_navigation()

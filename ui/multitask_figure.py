@@ -37,6 +37,16 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
         fig.add_trace(go.Scatter(x=xs, y=values[row], mode="lines", name=f"{label} (multi-task)",
                                  line=dict(color=color, width=1.2), legendgroup=f"t{k}",
                                  visible=True if kind == "placed" else "legendonly"))
+    if sol is not None:   # other minimisers: task 1's solution set and the extremes
+        for region in (r for r in sol.regions if r.task == 0):
+            poly = region.polygon
+            fig.add_trace(go.Scatter(x=poly[:, 0], y=poly[:, 1], fill="toself", fillcolor="rgba(214,39,40,0.25)",
+                                     line=dict(width=0), mode="lines", hoverinfo="skip", legendgroup="set",
+                                     name="task 1: all minimisers", showlegend=region is sol.regions[0]))
+        for j, other in enumerate(sol.extremes):
+            fig.add_trace(go.Scatter(x=xs, y=np.atleast_2d(other(xs))[0], mode="lines", hoverinfo="skip",
+                                     line=dict(color=MULTI, dash="dot", width=1.5), legendgroup="set",
+                                     name="task 1: extreme minimisers", showlegend=j == 0))
     if h1 is not None:
         fig.add_trace(go.Scatter(x=xs, y=h1(xs), mode="lines", name="H¹ interpolant of task 1",
                                  line=dict(color=H1, width=4, dash="dot")))
