@@ -163,3 +163,17 @@ def test_fit_becomes_the_least_squares_line_at_lambda_max(bias_penalty):
 
 def test_negligible_lambda_interpolates():
     assert interpolate([0, 1, 2], [0, 1, 0], lam=1e-300).cost == pytest.approx(2)
+
+
+def test_uneven_spacing_fit_is_certified():
+    # review find: points 1e-5 apart among points 10 apart; the one-task solver's structure reading
+    # failed its certificate here (a straight line, objective 3.048 > the grid's 3.0222)
+    x = [-13.59233122, -9.74963792, -4.08801106, -0.00016718, -0.00016316, -0.00015473, -0.00015332, -6.432e-05,
+         14.67760365, 44.93294417, 51.21662428]
+    y = np.array([-0.04, -1.779, 0.627, 0.855, -0.45, -0.282, 0.486, -0.909, 0.438, 0.199, -0.675])
+    lam = 7.668
+    sol = interpolate(x, y, bias_penalty=True, lam=lam)
+    objective = 0.5 * float(((sol(x) - y) ** 2).sum()) + lam * sol.cost
+    grid = solve_on_grid(x, y, bias_penalty=True, lam=lam, grid_size=4000, solver="CLARABEL")
+    assert objective <= 0.5 * float(((grid(x) - y) ** 2).sum()) + lam * grid.cost + 1e-9
+    assert sol.certificate["max_violation"] < 1e-8 and sol.certificate["duality_gap"] < 1e-8
