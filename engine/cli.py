@@ -1,4 +1,5 @@
-"""Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON.
+"""Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON
+(``python -m engine rnorm FILE.json``: see engine.rnorm.cli).
 
 Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
 x may also be one list per task (tasks observed at their own inputs), with y one list per task.
@@ -69,9 +70,16 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("interpolate", help="minimum-norm ReLU interpolant of 1-D data")
     p.add_argument("file", help="JSON input file, or - for standard input")
+    p = sub.add_parser("rnorm", help="R-norm of a 2-D formula, a radial profile or a finite network")
+    p.add_argument("file", help="JSON input file, or - for standard input")
     args = parser.parse_args(argv)
     try:
-        out = run_interpolate(_load(args.file))
+        if args.command == "rnorm":
+            from engine.rnorm.cli import run_rnorm
+
+            out = run_rnorm(_load(args.file))
+        else:
+            out = run_interpolate(_load(args.file))
     except (DataError, SolverError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

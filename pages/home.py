@@ -29,5 +29,12 @@ st.markdown(
     "the seed; with many tasks it hardly does, and it is close to kernel interpolation with a kernel built from the "
     "learned neurons. For one task the exact minimum cost comes from a convex group lasso over all activation patterns."
 )
+st.page_link("pages/rnorm.py", label="**R-norm explorer**", icon=":material/blur_on:")
+st.markdown(
+    "Pick or type a 2-D function and see its Radon transform, the measure over (angle, offset) that tells where an "
+    "infinitely wide network puts its neurons, and its R-norm with a convergence check: finite for smooth decaying "
+    "functions, infinite for the pyramid and the cone; exact values for finite networks, ridge sums and radial "
+    "functions, and how the norm of a radial bump grows with the dimension."
+)
 st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
            "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020).")

@@ -1,0 +1,1 @@
+"""R-norm tools: user-supplied target functions in a safe formula language (``formula``)."""

@@ -1,0 +1,111 @@
+"""Exact R-norm of a finite shallow ReLU network (DESIGN.md §2, Ongie et al., ICLR 2020).
+
+For f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c, the measure γ_d R{(−Δ)^{(d+1)/2} f} on S^{d−1} × ℝ is a
+sum of atoms a_k‖w_k‖ at (w_k/‖w_k‖, b_k/‖w_k‖) (σ is positively homogeneous), and ‖f‖_R is the total
+variation of that measure *after* atoms on the same hyperplane are merged.  Since
+σ(z) − σ(−z) = z, a unit (w, b, a) equals (−w, −b, a) up to an affine term (note: a keeps its sign) (which costs 0 with the free
+skip connection), so each hyperplane is brought to a canonical orientation (first nonzero coordinate of
+the unit normal positive) before merging.  Units with w = 0 are constants and cost 0.
+For T tasks (a_k ∈ ℝᵀ) the cost of a merged atom is its Euclidean norm ‖Σ a‖₂.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["network_rnorm", "network_measure", "Measure"]
+
+_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Merged atoms of the Radon-domain measure of a finite net.
+
+    ``w`` (M, d): unit normals in canonical orientation; ``b`` (M,): offsets (hyperplane wᵀx = b);
+    ``a`` (M,) or (M, T): merged weights; ``mass`` (M,): ‖a‖ (the atom's contribution to ‖f‖_R);
+    ``theta`` (M,) for d = 2 only: angle of w in [0, 2π) — with the canonical orientation used here
+    (first nonzero coordinate positive) θ ∈ [−π/2, π/2) mod 2π, i.e. θ ∈ [0, π/2) ∪ [3π/2, 2π);
+    each atom also stands for its mirror (θ + π, −b, a), which represents the same function modulo an
+    affine term — plot one of the two (the measure is defined modulo that symmetry).
+    """
+
+    w: np.ndarray
+    b: np.ndarray
+    a: np.ndarray
+    mass: np.ndarray
+    theta: np.ndarray | None
+
+    @property
+    def total(self) -> float:
+        return float(self.mass.sum())
+
+
+def _validate(w, b, a):
+    w = np.asarray(w, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a = np.asarray(a, dtype=float)
+    if w.ndim != 2:
+        raise ValueError(f"w must have shape (K, d); got shape {w.shape}")
+    K = w.shape[0]
+    if b.shape != (K,):
+        raise ValueError(f"b must have shape ({K},) to match w {w.shape}; got {b.shape}")
+    if a.ndim not in (1, 2) or a.shape[0] != K:
+        raise ValueError(f"a must have shape ({K},) or ({K}, T) to match w {w.shape}; got {a.shape}")
+    for name, arr in (("w", w), ("b", b), ("a", a)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains non-finite values (nan or inf)")
+    return w, b, a
+
+
+def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
+    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k).
+
+    Each unit is normalised to ‖w‖ = 1 (a ← a‖w‖, b ← b/‖w‖), flipped to canonical orientation
+    (first coordinate of w with |w_i| > tol positive; flipping negates w and b, a is kept), and units whose
+    (w, b) agree to ``tol`` relative are summed.  Atoms with ‖a‖ ≤ tol·max‖a‖ are dropped.
+    """
+    w, b, a = _validate(w, b, a)
+    K, d = w.shape
+    multi = a.ndim == 2
+    A = a.reshape(K, -1)
+    nrm = np.linalg.norm(w, axis=1)
+    keep = nrm > 0
+    W = w[keep] / nrm[keep, None]
+    B = b[keep] / nrm[keep]
+    A = A[keep] * nrm[keep, None]
+    if len(W):
+        first = np.argmax(np.abs(W) > tol, axis=1)  # index of first clearly nonzero coordinate
+        sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
+        W, B = W * sgn[:, None], B * sgn  # a is unchanged: aσ(−z) = aσ(z) − az
+    scale = max(1.0, float(np.max(np.abs(B)))) if len(B) else 1.0
+    groups: list[list[int]] = []
+    reps: list[np.ndarray] = []
+    for i in np.lexsort(np.c_[W, B].T[::-1]) if len(W) else []:
+        key = np.r_[W[i], B[i] / scale]
+        for g, r in zip(groups, reps):
+            if np.max(np.abs(r - key)) <= tol * 10:
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+            reps.append(key)
+    Wm = np.array([W[g].mean(axis=0) for g in groups]).reshape(-1, d)
+    Bm = np.array([B[g].mean() for g in groups])
+    Am = np.array([A[g].sum(axis=0) for g in groups]).reshape(-1, A.shape[1])
+    mass = np.linalg.norm(Am, axis=1)
+    big = mass > tol * max(1.0, float(mass.max(initial=0.0)))
+    Wm, Bm, Am, mass = Wm[big], Bm[big], Am[big], mass[big]
+    theta = np.mod(np.arctan2(Wm[:, 1], Wm[:, 0]), 2 * np.pi) if d == 2 else None
+    return Measure(Wm, Bm, Am if multi else Am[:, 0], mass, theta)
+
+
+def network_rnorm(w, b, a, *, tol: float = _TOL) -> float:
+    """Exact ‖f‖_R for f(x) = Σ_k a_k σ(w_kᵀx − b_k) (+ any affine part, cost 0).
+
+    ‖f‖_R = Σ_groups ‖Σ_{k∈group} ±a_k‖w_k‖‖₂ over hyperplanes {x: wᵀx = b} (both orientations
+    merged, see module docstring).  Examples (DESIGN §5): a·σ(wᵀx − b) → |a|‖w‖;
+    |wᵀx| = σ(wᵀx) + σ(−wᵀx) → 2‖w‖; wᵀx = σ(wᵀx) − σ(−wᵀx) → 0.
+    """
+    return network_measure(w, b, a, tol=tol).total

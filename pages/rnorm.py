@@ -1,0 +1,211 @@
+"""R-norm explorer: a 2-D function, its Radon transform, the measure γ₂R{(−Δ)^{3/2}f} over (angle, offset)
+— where an infinitely wide ReLU network puts its neurons — and its R-norm (Ongie et al., ICLR 2020)."""
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from engine.rnorm.cli import detect_support
+from engine.rnorm.finite import network_measure, network_rnorm
+from engine.rnorm.formula import FormulaError, parse
+from engine.rnorm.gallery import GALLERY, ridge_rnorm
+from engine.rnorm.grid import grid_points, rnorm_grid
+from engine.rnorm.radial import radial_rnorm
+from ui.navigation import ensure_app_navigation
+from ui.url_state import url_option, write_url
+
+CUSTOM = "Custom formula"
+RESOLUTIONS = [64, 128, 256, 512]
+PROFILES = {"exp(-r^2/2)": "Gaussian", "relu(1 - r^2)^2": "bump (1 − r²)₊²", "relu(1 - r^2)^3": "bump (1 − r²)₊³",
+            "relu(1 - r)": "cone (1 − r)₊"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def grid_norm(text, extent, resolution):
+    f = parse(text, variables=("x", "y", "r"))
+    return rnorm_grid(lambda x, y: f(x=x, y=y), extent=extent, resolution=resolution, angles=resolution)
+
+
+def sample(f, extent, resolution):
+    """values[i, j] = f(x_j, y_i) on the cell-centred grid of ``rnorm_grid``."""
+    gx, gy = np.meshgrid(grid_points(extent, resolution), grid_points(extent, resolution))
+    return np.broadcast_to(f(x=gx, y=gy), gx.shape)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def radial_norm(profile_text, dim):
+    profile = profile_of(profile_text)
+    return radial_rnorm(profile, dim, support=detect_support(profile))
+
+
+def profile_of(profile_text):
+    g = parse(profile_text, variables=("r",))
+    return lambda r: np.broadcast_to(g(r=np.asarray(r, float)), np.shape(r)).astype(float)
+
+
+def heatmap(z, x, y, title, colorscale="Viridis", signed=False, xtitle="x", ytitle="y", height=380):
+    lim = float(np.nanmax(np.abs(z))) or 1.0
+    fig = go.Figure(go.Heatmap(z=z, x=x, y=y, colorscale="RdBu_r" if signed else colorscale,
+                               zmid=0 if signed else None, zmin=-lim if signed else None, zmax=lim if signed else None))
+    fig.update_layout(title=title, height=height, margin=dict(l=50, r=10, t=40, b=40), template="plotly_white",
+                      xaxis_title=xtitle, yaxis_title=ytitle)
+    return fig
+
+
+ensure_app_navigation()
+st.title("R-norm explorer")
+st.caption("The norm a 2-D function needs as an infinitely wide one-hidden-layer ReLU network (free affine part): "
+           "‖f‖_R = γ₂‖R{(−Δ)^{3/2} f}‖₁ with γ₂ = 1/(4π) — the total mass of the measure over (angle, offset) that "
+           "tells where the network puts its neurons (Ongie, Willett, Soudry & Srebro, ICLR 2020).")
+st.latex(r"\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,b)\big|"
+         r"\,db\,dw,\quad \mathcal F_b\,\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,\omega) = |\omega|^{d+1}\,"
+         r"\mathcal F_b\,\mathcal Rf(w,\omega),\quad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}}")
+
+url_option("rn_item", next(iter(GALLERY)), lambda s: s if s in [*GALLERY, CUSTOM] else next(iter(GALLERY)))
+url_option("rn_formula", "exp(-(x^2 + 2*y^2)/2)", lambda s: s[:500])
+url_option("rn_extent", GALLERY[st.session_state["rn_item"]].extent if st.session_state["rn_item"] in GALLERY else 8.0,
+           lambda s: min(max(float(s), 0.5), 50.0))
+url_option("rn_res", 256, lambda s: min(RESOLUTIONS, key=lambda v: abs(v - int(s))))
+url_option("rn_profile", "exp(-r^2/2)", lambda s: s[:500])
+with st.sidebar:
+    st.subheader("Function")
+    st.selectbox("Gallery", [*GALLERY, CUSTOM], key="rn_item",
+                 on_change=lambda: st.session_state.update(rn_extent=GALLERY[st.session_state["rn_item"]].extent)
+                 if st.session_state["rn_item"] in GALLERY else None)
+    if st.session_state["rn_item"] == CUSTOM:
+        st.text_input("f(x, y) =", key="rn_formula", help="x, y, r = √(x²+y²); + − * / ^, exp log sqrt abs sin cos "
+                      "tanh relu max min sign step atan2, pi, e. Make it decay inside the square.")
+    st.number_input("Half-width of the square E", 0.5, 50.0, key="rn_extent", step=0.5)
+    st.select_slider("Grid resolution (n × n, n angles)", RESOLUTIONS, key="rn_res")
+    st.subheader("Radial norms vs dimension")
+    st.text_input("Profile g(r)", key="rn_profile", help="f(x) = g(‖x‖) in ℝᵈ, d = 1 … 15")
+write_url(**{k: st.session_state[k] for k in ("rn_item", "rn_formula", "rn_extent", "rn_res", "rn_profile")})
+
+item = st.session_state["rn_item"]
+example = GALLERY.get(item)
+text = example.formula if example else st.session_state["rn_formula"]
+extent, resolution = float(st.session_state["rn_extent"]), int(st.session_state["rn_res"])
+try:
+    formula = parse(text, variables=("x", "y", "r"))
+except FormulaError as err:
+    st.error(f"The formula cannot be used: {err.message} (column {err.position + 1}).")
+    st.code(str(err), language=None)
+    st.stop()
+st.latex("f(x, y) = " + formula.latex())
+
+exact, exact_note, atoms = None, "", None
+if example and example.network:
+    net = {k: np.asarray(v, float) for k, v in example.network.items()}
+    exact, exact_note = network_rnorm(net["w"], net["b"], net["a"]), "exact: Σ‖a_k‖‖w_k‖ after merging hyperplanes"
+    atoms = network_measure(net["w"], net["b"], net["a"])
+elif example and example.ridges:
+    exact, exact_note = ridge_rnorm(example.ridges), "exact: Σ‖w_i‖∫|g_i''| (sum of ridge functions)"
+elif example and example.radial:
+    with st.spinner("Exact radial value (one-dimensional reduction)…", show_time=True):
+        rad = radial_norm(example.radial, 2)
+    if rad.finite and not np.isfinite(rad.value):
+        st.caption(f"The exact radial value is not available here ({rad.reason}); the norm is finite.")
+    else:
+        exact = rad.value if rad.finite else float("inf")
+        exact_note = "exact: one-dimensional radial reduction" + (f" ({rad.point_mass:.6g} from point masses)"
+                                                                 if rad.finite and rad.point_mass else "")
+elif example and example.closed_form:
+    exact, exact_note = example.closed_form, example.note
+
+grid_ok = not (example and (example.network or example.ridges))
+values = sample(formula, extent, resolution)
+if not np.isfinite(values).all():
+    st.error("f is not finite everywhere on the square (e.g. log or division by zero); change the formula or the square.")
+    st.stop()
+res = None
+if grid_ok:
+    with st.spinner("Radon transform and filtering…", show_time=True):
+        res = grid_norm(text, extent, resolution)
+c1, c2, c3 = st.columns(3)
+if grid_ok:
+    if res.status == "diverging":
+        c1.metric("Grid estimate of ‖f‖_R", "∞ (diverging)", help="refining the grid keeps increasing it")
+    else:
+        label = {"converged": "converged", "unresolved": "not converged: refine the grid"}[res.status]
+        c1.metric("Grid estimate of ‖f‖_R", f"{res.value:.6g}", f"{label}, ± {res.estimate_error:.1e}",
+                  delta_color="off")
+else:
+    c1.metric("Grid estimate of ‖f‖_R", "not applicable", help="f does not decay inside the square")
+if exact is not None:
+    c2.metric("Exact ‖f‖_R", "∞" if not np.isfinite(exact) else f"{exact:.6g}", exact_note, delta_color="off")
+    if grid_ok and np.isfinite(exact) and res.status != "diverging":
+        c3.metric("Grid vs exact", f"{(res.value - exact) / exact:+.2e}")
+if example and example.note:
+    st.caption(example.note)
+edge = np.abs(values[[0, -1], :]).max(initial=0) + np.abs(values[:, [0, -1]]).max(initial=0)
+if grid_ok and edge > 1e-6 * max(np.abs(values).max(), 1e-300):
+    st.warning("f is not small at the edge of the square: the grid sees f·1_square. Enlarge E or pick a decaying f.")
+
+xs = grid_points(extent, resolution)
+left, right = st.columns(2)
+left.plotly_chart(heatmap(values, xs, xs, "f(x, y)"), width="stretch")
+if grid_ok:
+    thetas = np.degrees(res.thetas)
+    right.plotly_chart(heatmap(res.sinogram.T, thetas, res.bs, "Radon transform Rf(θ, b)", xtitle="angle θ (degrees)",
+                               ytitle="offset b"), width="stretch")
+mu_fig = heatmap(res.mu.T if grid_ok else np.zeros((2, 2)), np.degrees(res.thetas) if grid_ok else [0, 180],
+                 res.bs if grid_ok else [-extent, extent], "measure μ(θ, b) = γ₂R{(−Δ)^{3/2}f}: where the neurons are",
+                 signed=True, xtitle="angle θ (degrees)", ytitle="offset b", height=420)
+if atoms is not None:   # fold θ ∈ [π, 2π) onto [0, π) (θ + π, −b, −a is the same unit up to an affine term)
+    th = np.where(atoms.theta >= np.pi, atoms.theta - np.pi, atoms.theta)
+    bb = np.where(atoms.theta >= np.pi, -atoms.b, atoms.b)
+    aa = np.where(atoms.theta >= np.pi, -np.asarray(atoms.a).reshape(-1), np.asarray(atoms.a).reshape(-1))
+    mu_fig.add_trace(go.Scatter(x=np.degrees(th), y=bb, mode="markers", name="neurons of the finite net",
+                                marker=dict(size=10 + 25 * atoms.mass / atoms.mass.max(), color=np.sign(aa),
+                                            colorscale=[[0, "#2166ac"], [1, "#b2182b"]], line=dict(width=1, color="black")),
+                                customdata=np.c_[aa, atoms.mass],
+                                hovertemplate="θ=%{x:.1f}°, b=%{y:.3f}<br>a=%{customdata[0]:.3g}, mass %{customdata[1]:.3g}"
+                                              "<extra>neuron</extra>"))
+    mu_fig.update_layout(xaxis_range=[0, 180], yaxis_range=[-extent, extent])
+st.plotly_chart(mu_fig, width="stretch")
+st.caption("Each point (θ, b) is a neuron σ(cos θ·x + sin θ·y − b); the measure's total mass is the R-norm. For a finite "
+           "network it is a sum of point masses (marked); for a smooth function it is spread out.")
+
+st.subheader("Radial functions: the norm grows with the dimension")
+profile_text = st.session_state["rn_profile"]
+try:
+    profile_of(profile_text)
+    dims = list(range(1, 16))
+    key = ("rn_curve", profile_text)
+    if st.button("Compute ‖f‖_R for d = 1 … 15", disabled=key in st.session_state):
+        bar = st.progress(0.0)
+        for d in dims:
+            bar.progress((d - 1) / 15, text=f"d = {d}")
+            radial_norm(profile_text, d)
+        st.session_state[key] = True
+        bar.empty()
+    if key in st.session_state:
+        curve = [radial_norm(profile_text, d) for d in dims]
+        vals = [c.value if c.finite else np.nan for c in curve]
+        fig = go.Figure(go.Scatter(x=dims, y=vals, mode="lines+markers", name=profile_text))
+        infinite = [d for d, c in zip(dims, curve) if not c.finite]
+        top = np.nanmax(vals) if np.isfinite(vals).any() else 1.0
+        if infinite:
+            fig.add_trace(go.Scatter(x=infinite, y=[top] * len(infinite), mode="markers", name="infinite",
+                                     marker=dict(symbol="x", size=12, color="crimson")))
+        fig.update_layout(height=340, template="plotly_white", xaxis_title="dimension d", yaxis_title="‖f‖_R",
+                          yaxis_type="log", margin=dict(l=50, r=10, t=20, b=40))
+        st.plotly_chart(fig, width="stretch")
+        table = pd.DataFrame({"d": dims, "‖f‖_R": [c.value if c.finite else float("inf") for c in curve],
+                              "from point masses": [c.point_mass if c.finite else float("nan") for c in curve]})
+        with st.expander("Values"):
+            st.dataframe(table.set_index("d").T, width="stretch")
+        if infinite:
+            st.info(f"Infinite for d = {', '.join(map(str, infinite))}: {curve[infinite[0] - 1].reason}")
+    else:
+        st.caption(f"f(x) = g(‖x‖) with g(r) = {profile_text}; a few seconds per dimension (one-dimensional reduction).")
+except FormulaError as err:
+    st.error(f"The profile cannot be used: {err.message} (column {err.position + 1}).")
+
+export = {"formula": text, "extent": extent, "resolution": resolution,
+          "grid": {"rnorm": res.value if grid_ok and res.status != "diverging" else None,
+                   "status": res.status if grid_ok else "not applicable"},
+          "exact": exact if exact is not None and np.isfinite(exact) else None}
+st.download_button("Results (JSON)", json.dumps(export), "rnorm.json", "application/json")
