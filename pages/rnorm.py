@@ -204,6 +204,41 @@ try:
 except FormulaError as err:
     st.error(f"The profile cannot be used: {err.message} (column {err.position + 1}).")
 
+st.subheader("Fit a ReLU network to samples of f")
+st.caption("A network with small weight decay fitted to a 15 × 15 grid of samples: f itself interpolates them, so the "
+           "minimum-norm fit costs at most ‖f‖_R; its cost Σ‖a_k‖‖w_k‖ (exact, from the weights) approaches the norm "
+           "as the samples get denser and λ smaller.")
+fc1, fc2, fc3 = st.columns([1, 1, 1])
+fit_width = fc1.selectbox("Width", [100, 200, 500], index=1, key="rn_fit_width")
+fit_lam = fc2.selectbox("Weight decay λ", [1e-4, 1e-3, 1e-2], index=1, key="rn_fit_lam", format_func=lambda v: f"{v:g}")
+target = exact if exact is not None and np.isfinite(exact) else (res.value if res is not None and res.status == "converged" else None)
+if fc3.button("Fit a network", type="primary", width="stretch"):
+    from engine.rnorm.fit import fit_samples
+
+    stop_slot = st.empty()
+    stop_slot.button("Stop", key="rn_fit_stop")   # a click reruns the page and ends the fit
+    bar, chart = st.progress(0.0), st.empty()
+    history = []
+    for snap in fit_samples(formula, extent, width=fit_width, lam=fit_lam, steps=3000):
+        history.append((snap.step, snap.cost, snap.data_loss))
+        st.session_state["rn_fit"] = {"key": (text, extent, fit_width, fit_lam), "history": history, "last": snap}
+        steps_, costs, _ = zip(*history)
+        fig = go.Figure(go.Scatter(x=steps_, y=costs, mode="lines", name="Σ‖a_k‖‖w_k‖ of the network"))
+        if target is not None:
+            fig.add_hline(y=target, line=dict(dash="dot", color="crimson"), annotation_text="‖f‖_R")
+        fig.update_layout(height=300, template="plotly_white", xaxis_title="step", yaxis_title="cost",
+                          margin=dict(l=50, r=10, t=20, b=40))
+        chart.plotly_chart(fig, width="stretch")
+        bar.progress(snap.step / 3000, text=f"step {snap.step}/3000 on {snap.device}")
+    bar.empty()
+    stop_slot.empty()
+fit = st.session_state.get("rn_fit")
+if fit and fit["key"] == (text, extent, fit_width, fit_lam):
+    last = fit["last"]
+    msg = (f"Network after {last.step} steps ({last.elapsed:.1f} s on {last.device}): cost Σ‖a_k‖‖w_k‖ = {last.cost:.4g}, "
+           f"fit ½Σ(f − y)² = {last.data_loss:.2e}")
+    st.success(msg + (f"; ‖f‖_R = {target:.4g} (ratio {last.cost / target:.3f})." if target else "."))
+
 export = {"formula": text, "extent": extent, "resolution": resolution,
           "grid": {"rnorm": res.value if grid_ok and res.status != "diverging" else None,
                    "status": res.status if grid_ok else "not applicable"},

@@ -53,3 +53,12 @@ def test_radial_curve_button():
     next(b for b in at.button if b.label.startswith("Compute")).click().run()
     assert not at.exception
     assert "Infinite for d = 2" in " ".join(i.value for i in at.info)
+
+
+def test_fit_a_network_streams_and_reports_its_cost():
+    at = run(rn_item=next(iter(GALLERY)), rn_res="64")
+    at.selectbox(key="rn_fit_width").select(100).run()
+    next(b for b in at.button if b.label == "Fit a network").click().run()
+    assert not at.exception
+    message = " ".join(s.value for s in at.success)
+    assert "cost Σ‖a_k‖‖w_k‖" in message and "ratio" in message
