@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.univariate
 	$(BIN)/python -m bench.multitask
 	$(BIN)/python -m bench.train
+	$(BIN)/python -m bench.rnorm
 
 clean:
 	rm -rf $(VENV)
