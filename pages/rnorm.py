@@ -145,7 +145,13 @@ if grid_ok and edge > 1e-6 * max(np.abs(values).max(), 1e-300):
 
 xs = grid_points(extent, resolution)
 left, right = st.columns(2)
-left.plotly_chart(heatmap(values, xs, xs, "f(x, y)"), width="stretch")
+if left.toggle("Surface view", key="rn_surface"):
+    step = max(1, resolution // 96)   # a lighter mesh for the 3-D view
+    surf = go.Figure(go.Surface(z=values[::step, ::step], x=xs[::step], y=xs[::step], colorscale="Viridis"))
+    surf.update_layout(title="f(x, y)", height=380, margin=dict(l=0, r=0, t=40, b=0))
+    left.plotly_chart(surf, width="stretch")
+else:
+    left.plotly_chart(heatmap(values, xs, xs, "f(x, y)"), width="stretch")
 if grid_ok:
     thetas = np.degrees(res.thetas)
     right.plotly_chart(heatmap(res.sinogram.T, thetas, res.bs, "Radon transform Rf(θ, b)", xtitle="angle θ (degrees)",
@@ -243,4 +249,8 @@ export = {"formula": text, "extent": extent, "resolution": resolution,
           "grid": {"rnorm": res.value if grid_ok and res.status != "diverging" else None,
                    "status": res.status if grid_ok else "not applicable"},
           "exact": exact if exact is not None and np.isfinite(exact) else None}
-st.download_button("Results (JSON)", json.dumps(export), "rnorm.json", "application/json")
+d1, d2 = st.columns(2)
+d1.download_button("Results (JSON)", json.dumps(export), "rnorm.json", "application/json", width="stretch")
+if grid_ok:
+    mu_table = pd.DataFrame(res.mu, index=pd.Index(res.thetas, name="theta (rad)"), columns=np.round(res.bs, 12))
+    d2.download_button("Measure μ(θ, b) (CSV)", mu_table.to_csv(), "rnorm_measure.csv", "text/csv", width="stretch")

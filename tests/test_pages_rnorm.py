@@ -62,3 +62,10 @@ def test_fit_a_network_streams_and_reports_its_cost():
     assert not at.exception
     message = " ".join(s.value for s in at.success)
     assert "cost Σ‖a_k‖‖w_k‖" in message and "ratio" in message
+
+
+def test_surface_view_and_exports():
+    at = run(rn_item=next(iter(GALLERY)), rn_res="64")
+    at.toggle(key="rn_surface").set_value(True).run()
+    assert not at.exception
+    assert {"Results (JSON)", "Measure μ(θ, b) (CSV)"} <= {b.label for b in at.get("download_button")}

@@ -57,6 +57,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine.rnorm.formula_ast import Binary, Call, Name, Neg, Node, Num, children, number_text, render
+
 __all__ = ["FormulaError", "Formula", "parse", "evaluate", "FUNCTIONS", "CONSTANTS",
            "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "MAX_LITERAL", "MAX_EXPONENT"]
 
@@ -74,6 +76,7 @@ FUNCTIONS = {
     "max": (2, np.maximum, r"\max"), "min": (2, np.minimum, r"\min"),
     "atan2": (2, np.arctan2, None), "arctan2": (2, np.arctan2, None),
 }
+_LATEX = {name: spec[2] for name, spec in FUNCTIONS.items()}
 _BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide, "^": np.power}
 _TOKEN = re.compile(r"\s*(?:(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
                     r"|(?P<name>[A-Za-z][A-Za-z0-9]*)|(?P<op>\*\*|[-+*/^(),\u2212]))")
@@ -89,40 +92,6 @@ class FormulaError(ValueError):
         snippet = ("..." if lo else "") + text[lo:position + 40] + ("..." if len(text) > position + 40 else "")
         caret = " " * (position - lo + (3 if lo else 0)) + "^"
         super().__init__(f"{message} at column {position}" + (f"\n  {snippet}\n  {caret}" if text else ""))
-
-
-@dataclass
-class Node:
-    pos: int = field(compare=False)   # column of the token that made the node
-    const: float | None = field(default=None, init=False, repr=False, compare=False)  # folded value
-
-
-@dataclass
-class Num(Node):
-    value: float = 0.0
-
-
-@dataclass
-class Name(Node):          # a variable or one of CONSTANTS
-    name: str = ""
-
-
-@dataclass
-class Neg(Node):
-    operand: Node | None = None
-
-
-@dataclass
-class Binary(Node):        # op in + - * / ^
-    op: str = "+"
-    left: Node | None = None
-    right: Node | None = None
-
-
-@dataclass
-class Call(Node):
-    name: str = ""
-    args: tuple = ()
 
 
 class _Tok(NamedTuple):
@@ -230,7 +199,7 @@ class _Parser:
         self.depth -= 1
         p = exponent.const
         if p is not None and not abs(p) <= MAX_EXPONENT:
-            self.error(f"exponent {_num(p)} is out of range (constant exponents need |p| <= {MAX_EXPONENT})",
+            self.error(f"exponent {number_text(p)} is out of range (constant exponents need |p| <= {MAX_EXPONENT})",
                        start)
         return self.make(Binary(t.pos, op="^", left=base, right=exponent))
 
@@ -303,19 +272,11 @@ def _fold(node: Node) -> float | None:
         return node.value
     if isinstance(node, Name):
         return CONSTANTS.get(node.name)
-    kids = _children(node)
+    kids = children(node)
     if any(k.const is None for k in kids):
         return None
     with np.errstate(all="ignore"):
         return float(_apply(node, [np.float64(k.const) for k in kids]))
-
-
-_KIDS = {Neg: lambda n: (n.operand,), Binary: lambda n: (n.left, n.right), Call: lambda n: n.args,
-         Num: lambda n: (), Name: lambda n: ()}
-
-
-def _children(node: Node) -> tuple:
-    return _KIDS[type(node)](node)
 
 
 def _eval(node: Node, env: dict):
@@ -323,53 +284,7 @@ def _eval(node: Node, env: dict):
         return np.float64(node.const)
     if isinstance(node, Name):
         return env[node.name]
-    return _apply(node, [_eval(k, env) for k in _children(node)])
-
-
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}   # unary minus: 3, atoms: 5
-
-
-def _num(v: float) -> str:
-    s = repr(float(v))
-    return s[:-2] if s.endswith(".0") else s
-
-
-def _render(node: Node, tex: bool) -> tuple[str, float]:
-    """(string, precedence) of ``node`` as normalised text or LaTeX, with minimal parentheses."""
-    def wrap(child: Node, need):
-        s, p = _render(child, tex)
-        return (rf"\left({s}\right)" if tex else f"({s})") if need(p) else s
-
-    if isinstance(node, Num):
-        s = _num(node.value)
-        if tex and "e" in s:
-            m, x = s.split("e")
-            s = rf"{m} \times 10^{{{int(x)}}}"
-        return s, 5
-    if isinstance(node, Name):
-        return (r"\pi" if tex and node.name == "pi" else node.name), 5
-    if isinstance(node, Neg):
-        return "-" + wrap(node.operand, lambda p: p < 3), 3
-    if isinstance(node, Binary):
-        op, prec = node.op, _PREC[node.op]
-        if op == "^":
-            base = wrap(node.left, lambda p: p < 5)
-            return (f"{base}^{{{_render(node.right, tex)[0]}}}" if tex
-                    else f"{base}^{wrap(node.right, lambda p: p < 3)}"), 4
-        if tex and op == "/":
-            return rf"\frac{{{_render(node.left, tex)[0]}}}{{{_render(node.right, tex)[0]}}}", 4.5
-        left, right = wrap(node.left, lambda p: p < prec), wrap(node.right, lambda p: p <= prec)
-        sep = {"+": " + ", "-": " - ", "*": r" \cdot " if tex else "*", "/": "/"}[op]
-        return left + sep + right, prec
-    args = [_render(a, tex)[0] for a in node.args]
-    if not tex:
-        return f"{node.name}({', '.join(args)})", 5
-    if node.name == "sqrt":
-        return rf"\sqrt{{{args[0]}}}", 5
-    if node.name == "abs":
-        return rf"\left|{args[0]}\right|", 5
-    cmd = FUNCTIONS[node.name][2] or rf"\operatorname{{{node.name}}}"
-    return rf"{cmd}\left({', '.join(args)}\right)", 5
+    return _apply(node, [_eval(k, env) for k in children(node)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -386,7 +301,7 @@ class Formula:
 
     def latex(self) -> str:
         """LaTeX for ``st.latex``: \\frac for /, ^{...}, \\exp, \\sqrt{...}, \\max, \\left|...\\right|."""
-        return _render(self.root, True)[0]
+        return render(self.root, True, _LATEX)[0]
 
     def __call__(self, **arrays) -> np.ndarray:
         """Evaluate with numpy broadcasting; returns a float array of the broadcast shape of all the
@@ -424,8 +339,8 @@ def parse(text: str, variables=("x", "y", "r")) -> Formula:
         node = stack.pop()
         if isinstance(node, Name) and node.name in variables:
             used.setdefault(node.name, node.pos)
-        stack.extend(reversed(_children(node)))
-    return Formula(text, root, variables, _render(root, False)[0], tuple(used), used)
+        stack.extend(reversed(children(node)))
+    return Formula(text, root, variables, render(root, False, _LATEX)[0], tuple(used), used)
 
 
 def evaluate(text: str, **arrays) -> np.ndarray:
