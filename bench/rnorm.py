@@ -11,24 +11,14 @@ each one's max error vs the closed-form sinogram. Run: `python -m bench.rnorm [-
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 from skimage.transform import radon as sk_radon
 
+from bench.univariate import timed
 from engine.rnorm.grid import grid_points, radon, rnorm_grid
 
 GAUSS_2D = 4.768562043993
-
-
-def timed(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def main(argv=None):

@@ -119,7 +119,7 @@ with left:
     networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
     ev = click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480), key="mt_alone", height=480)
     if ev:
-        task1.add(ev["x"], ev["y"]) if ev["type"] == "add" else task1.remove(ev["index"])
+        task1.apply(ev)
         st.rerun()
 with right:
     st.markdown(f"#### Task 1 within {len(solved)} tasks")
@@ -128,17 +128,11 @@ with right:
         st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
     ev = click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr), key="mt_multi", height=480)
     if ev:
-        store = task1 if active == 0 else placed[active - 1]
-        store.add(ev["x"], ev["y"]) if ev["type"] == "add" else store.remove(ev["index"])
+        (task1 if active == 0 else placed[active - 1]).apply(ev)
         st.rerun()
 
 b1, b2, b3, _ = st.columns([1, 1, 1, 3])
-if b1.button("Undo (task 1)", disabled=not task1.can_undo, width="stretch"):
-    task1.undo()
-    st.rerun()
-if b2.button("Clear task 1", width="stretch"):
-    task1.set([], [], allow_few=True)
-    st.rerun()
+task1.edit_buttons(b1, b2, "Undo (task 1)", "Clear task 1")
 if n_placed and active and b3.button(f"Clear {labels[active]}", width="stretch"):
     placed[active - 1].set([], [], allow_few=True)
     st.rerun()

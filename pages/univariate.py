@@ -98,7 +98,7 @@ with left:
     event = click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600),
                        key="uv_plot", height=600)
     if event:   # rerun even when the click is rejected, so its message shows at once
-        store.add(event["x"], event["y"]) if event["type"] == "add" else store.remove(event["index"])
+        store.apply(event)
         st.rerun()
     if len(x) < 2:
         st.info("Click on the plot to place at least two points.")
@@ -107,13 +107,7 @@ with left:
                    f"{1000 * engine_time:.1f} ms")
 
 with right:
-    b1, b2 = st.columns(2)
-    if b1.button("Undo", disabled=not store.can_undo, width="stretch"):
-        store.undo()
-        st.rerun()
-    if b2.button("Clear", width="stretch"):
-        store.set([], [], allow_few=True)
-        st.rerun()
+    store.edit_buttons(*st.columns(2))
     edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
                             key=f"uv_editor_{store.version}", width="stretch", height=300)
     rows = edited.dropna(how="any")

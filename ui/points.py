@@ -89,6 +89,19 @@ class PointStore:
             return False
         return self.set(x[:index] + x[index + 1:], y[:index] + y[index + 1:], allow_few=True)
 
+    def apply(self, event: dict) -> bool:
+        """Apply a click event of ``ui.click_plot``: add a point, or remove the clicked one."""
+        return self.add(event["x"], event["y"]) if event["type"] == "add" else self.remove(event["index"])
+
+    def edit_buttons(self, undo_col, clear_col, undo_label: str = "Undo", clear_label: str = "Clear") -> None:
+        """Undo and Clear buttons in the given columns (each reruns the page)."""
+        if undo_col.button(undo_label, disabled=not self.can_undo, width="stretch"):
+            self.undo()
+            st.rerun()
+        if clear_col.button(clear_label, width="stretch"):
+            self.set([], [], allow_few=True)
+            st.rerun()
+
     def refresh(self) -> None:
         """Make widgets keyed on ``version`` start again from the stored points."""
         st.session_state[self.ver] += 1
