@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["network_rnorm", "network_measure", "Measure"]
+__all__ = ["network_rnorm", "network_measure", "merge_hyperplanes", "Measure"]
 
 _TOL = 1e-12
 
@@ -59,46 +59,45 @@ def _validate(w, b, a):
     return w, b, a
 
 
-def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
-    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k).
+def merge_hyperplanes(w, b, a, *, tol: float = _TOL):
+    """Units of f(x) = Σ a_k σ(w_kᵀx − b_k) merged by hyperplane, vectorised: returns unit normals
+    (m, d) in canonical orientation, offsets (m,) and summed weights (m, T) (a as (K, T)).
 
-    Each unit is normalised to ‖w‖ = 1 (a ← a‖w‖, b ← b/‖w‖), flipped to canonical orientation
-    (first coordinate of w with |w_i| > tol positive; flipping negates w and b, a is kept), and units whose
-    (w, b) agree to ``tol`` relative are summed.  Atoms with ‖a‖ ≤ tol·max‖a‖ are dropped.
+    Each unit is normalised to ‖w‖ = 1 (a ← a‖w‖, b ← b/‖w‖) and flipped to canonical orientation
+    (first coordinate of w with |w_i| > tol positive; flipping negates w and b, a is kept); after a
+    lexicographic sort, neighbours whose (w, b) agree to ``tol`` relative (to max(1, |·|)) are summed.
+    Units with w = 0 are constants and are left out.
     """
-    w, b, a = _validate(w, b, a)
     K, d = w.shape
-    multi = a.ndim == 2
     A = a.reshape(K, -1)
     nrm = np.linalg.norm(w, axis=1)
     keep = nrm > 0
     W = w[keep] / nrm[keep, None]
     B = b[keep] / nrm[keep]
     A = A[keep] * nrm[keep, None]
-    if len(W):
-        first = np.argmax(np.abs(W) > tol, axis=1)  # index of first clearly nonzero coordinate
-        sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
-        W, B = W * sgn[:, None], B * sgn  # a is unchanged: aσ(−z) = aσ(z) − az
-    scale = max(1.0, float(np.max(np.abs(B)))) if len(B) else 1.0
-    groups: list[list[int]] = []
-    reps: list[np.ndarray] = []
-    for i in np.lexsort(np.c_[W, B].T[::-1]) if len(W) else []:
-        key = np.r_[W[i], B[i] / scale]
-        for g, r in zip(groups, reps):
-            if np.max(np.abs(r - key)) <= tol * 10:
-                g.append(i)
-                break
-        else:
-            groups.append([i])
-            reps.append(key)
-    Wm = np.array([W[g].mean(axis=0) for g in groups]).reshape(-1, d)
-    Bm = np.array([B[g].mean() for g in groups])
-    Am = np.array([A[g].sum(axis=0) for g in groups]).reshape(-1, A.shape[1])
+    if not len(W):
+        return np.zeros((0, d)), np.zeros(0), np.zeros((0, A.shape[1]))
+    first = np.argmax(np.abs(W) > tol, axis=1)  # index of first clearly nonzero coordinate
+    sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
+    W, B = W * sgn[:, None], B * sgn  # a is unchanged: aσ(−z) = aσ(z) − az
+    keys = np.c_[W, B]
+    order = np.lexsort(keys.T[::-1])
+    keys, A = keys[order], A[order]
+    gaps = np.abs(np.diff(keys, axis=0)) > tol * np.maximum(1.0, np.abs(keys[:-1]))
+    starts = np.r_[0, 1 + np.flatnonzero(gaps.any(axis=1))]
+    return keys[starts, :d], keys[starts, d], np.add.reduceat(A, starts, axis=0)
+
+
+def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
+    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k) (``merge_hyperplanes``);
+    atoms with ‖a‖ ≤ tol·max‖a‖ are dropped."""
+    w, b, a = _validate(w, b, a)
+    Wm, Bm, Am = merge_hyperplanes(w, b, a, tol=tol)
     mass = np.linalg.norm(Am, axis=1)
     big = mass > tol * max(1.0, float(mass.max(initial=0.0)))
     Wm, Bm, Am, mass = Wm[big], Bm[big], Am[big], mass[big]
-    theta = np.mod(np.arctan2(Wm[:, 1], Wm[:, 0]), 2 * np.pi) if d == 2 else None
-    return Measure(Wm, Bm, Am if multi else Am[:, 0], mass, theta)
+    theta = np.mod(np.arctan2(Wm[:, 1], Wm[:, 0]), 2 * np.pi) if w.shape[1] == 2 else None
+    return Measure(Wm, Bm, Am if a.ndim == 2 else Am[:, 0], mass, theta)
 
 
 def network_rnorm(w, b, a, *, tol: float = _TOL) -> float:

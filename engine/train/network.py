@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.rnorm.finite import merge_hyperplanes
+
 HYPERPLANE_RTOL = 1e-12   # two units lie on the same hyperplane when (n, β) agree to this (relative)
 
 
@@ -70,24 +72,10 @@ class ShallowNet:
         return np.linalg.norm(self.a, axis=1) * np.linalg.norm(inner, axis=1)
 
     def hyperplanes(self):
-        """Units merged by hyperplane: (normals (m, d), offsets (m,), coefficients (m, T)), with each
-        normal's largest-magnitude component positive; units with w = 0 are left out."""
-        norms = np.linalg.norm(self.w, axis=1)
-        live = norms > 0
-        n = self.w[live] / norms[live, None]
-        beta = self.b[live] / norms[live]
-        coef = self.a[live] * norms[live, None]
-        flip = n[np.arange(len(n)), np.argmax(np.abs(n), axis=1)] < 0
-        n[flip], beta[flip] = -n[flip], -beta[flip]
-        if not live.any():
-            return np.zeros((0, self.dim)), np.zeros(0), np.zeros((0, self.tasks))
-        keys = np.hstack([beta[:, None], n])
-        order = np.lexsort(keys.T[::-1])
-        keys, coef = keys[order], coef[order]
-        gaps = np.abs(np.diff(keys, axis=0)) > HYPERPLANE_RTOL * np.maximum(1.0, np.abs(keys[:-1]))
-        starts = np.r_[0, 1 + np.flatnonzero(gaps.any(axis=1))]
-        merged = np.add.reduceat(coef, starts, axis=0)
-        return keys[starts, 1:], keys[starts, 0], merged
+        """Units merged by hyperplane (``engine.rnorm.finite.merge_hyperplanes``): normals (m, d) with
+        their first clearly nonzero component positive, offsets (m,), coefficients (m, T); units with
+        w = 0 are left out."""
+        return merge_hyperplanes(self.w, self.b, self.a, tol=HYPERPLANE_RTOL)
 
     def representation_cost(self, penalise_bias: bool = False) -> float:
         """Exact representation cost of the function the net computes (merged hyperplanes, see above)."""
