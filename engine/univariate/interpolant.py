@@ -48,6 +48,18 @@ class Interpolant:
         self.affine = np.asarray(self.affine, float).reshape(-1, 2)
         self.jumps = np.asarray(self.jumps, float).reshape(len(self.knots), self.tasks)
 
+    @classmethod
+    def line(cls, affine, x, *, bias_penalty: bool = False, lam: float = 0.0, fitted=None,
+             certificate: dict | None = None) -> "Interpolant":
+        """The affine function (c, v) per task: no knots, cost 0, unique, a zero dual certificate
+        (η ≡ 0 is feasible and attains the cost 0); ``fitted`` defaults to its values at ``x``."""
+        affine = np.asarray(affine, float).reshape(-1, 2)
+        x = np.asarray(x, float)
+        return cls([], np.zeros((0, len(affine))), affine, cost=0.0, unique=True, bias_penalty=bias_penalty, lam=lam,
+                   fitted=affine[:, :1] + affine[:, 1:] * x if fitted is None else fitted,
+                   certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0,
+                                **(certificate or {})})
+
     @property
     def tasks(self) -> int:
         return self.affine.shape[0]

@@ -39,16 +39,12 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
         lam = 0.0
     lam_max = affine_lambda(x, Y, bias_penalty, observed if own else None) if lam > 0 else np.inf
     if lam >= lam_max:   # exact: the fit is the least-squares line; its residuals r give η = Σ r_i(x_i − t)₊/lam
-        affine = affine_fit(x, Y, observed if own else None)   # in the dual ball since lam ≥ lam_max,
-        sol = Interpolant([], np.zeros((0, Y.shape[0])), affine, cost=0.0, unique=True,   # ⟂ affine: gap 0
-                          bias_penalty=bias_penalty, lam=lam, fitted=affine[:, :1] + affine[:, 1:] * x,
-                          certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0})
+        # η is in the dual ball since lam ≥ lam_max and ⟂ affine: the gap is 0
+        sol = Interpolant.line(affine_fit(x, Y, observed if own else None), x, bias_penalty=bias_penalty, lam=lam)
         if own:
             sol = free_slopes(sol, x, observed)
-    elif own:
+    elif own or (bias_penalty and Y.shape[0] > 1):
         sol = solve_multitask(x, Y, observed, bias_penalty, lam)
-    elif bias_penalty and Y.shape[0] > 1:
-        sol = solve_multitask(x, Y, observed, True, lam)
     elif bias_penalty:
         sol = _penalised_one_task(x, Y, lam)
     else:

@@ -69,10 +69,7 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
     affine = affine_fit(u, Y, observed)
     if lam == 0 and np.abs(np.where(observed, affine[:, :1] + affine[:, 1:] * u - Y, 0.0)).max() <= 1e-12 * scale:
         # every task's points lie on a line: that line, at cost 0 (the solver would leave noise kinks)
-        sol = Interpolant([], np.zeros((0, len(Y))), affine, cost=0.0, unique=True, bias_penalty=bias_penalty,
-                          lam=0.0, certificate={"max_violation": 0.0, "dual_objective": 0.0, "duality_gap": 0.0,
-                                                "interpolation_residual": 0.0})
-        sol.fitted = affine[:, :1] + affine[:, 1:] * u
+        sol = Interpolant.line(affine, u, bias_penalty=bias_penalty, certificate={"interpolation_residual": 0.0})
         return free_slopes(sol, u, observed)
     Ys = Y / scale
     program = Program(u, Ys, observed, bias_penalty, lam / scale)
