@@ -7,12 +7,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.rnorm.cli import detect_support
 from engine.rnorm.finite import network_measure, network_rnorm
 from engine.rnorm.formula import FormulaError, parse
 from engine.rnorm.gallery import GALLERY, ridge_rnorm
 from engine.rnorm.grid import grid_points, rnorm_grid
-from engine.rnorm.radial import radial_rnorm
+from engine.rnorm.radial import formula_rnorm
 from ui.navigation import ensure_app_navigation
 from ui.url_state import url_option, write_url
 
@@ -36,13 +35,7 @@ def sample(f, extent, resolution):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def radial_norm(profile_text, dim):
-    profile = profile_of(profile_text)
-    return radial_rnorm(profile, dim, support=detect_support(profile))
-
-
-def profile_of(profile_text):
-    g = parse(profile_text, variables=("r",))
-    return lambda r: np.broadcast_to(g(r=np.asarray(r, float)), np.shape(r)).astype(float)
+    return formula_rnorm(parse(profile_text, variables=("r",)), dim)[0]
 
 
 def heatmap(z, x, y, title, colorscale="Viridis", signed=False, xtitle="x", ytitle="y", height=380):
@@ -177,7 +170,7 @@ st.caption("Each point (θ, b) is a neuron σ(cos θ·x + sin θ·y − b); the 
 st.subheader("Radial functions: the norm grows with the dimension")
 profile_text = st.session_state["rn_profile"]
 try:
-    profile_of(profile_text)
+    parse(profile_text, variables=("r",))   # a bad profile is reported below
     dims = list(range(1, 16))
     key = ("rn_curve", profile_text)
     if st.button("Compute ‖f‖_R for d = 1 … 15", disabled=key in st.session_state):

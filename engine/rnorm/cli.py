@@ -39,23 +39,6 @@ def _formula(text, variables):
         raise DataError(str(err).splitlines()[0]) from None
 
 
-def detect_support(profile, r_max: float = 64.0) -> float | None:
-    """R with g(r) = 0 for all sampled r ≥ R (bisection to rounding), or None if g never vanishes or
-    only underflows to 0 (a decaying profile such as exp(−r²/2) reaches 0 near r ≈ 38.6)."""
-    r = np.linspace(0.0, r_max, 64_001)
-    g = np.asarray(profile(r), float)
-    nonzero = np.flatnonzero(g != 0)
-    if len(nonzero) == 0 or nonzero[-1] == len(r) - 1:
-        return None
-    if abs(g[nonzero[-1]]) < 1e-30 * np.abs(g).max():   # underflow, not a support edge
-        return None
-    lo, hi = r[nonzero[-1]], r[nonzero[-1] + 1]
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if profile(np.array([mid]))[0] != 0 else (lo, mid)
-    return float(hi)
-
-
 def run_rnorm(data: dict) -> dict:
     kinds = [k for k in KINDS if k in data]
     if len(kinds) != 1:
@@ -78,16 +61,13 @@ def run_rnorm(data: dict) -> dict:
             raise DataError(str(err)) from None
         return {"rnorm": value}
     if kind == "radial":
-        from engine.rnorm.radial import radial_rnorm
+        from engine.rnorm.radial import formula_rnorm
 
         formula = _formula(data["radial"], ("r",))
         dim = _number(data, "dim", 2, 1, 15, integer=True)
 
-        def profile(r):
-            return np.broadcast_to(formula(r=np.asarray(r, float)), np.shape(r)).astype(float)
-
-        support = _number(data, "support", 0, 0, 1e3) if "support" in data else detect_support(profile)
-        result = radial_rnorm(profile, dim, support=support or None)
+        support = _number(data, "support", 0, 0, 1e3) if "support" in data else "detect"
+        result, support = formula_rnorm(formula, dim, support=support)
         finite = bool(result.finite and np.isfinite(result.value))
         return {"rnorm": result.value if finite else None, "finite": finite,
                 "point_mass": result.point_mass if finite and np.isfinite(result.point_mass) else None,

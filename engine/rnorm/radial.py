@@ -298,3 +298,31 @@ def radial_rnorm_curve(profile, dims=range(1, 16), **kwargs) -> list[RadialResul
             kw["fourier"] = lambda om, _d=d: F(om, _d)
         out.append(radial_rnorm(profile, d, **kw))
     return out
+
+
+def detect_support(profile, r_max: float = 64.0) -> float | None:
+    """R with g(r) = 0 for all sampled r ≥ R (bisection to rounding), or None if g never vanishes or
+    only underflows to 0 (a decaying profile such as exp(−r²/2) reaches 0 near r ≈ 38.6)."""
+    r = np.linspace(0.0, r_max, 64_001)
+    g = np.asarray(profile(r), float)
+    nonzero = np.flatnonzero(g != 0)
+    if len(nonzero) == 0 or nonzero[-1] == len(r) - 1:
+        return None
+    if abs(g[nonzero[-1]]) < 1e-30 * np.abs(g).max():   # underflow, not a support edge
+        return None
+    lo, hi = r[nonzero[-1]], r[nonzero[-1] + 1]
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if profile(np.array([mid]))[0] != 0 else (lo, mid)
+    return float(hi)
+
+
+def formula_rnorm(formula, dim: int, *, support="detect"):
+    """``radial_rnorm`` of the profile g(r) given by a parsed formula in r (``engine.rnorm.formula``);
+    the support is detected (``detect_support``) unless given (0 or None: no compact support).
+    Returns (result, support used)."""
+    def profile(r):
+        return np.broadcast_to(formula(r=np.asarray(r, float)), np.shape(r)).astype(float)
+
+    support = detect_support(profile) if support == "detect" else (support or None)
+    return radial_rnorm(profile, dim, support=support), support
