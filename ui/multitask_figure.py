@@ -5,17 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.univariate_figure import plot_layout
+
 TASK_COLORS = ["#111111", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 MULTI, H1, NET = "#d62728", "#2ca02c", "#1f77b4"
-
-
-def _layout(fig, xr, yr, height, ytitle="f(x)", legend_y=-0.14):
-    fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), uirevision="keep",
-                      xaxis=dict(range=list(xr), title="x", zeroline=True),
-                      yaxis=dict(range=list(yr), title=ytitle, zeroline=True),
-                      legend=dict(orientation="h", x=0, y=legend_y, yanchor="top", font=dict(size=11)),
-                      template="plotly_white", hovermode="closest")
-    return fig
 
 
 def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: int = 3, xr, yr, height=480):
@@ -70,7 +63,7 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
             marker=dict(size=12 if is_active else 9, color=TASK_COLORS[k % len(TASK_COLORS)],
                         symbol="circle" if kind == "task1" else "square", line=dict(width=2, color="white")),
             hovertemplate="(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"))
-    return _layout(fig, xr, yr, height)
+    return plot_layout(fig, xr, yr, height)
 
 
 def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):
@@ -83,7 +76,7 @@ def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):
                                  line=dict(color=NET, width=2.5)))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="task 1 data",
                              marker=dict(size=10, color="black", line=dict(width=2, color="white"))))
-    return _layout(fig, xr, yr, height, legend_y=-0.22)
+    return plot_layout(fig, xr, yr, height, legend_y=-0.22)
 
 
 def cost_figure(steps, objective, cost, exact_objective, exact_cost, height=360):

@@ -57,10 +57,14 @@ def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 
     fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name="data (click to remove)", meta="points",
                              marker=dict(size=12, color="black", line=dict(width=2, color="white")),
                              hovertemplate="(%{x:.4g}, %{y:.4g})<extra>click to remove</extra>"))
+    return plot_layout(fig, xr, yr, height, groupclick="toggleitem")
+
+
+def plot_layout(fig, xr, yr, height, legend_y=-0.14, **legend):
+    """The layout of every f(x) plot: fixed ranges, zero lines, legend below, zoom kept on reruns."""
     fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), uirevision="keep",
                       xaxis=dict(range=list(xr), title="x", zeroline=True),
                       yaxis=dict(range=list(yr), title="f(x)", zeroline=True),
-                      legend=dict(orientation="h", x=0, y=-0.14, yanchor="top", font=dict(size=11),
-                                  groupclick="toggleitem"),
+                      legend=dict(orientation="h", x=0, y=legend_y, yanchor="top", font=dict(size=11), **legend),
                       template="plotly_white", hovermode="closest")
     return fig
