@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from engine import interpolate
+from engine.univariate.task_sets import assemble_tasks
 from ui.multitask_figure import cost_figure, training_figure
 
 WIDTHS = [50, 100, 200, 500, 1000, 2000]
@@ -36,9 +37,8 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
     if len(shared) < len(tasks):
         st.caption(f"Training uses the {len(shared)} task(s) observed at task 1's inputs (placed tasks with other "
                    "inputs are left out: the trainer fits every task at every input).")
-    order = np.argsort(x1)
-    x = np.asarray(x1, float)[order]
-    Y = np.array([np.asarray(t[1], float)[order] for t in shared])
+    x, Y = assemble_tasks(shared[0][:2], [t[:2] for t in shared[1:]])   # shared inputs: x (N,), Y (T, N)
+    x, Y = np.asarray(x, float), np.asarray(Y, float)
     c1, c2, c3, c4, c5 = st.columns(5)
     width = c1.selectbox("Width (neurons)", WIDTHS, index=2, key="tr_width")
     lam = c2.selectbox("Weight decay λ", LAMS, index=2, key="tr_lam", format_func=lambda v: f"{v:g}")
