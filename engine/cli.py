@@ -1,5 +1,6 @@
 """Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON
-(``python -m engine rnorm FILE.json``: see engine.rnorm.cli).
+(``python -m engine rnorm FILE.json``: see engine.rnorm.cli; ``python -m engine compress FILE.json``:
+engine.compress.cli).
 
 Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
 x may also be one list per task (tasks observed at their own inputs), with y one list per task.
@@ -72,12 +73,18 @@ def main(argv=None) -> int:
     p.add_argument("file", help="JSON input file, or - for standard input")
     p = sub.add_parser("rnorm", help="R-norm of a 2-D formula, a radial profile or a finite network")
     p.add_argument("file", help="JSON input file, or - for standard input")
+    p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows (centres, labels, ratio)")
+    p.add_argument("file", help="JSON input file, or - for standard input")
     args = parser.parse_args(argv)
     try:
         if args.command == "rnorm":
             from engine.rnorm.cli import run_rnorm
 
             out = run_rnorm(_load(args.file))
+        elif args.command == "compress":
+            from engine.compress.cli import run_compress
+
+            out = run_compress(_load(args.file))
         else:
             out = run_interpolate(_load(args.file))
     except (DataError, SolverError) as err:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["network_rnorm", "network_measure", "merge_hyperplanes", "Measure"]
+__all__ = ["network_rnorm", "network_measure", "merge_hyperplanes", "canonical_units", "Measure"]
 
 _TOL = 1e-12
 
@@ -59,15 +59,12 @@ def _validate(w, b, a):
     return w, b, a
 
 
-def merge_hyperplanes(w, b, a, *, tol: float = _TOL):
-    """Units of f(x) = Σ a_k σ(w_kᵀx − b_k) merged by hyperplane, vectorised: returns unit normals
-    (m, d) in canonical orientation, offsets (m,) and summed weights (m, T) (a as (K, T)).
-
-    Each unit is normalised to ‖w‖ = 1 (a ← a‖w‖, b ← b/‖w‖) and flipped to canonical orientation
-    (first coordinate of w with |w_i| > tol positive; flipping negates w and b, a is kept); after a
-    lexicographic sort, neighbours whose (w, b) agree to ``tol`` relative (to max(1, |·|)) are summed.
-    Units with w = 0 are constants and are left out.
-    """
+def canonical_units(w, b, a, *, tol: float = _TOL):
+    """Each unit of f(x) = Σ a_k σ(w_kᵀx − b_k) as A σ(nᵀx − β) up to an affine term: n = ±w/‖w‖ in
+    canonical orientation (first coordinate with |n_i| > tol positive), β = ±b/‖w‖, A = a‖w‖ (K, T).
+    Returns (n, β, A, sign, keep): ``keep`` marks units with w ≠ 0 (the others are constants and are
+    left out of n, β, A); ``sign`` = −1 for flipped units, which equal Aσ(nᵀx − β) − A(nᵀx − β)
+    (σ(−z) = σ(z) − z; a is unchanged)."""
     K, d = w.shape
     A = a.reshape(K, -1)
     nrm = np.linalg.norm(w, axis=1)
@@ -75,11 +72,22 @@ def merge_hyperplanes(w, b, a, *, tol: float = _TOL):
     W = w[keep] / nrm[keep, None]
     B = b[keep] / nrm[keep]
     A = A[keep] * nrm[keep, None]
+    first = np.argmax(np.abs(W) > tol, axis=1) if len(W) else np.zeros(0, int)
+    sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
+    return W * sgn[:, None], B * sgn, A, sgn, keep
+
+
+def merge_hyperplanes(w, b, a, *, tol: float = _TOL):
+    """Units of f(x) = Σ a_k σ(w_kᵀx − b_k) merged by hyperplane, vectorised: returns unit normals
+    (m, d) in canonical orientation, offsets (m,) and summed weights (m, T) (a as (K, T)).
+
+    Each unit is normalised and oriented by ``canonical_units``; after a lexicographic sort, neighbours
+    whose (w, b) agree to ``tol`` relative (to max(1, |·|)) are summed. Units with w = 0 are left out.
+    """
+    d = w.shape[1]
+    W, B, A, _, _ = canonical_units(w, b, a, tol=tol)
     if not len(W):
         return np.zeros((0, d)), np.zeros(0), np.zeros((0, A.shape[1]))
-    first = np.argmax(np.abs(W) > tol, axis=1)  # index of first clearly nonzero coordinate
-    sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
-    W, B = W * sgn[:, None], B * sgn  # a is unchanged: aσ(−z) = aσ(z) − az
     keys = np.c_[W, B]
     order = np.lexsort(keys.T[::-1])
     keys, A = keys[order], A[order]

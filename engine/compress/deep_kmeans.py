@@ -1,0 +1,228 @@
+"""Compressing the digits CNN by weight sharing, streaming progress (DESIGN.md §2–3).
+
+Methods (each ends with hard sharing of every weight layer; biases stay at 32 bits):
+* ``kmeans``: no retraining — conv filter rows clustered by k-means++ (row-wise, Deep k-means' scheme),
+  the dense layer's weights as scalars with linear initialisation;
+* ``scalar``: Deep Compression (Han et al. 2016) — every layer's weights clustered as scalars, linear init;
+* ``dkm``: Deep k-means (Wu et al. 2018) — retrain with loss + Σ_layers (λ/2)[Tr(WᵀW) − Tr(FᵀWᵀWF)]
+  (``dkm.regulariser``), F refreshed every ``refresh`` epochs (truncated SVD, or hard k-means labels),
+  then row-wise sharing as in ``kmeans``.
+Optionally the shared centres are fine-tuned afterwards (Deep Compression §3.3: the gradient of a centre
+is the sum of the gradients of the weights that share it). Every stage yields ``Progress``.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import torch
+from torch.nn import functional as F
+
+from engine.compress import dkm
+from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
+from engine.compress.metrics import total_ratio
+from engine.compress.sharing import SharedWeight, share_weight
+
+__all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "default_device"]
+
+METHODS = {"kmeans": "k-means sharing, no retraining", "scalar": "Deep Compression (scalar)",
+           "dkm": "Deep k-means (retrained)"}
+BASES = ("svd", "hard")
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass
+class Result:
+    """A compressed (or the original) model and its figures."""
+
+    method: str
+    ks: dict[str, int]
+    accuracy: float
+    ratio: float                 # fixed-length indexes
+    ratio_entropy: float         # entropy-coded indexes
+    layers: list[dict]           # LayerBits.to_dict() per layer
+    energy: list[dict]           # per layer: compute, weights, activations
+    seconds: float
+    device: str
+    regulariser: list[dict] = field(default_factory=list)   # per epoch: {"epoch", layer: value}
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class Progress:
+    stage: str                   # "train", "retrain", "share", "finetune", "done"
+    epoch: int
+    epochs: int
+    loss: float
+    accuracy: float
+    elapsed: float
+    device: str
+    regulariser: dict[str, float] = field(default_factory=dict)   # (λ/2)‖W − WFFᵀ‖² per layer
+    usage: dict[str, list[int]] = field(default_factory=dict)     # cluster sizes per shared layer
+    model: DigitsCNN | None = None
+    result: Result | None = None
+
+
+def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: float | None = None,
+                   per_layer: dict[str, int] | None = None) -> dict[str, int]:
+    """K per layer: a global K, a cluster rate (K = max(2, ⌈rate·rows⌉), rows = shared vectors of the
+    layer under the method's scheme), or explicit per-layer values (which override)."""
+    ks = {}
+    for name, layer in model.layers().items():
+        rows = layer.weight.numel() // (1 if _scheme(method, name) == "scalar" else layer.weight.shape[-1])
+        ks[name] = int(k) if k else max(2, math.ceil(float(rate) * rows)) if rate else 16
+        ks[name] = min(ks[name], rows)
+    ks.update({name: int(v) for name, v in (per_layer or {}).items()})
+    if min(ks.values()) < 1:
+        raise ValueError("every layer needs K ≥ 1")
+    return ks
+
+
+def _scheme(method: str, name: str) -> str:
+    return "rows" if method in ("kmeans", "dkm") and name in CONV_LAYERS else "scalar"
+
+
+def _epochs(model, data, epochs, lr, gen, batch, params, penalty=None) -> Iterator[float]:
+    """Adam over shuffled mini-batches; yields the mean training loss of each epoch."""
+    opt = torch.optim.Adam(params, lr=lr)
+    n = len(data.y_train)
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(n, generator=gen).to(data.x_train.device)
+        total = 0.0
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+            if penalty is not None:
+                loss = loss + penalty()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(idx)
+        yield total / n
+
+
+def train_baseline(data: DigitsData, *, epochs: int = 40, lr: float = 3e-3, batch: int = 64, seed: int = 0,
+                   channels=(16, 32, 32), device: str | None = None,
+                   stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
+    """Train the uncompressed CNN; the last Progress carries ``model`` and ``result``."""
+    device = device or default_device()
+    data = data.to(device)
+    model = DigitsCNN(channels, seed=seed).to(device)
+    gen = torch.Generator().manual_seed(seed)
+    start = time.perf_counter()
+    epoch = 0
+    for epoch, loss in enumerate(_epochs(model, data, epochs, lr, gen, batch, model.parameters()), 1):
+        yield Progress("train", epoch, epochs, loss, accuracy(model, data.x_test, data.y_test),
+                       time.perf_counter() - start, device)
+        if stop and stop():
+            break
+    result = _result(model, "original", {}, data, start, device)
+    yield Progress("done", epoch, epochs, float("nan"), result.accuracy, result.seconds, device,
+                   model=model, result=result)
+
+
+def compress(model: DigitsCNN, data: DigitsData, method: str, ks: dict[str, int], *, lam: float = 1e-3,
+             epochs: int = 10, refresh: int = 2, basis: str = "svd", finetune_epochs: int = 0,
+             lr: float = 1e-3, batch: int = 64, seed: int = 0,
+             stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
+    """Compress a copy of ``model`` by ``method`` with ``ks[layer]`` clusters; streams Progress, the last
+    one carries the compressed model and its ``Result``. ``epochs``/``refresh``/``lam``/``basis`` apply
+    to Deep k-means retraining only. ``stop()`` ends the current stage early (the run still finishes
+    with sharing, so the last Progress is always a runnable compressed model)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+    device = next(model.parameters()).device.type
+    data = data.to(device)
+    model = copy.deepcopy(model)
+    model.shared = torch.nn.ModuleDict()
+    gen = torch.Generator().manual_seed(seed)
+    start = time.perf_counter()
+    history: list[dict] = []
+    stopped = False
+    if method == "dkm" and epochs > 0:
+        for progress in _retrain(model, data, ks, lam, epochs, refresh, basis, lr, batch, seed, gen, start,
+                                 device, history):
+            yield progress
+            if stop and stop():
+                stopped = True
+                break
+    for name, layer in model.layers().items():
+        model.shared[name] = share_weight(layer.weight, ks[name], _scheme(method, name), seed=seed)
+    yield Progress("share", 0, 0, float("nan"), accuracy(model, data.x_test, data.y_test),
+                   time.perf_counter() - start, device, usage=_usage(model))
+    if finetune_epochs and not stopped:
+        params = [p for p in model.shared.parameters()] + [layer.bias for layer in model.layers().values()]
+        tune = _epochs(model, data, finetune_epochs, lr, gen, batch, params)
+        for epoch, loss in enumerate(tune, 1):
+            yield Progress("finetune", epoch, finetune_epochs, loss, accuracy(model, data.x_test, data.y_test),
+                           time.perf_counter() - start, device, usage=_usage(model))
+            if stop and stop():
+                break
+    result = _result(model, method, ks, data, start, device, history)
+    yield Progress("done", 0, 0, float("nan"), result.accuracy, result.seconds, device, usage=_usage(model),
+                   model=model, result=result)
+
+
+def _retrain(model, data, ks, lam, epochs, refresh, basis, lr, batch, seed, gen, start, device, history):
+    """Deep k-means retraining: F per layer refreshed every ``refresh`` epochs; yields Progress per epoch
+    with the regulariser right after the refresh ("…@refresh") and at the end of the epoch."""
+    rows = {name: _rows(model, name) for name in model.layers()}
+    bases: dict[str, dkm.Basis] = {}
+
+    def refresh_bases():
+        for name in rows:
+            W = rows[name]()
+            if basis == "svd":
+                bases[name] = dkm.svd_basis(W, ks[name])
+            else:
+                shared = share_weight(W.T, ks[name], "rows", seed=seed)
+                bases[name] = dkm.hard_basis(shared.labels, ks[name])
+
+    def values():
+        with torch.no_grad():
+            return {name: float(dkm.regulariser(rows[name](), bases[name], lam)) for name in rows}
+
+    def penalty():
+        return sum(dkm.regulariser(rows[name](), bases[name], lam) for name in rows)
+
+    for epoch in range(1, epochs + 1):
+        if (epoch - 1) % max(1, refresh) == 0:
+            refresh_bases()
+            after_refresh = values()
+        loss = next(_epochs(model, data, 1, lr, gen, batch, model.parameters(), penalty))
+        now = values()
+        history.append({"epoch": epoch, **now, **{f"{k}@refresh": v for k, v in after_refresh.items()}})
+        yield Progress("retrain", epoch, epochs, loss, accuracy(model, data.x_test, data.y_test),
+                       time.perf_counter() - start, device, regulariser=now)
+
+
+def _rows(model: DigitsCNN, name: str) -> Callable[[], torch.Tensor]:
+    """W ∈ ℝ^{s×N} of a layer as a live view: filter rows (conv) or single weights (dense, s = 1)."""
+    layer = getattr(model, name)
+    if name in CONV_LAYERS:
+        return lambda: dkm.conv_rows(layer.weight)
+    return lambda: layer.weight.reshape(1, -1)
+
+
+def _usage(model: DigitsCNN) -> dict[str, list[int]]:
+    return {name: shared.usage().tolist() for name, shared in model.shared.items()}
+
+
+def _result(model, method, ks, data, start, device, history=()) -> Result:
+    bits = model.layer_bits()
+    return Result(method, dict(ks), accuracy(model, data.x_test, data.y_test), total_ratio(bits),
+                  total_ratio(bits, entropy_coded=True), [b.to_dict() for b in bits],
+                  [{"layer": e.name, "compute": e.compute, "weights": e.weights, "activations": e.activations}
+                   for e in model.energy()],
+                  time.perf_counter() - start, device, list(history))
