@@ -106,7 +106,7 @@ def _epochs(model, data, epochs, lr, gen, batch, params, penalty=None) -> Iterat
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         yield total / n
 
 
@@ -226,3 +226,15 @@ def _result(model, method, ks, data, start, device, history=()) -> Result:
                   [{"layer": e.name, "compute": e.compute, "weights": e.weights, "activations": e.activations}
                    for e in model.energy()],
                   time.perf_counter() - start, device, list(history))
+
+
+def sweep(model: DigitsCNN, data: DigitsData, methods, ks_values, *, stop: Callable[[], bool] | None = None,
+          **options) -> Iterator[tuple[int, int, Result]]:
+    """Accuracy against compression ratio: every method at every global K (``compress`` with the same
+    ``options``). Yields (done, total, Result) after each run; ``stop()`` ends the sweep between runs."""
+    runs = [(method, k) for method in methods for k in ks_values]
+    for i, (method, k) in enumerate(runs, 1):
+        *_, last = compress(model, data, method, cluster_counts(model, method, k=k), **options)
+        yield i, len(runs), last.result
+        if stop and stop():
+            return

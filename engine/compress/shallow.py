@@ -42,8 +42,13 @@ def _params(net: ShallowNet) -> int:
     return net.width * (net.dim + 1 + net.tasks) + (net.dim + 1) * net.tasks
 
 
-def share_neurons(net: ShallowNet, k: int, *, seed: int = 0) -> NeuronSharing:
-    """Cluster the neurons of ``net`` into at most K shared rows and merge each cluster (see above)."""
+def share_neurons(net: ShallowNet, k: int, *, inputs=None, seed: int = 0) -> NeuronSharing:
+    """Cluster the neurons of ``net`` into at most K shared rows and merge each cluster (see above).
+
+    ``inputs`` (N, d) or (N,): the data. A unit whose hyperplane does not separate them is affine on
+    their convex hull (σ(z) = z where z ≥ 0 on all of them, 0 where z ≤ 0): it is folded into the skip
+    (or dropped) before clustering, which leaves f unchanged on the hull — units that gradient training
+    left with far-away knots would otherwise be clusters of their own."""
     if not (isinstance(k, (int, np.integer)) and k >= 1):
         raise ValueError("K must be a positive integer")
     n, beta, A, sgn, keep = canonical_units(net.w, net.b, net.a)
@@ -52,6 +57,17 @@ def share_neurons(net: ShallowNet, k: int, *, seed: int = 0) -> NeuronSharing:
     v = net.v - n[flip].T @ A[flip]
     c = net.c + beta[flip] @ A[flip] + np.maximum(-net.b[~keep], 0.0) @ net.a[~keep]
     labels = np.full(net.width, -1)
+    if inputs is not None:
+        X = np.asarray(inputs, float).reshape(-1, net.dim)
+        z = X @ n.T - beta                               # (N, units)
+        on, off = (z >= 0).all(axis=0), (z <= 0).all(axis=0)
+        v = v + n[on].T @ A[on]                          # Aσ(z) = A(nᵀx − β) on the hull
+        c = c - beta[on] @ A[on]
+        inside = ~(on | off)
+        idx = np.flatnonzero(keep)
+        keep = keep.copy()
+        keep[idx[~inside]] = False
+        n, beta, A = n[inside], beta[inside], A[inside]
     if not len(n):
         return NeuronSharing(ShallowNet(np.zeros((0, net.tasks)), np.zeros((0, net.dim)), np.zeros(0), v, c),
                              labels, 0.0, 1.0)
