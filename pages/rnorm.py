@@ -99,7 +99,7 @@ elif example and example.radial:
     with st.spinner("Exact radial value (one-dimensional reduction)…", show_time=True):
         rad = radial_norm(example.radial, 2)
     if rad.finite and not np.isfinite(rad.value):
-        st.caption(f"The exact radial value is not available here ({rad.reason}); the norm is finite.")
+        st.caption(f"The exact radial value is not available here ({rad.reason}).")
     else:
         exact = rad.value if rad.finite else float("inf")
         exact_note = "exact: one-dimensional radial reduction" + (f" ({rad.point_mass:.6g} from point masses)"

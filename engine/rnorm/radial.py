@@ -33,37 +33,35 @@ Methods.
       ρ(b) = (|S^{d−2}|/2) m! I_{m+1}(b²),  m = (d−3)/2,  I_{j+1}(u) = ∫_u^{R²} I_j,  I_0 = G,
   a Chebyshev series in b whose d+1 derivatives and root-split |·| integral are exact (for profiles
   polynomial in r², e.g. bumps (1 − r²)₊^k, to rounding).  d = 1: ‖f‖_R = 2∫_0^R |g''| + 2|g'(0)| +
-  2|g'(R−)|.  Even d with compact support: finiteness is decided, the value is not implemented (nan).
-  Not handled: d ≥ 2 profiles with g'(0) ≠ 0 (apex at the origin: a point mass at b = 0, e.g. ‖x‖).
+  2|g'(R−)|.  Even d: Gegenbauer moments of ρ^{(d+1)} and closed-form Hilbert transforms of Chebyshev
+  series (``engine.rnorm.radial_compact``), no point masses (a jump of ρ^{(d)} would be infinite there).
+* Apex (g'(0) ≠ 0, ``apex_slope``): f ≈ g(0) + g'(0)‖x‖ and ‖x‖ = ∫_{S^{d−1}}|wᵀx|dw / ∫|w₁|dw, i.e.
+  (−Δ)^{(d+1)/2}‖x‖ = Cδ₀ (odd d: ‖x‖ is a fundamental solution of Δ^{(d+1)/2}; e.g. Δ²‖x‖ = −8πδ in d = 3):
+  a finite point mass |g'(0)|·2√π Γ((d+1)/2)/Γ(d/2) at b = 0 (π|g'(0)| in d = 2).  d = 1: value
+  2∫|g''| + 2|g'(0)| on [0, R_eff]; d ≥ 2: point mass reported, value nan (not implemented).
 Accuracy (measured against closed forms, e^{−r²/2}, d = 1…15): Hankel route ≤ 1e−9 relative for
 d ≤ 11, ≤ 5e−7 for d = 12…15 (rounding in F amplified by ω^{d+1}; ``error_estimate`` tracks it); with
 the exact ``fourier=`` F: ~1e−13 (odd d), ~1e−10 (even d, d = 2 vs a 1F1 quadrature).  Compact route:
-bump (1 − r²)₊² in d = 3 to 2e−11 (point mass 16 to 3e−11); (1 − r²)₊⁴ in d = 7 to ~1e−8.
-Time: 0.3–2.5 s per Fourier-route call (with error estimate), ~1 ms for the compact route.
+bump (1 − r²)₊² in d = 3 to 2e−11 (point mass 16 to 3e−11); (1 − r²)₊⁴ in d = 7 to ~1e−8; even d: bumps to ~1e−14 (d = 2…14, vs rational
+values and scaling), 1e−12 vs brute-force Hilbert-transform quadrature (d = 2, 4, 6).
+Time: 0.3–2.5 s per Fourier-route call (with error estimate), ~1–10 ms for the compact routes.
 Sources: Ongie et al. (ICLR 2020) §§3–4; Natterer, The Mathematics of Computerized Tomography (1986),
 Ch. II (Radon transform, Fourier slice theorem, radial functions).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import factorial, gamma, pi
+from math import gamma, pi, sqrt
 
 import numpy as np
 from numpy.polynomial import Chebyshev
 from scipy.optimize import brentq
 from scipy.special import jv
 
-__all__ = ["radial_rnorm", "radial_rnorm_curve", "RadialResult", "sphere_area", "rnorm_constant"]
+from engine.rnorm.radial_compact import compact_even, compact_odd, edge_order, rnorm_constant, sphere_area
 
-
-def sphere_area(n: int) -> float:
-    """|S^{n}| = 2π^{(n+1)/2}/Γ((n+1)/2) (surface area of the unit sphere in ℝ^{n+1}); |S^0| = 2."""
-    return 2 * pi ** ((n + 1) / 2) / gamma((n + 1) / 2)
-
-
-def rnorm_constant(d: int) -> float:
-    """c_d = γ_d |S^{d−1}| with γ_d = 1/(2(2π)^{d−1})."""
-    return sphere_area(d - 1) / (2 * (2 * pi) ** (d - 1))
+__all__ = ["radial_rnorm", "radial_rnorm_curve", "formula_rnorm", "detect_support", "apex_slope", "RadialResult",
+           "sphere_area", "rnorm_constant"]
 
 
 @dataclass
@@ -120,17 +118,41 @@ def _integrate_abs(h, B, n_grid=40001):
     return 2 * total
 
 
+def _decay_radius(g, d):
+    """R_eff where |g(r)| r^{d−1} < 1e−18·max (sampled on [1e−4, 1e4]); ValueError if g does not decay."""
+    r = np.geomspace(1e-4, 1e4, 4000)
+    a = np.abs(g(r)) * r ** (d - 1)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("profile returned non-finite values")
+    if a[-1] > 1e-12 * a.max():
+        raise ValueError("profile does not decay; give support= or a faster-decaying profile")
+    big = np.nonzero(a > 1e-18 * a.max())[0]
+    return float(r[big[-1] + 1]) if big[-1] + 1 < len(r) else float(r[-1])
+
+
+def apex_slope(g, support=None):
+    """g'(0) if it is nonzero (an apex of f at the origin), else 0.0.  One-sided difference quotients
+    D(ε) = (g(ε) − g(0))/ε at ε = L·1e−3 and L·1e−4, L the radius where |g − g(0)| first reaches 1% of
+    max|g| (or the support): D → g'(0) ≠ 0 stays put (|D(ε/10)/D(ε)| > 0.5) while a smooth even profile
+    has D(ε) ≈ g''(0)ε/2 (ratio 0.1).  Richardson: g'(0) ≈ (10 D(ε/10) − D(ε))/9."""
+    r = np.geomspace(1e-6, support or 1e4, 2000)
+    v, g0 = g(r), float(g(np.zeros(1))[0])
+    top = max(np.abs(v).max(), abs(g0))
+    if top == 0:
+        return 0.0
+    far = np.nonzero(np.abs(v - g0) >= 1e-2 * top)[0]
+    L = float(r[far[0]]) if len(far) else float(r[-1])
+    e = L * np.array([1e-3, 1e-4])
+    D = (g(e) - g0) / e
+    if abs(D[1]) > 1e-7 * top / L and abs(D[1] / D[0]) > 0.5:
+        return float((10 * D[1] - D[0]) / 9)
+    return 0.0
+
+
 def _fourier_route(g, d, fourier, res):
     nu = d / 2 - 1
     if fourier is None:
-        r = np.geomspace(1e-4, 1e4, 4000)
-        a = np.abs(g(r)) * r ** (d - 1)
-        if not np.all(np.isfinite(a)):
-            raise ValueError("profile returned non-finite values")
-        big = np.nonzero(a > 1e-18 * a.max())[0]
-        R_eff = float(r[big[-1] + 1]) if big[-1] + 1 < len(r) else float(r[-1])
-        if a[-1] > 1e-12 * a.max():
-            raise ValueError("profile does not decay; give support= or a faster-decaying profile")
+        R_eff = _decay_radius(g, d)
         def F_upto(om_max):
             rr, wr = _gl(0.0, R_eff, int(np.ceil(res * (om_max * R_eff / pi + 8))), 16)
             gw = g(rr) * rr ** (d - 1) * wr * (2 * pi) ** (d / 2)
@@ -194,57 +216,6 @@ def _fourier_route(g, d, fourier, res):
     return total + tail, dict(Omega=Om, B=B, R_eff=R_eff, tail=tail)
 
 
-def _edge_order(g, R):
-    t = R * np.array([1e-2, 1e-3, 1e-4, 1e-5])
-    v = np.abs(g(R - t))
-    g0 = np.max(np.abs(g(np.linspace(0, R, 201))))
-    if np.all(v <= 1e-300) or g0 == 0:
-        return float("inf")
-    if np.any(v <= 0):
-        return float("inf")
-    slopes = np.diff(np.log(v)) / np.diff(np.log(t))
-    nu = float(np.median(slopes))
-    return float(round(nu)) if abs(nu - round(nu)) < 0.05 else nu
-
-
-def _cheb_fit(fun, domain, tol=1e-15, max_deg=512):
-    for deg in (16, 32, 64, 128, 256, max_deg):
-        c = Chebyshev.interpolate(fun, deg, domain=domain)
-        co = np.abs(c.coef)
-        if co[-4:].max() <= tol * max(co.max(), 1e-300) * 10:
-            keep = np.nonzero(co > tol * co.max())[0]
-            return Chebyshev(c.coef[: keep[-1] + 1] if len(keep) else [0.0], domain=domain)
-    return c
-
-
-def _abs_integral_cheb(p, lo, hi):
-    roots = p.roots()
-    roots = np.sort(roots[(np.abs(roots.imag) < 1e-9) & (roots.real > lo) & (roots.real < hi)].real)
-    P = p.integ()
-    pts = np.r_[lo, roots, hi]
-    return float(np.sum(np.abs(np.diff(P(pts)))))
-
-
-def _compact_route(g, d, R, nu):
-    if d == 1:
-        c = _cheb_fit(g, [0, R])
-        d1, d2 = c.deriv(1), c.deriv(2)
-        pm = 2 * abs(d1(R)) if nu == 1 else 0.0
-        return 2 * _abs_integral_cheb(d2, 0, R) + 2 * abs(d1(0.0)) + pm, pm
-    m = (d - 3) // 2
-    I = _cheb_fit(lambda u: g(np.sqrt(np.maximum(u, 0))), [0, R * R])
-    for _ in range(m + 1):
-        I = -I.integ(lbnd=R * R)
-    P = I * (sphere_area(d - 2) / 2 * factorial(m))
-    qc = np.zeros(2 * len(P.coef) - 1)  # u = b² ↦ t = 2b²/R² − 1 = T₂(b/R) and T_n∘T₂ = T_{2n}: exact
-    qc[::2] = P.coef
-    Q = Chebyshev(qc, domain=[-R, R])
-    hq = Q.deriv(d + 1)
-    cd = rnorm_constant(d)
-    pm = 2 * cd * abs(Q.deriv(d)(R)) if nu == (d + 1) / 2 else 0.0
-    return cd * _abs_integral_cheb(hq, -R, R) + pm, pm
-
-
 def radial_rnorm(profile, dim: int, *, support: float | None = None, fourier=None,
                  resolution: float = 1.0, estimate_error: bool = True) -> RadialResult:
     """‖f‖_R of f(x) = profile(‖x‖) on ℝ^dim (see the module docstring for formulas and methods).
@@ -265,21 +236,35 @@ def radial_rnorm(profile, dim: int, *, support: float | None = None, fourier=Non
         R = float(support)
         if not np.isfinite(R) or R <= 0:
             raise ValueError(f"support must be a positive finite radius; got {support!r}")
-        nu = _edge_order(g, R)
+        nu = edge_order(g, R)
         need = d // 2 + 1
         if nu < need - 1e-9:
             return RadialResult(float("inf"), False, float("nan"), dim=d, edge_order=nu, reason=(
                 f"g vanishes to order ν≈{nu:g} at r = {R:g}; ρ ~ (R−|b|)^{(d - 1) / 2 + nu:g} so "
                 f"(−∂²)^{(d + 1) / 2:g}ρ contains derivatives of Diracs / non-integrable singularities "
                 f"at |b| = R (finite needs ν ≥ {need}): the norm is infinite"))
-        if d % 2 == 0 and d > 1:
-            return RadialResult(float("nan"), True, float("nan"), dim=d, edge_order=nu, reason=(
-                f"finite (ν = {nu:g} ≥ {need}); value for even d with compact support not implemented"))
-        val, pm = _compact_route(g, d, R, nu)
-        return RadialResult(float(val), True, float(pm), dim=d, edge_order=nu,
-                            reason="compact support: exact Chebyshev/Cauchy-integral route"
-                            + (f"; point masses at |b| = {R:g}" if pm > 0 else ""),
-                            error_estimate=1e-12 * abs(val))
+    slope = apex_slope(g, support)
+    R_dec = _decay_radius(g, d) if support is None else None   # ValueError if g does not decay
+    if slope != 0.0 and d > 1:
+        pm = abs(slope) * 2 * sqrt(pi) * gamma((d + 1) / 2) / gamma(d / 2)
+        return RadialResult(float("nan"), True, pm, dim=d, reason=(
+            f"apex at the origin (g'(0) ≈ {slope:.6g}): f ≈ g(0) + g'(0)‖x‖ and ‖x‖ = ∫|wᵀx|dw/∫|w₁|dw, so "
+            f"neurons through the origin carry a point mass {pm:.6g} at b = 0 (finite); the value of the "
+            "remaining part is not implemented for d ≥ 2"))
+    if support is None and slope != 0.0:   # d = 1: ‖f‖_R = 2∫|g''| + 2|g'(0)| on [0, R_eff]
+        R, nu = R_dec, float("inf")
+    if support is not None or slope != 0.0:
+        if d % 2 == 1:
+            val, pm = compact_odd(g, d, R, nu)
+            pm += 2 * abs(slope) if support is None else 0.0   # d = 1 apex: σ-kink of mass 2|g'(0)| at 0
+            return RadialResult(float(val), True, float(pm), dim=d, edge_order=nu,
+                                reason="compact support: exact Chebyshev/Cauchy-integral route"
+                                + (f"; point masses at |b| = {R:g}" if pm > 0 else ""),
+                                error_estimate=1e-12 * abs(val))
+        val, info = compact_even(g, d, R)
+        return RadialResult(float(val), True, 0.0, dim=d, edge_order=nu, details=info,
+                            reason="compact support, even d: Gegenbauer moments + closed-form Hilbert transform",
+                            error_estimate=abs(val - compact_even(g, d, R, tol=1e-11)[0]) + 1e-13 * abs(val))
     val, info = _fourier_route(g, d, fourier, resolution)
     val2 = _fourier_route(g, d, fourier, resolution * 0.6)[0] if estimate_error else float("nan")
     cd = rnorm_constant(d)
