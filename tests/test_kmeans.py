@@ -1,0 +1,319 @@
+"""engine.compress: exact 1-D k-means (Ckmeans.1d.dp) and torch Lloyd k-means (batched, weighted, chunked)."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from engine.compress.kmeans import kmeans, kmeans_torch
+from engine.compress.kmeans_1d import KMeansResult, kmeans_1d
+
+
+def brute_force_1d(x, k):
+    """Independent reference: O(k n²) DP over the sorted data (optimal clusters are contiguous runs)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def cost(a, b):   # SSE of x[a:b]
+        m = b - a
+        return s2[b] - s2[a] - (s1[b] - s1[a]) ** 2 / m
+
+    D = np.full((k + 1, n + 1), np.inf)
+    D[0, 0] = 0.0
+    for j in range(1, k + 1):
+        for i in range(j, n + 1):
+            D[j, i] = min(D[j - 1, a] + cost(a, i) for a in range(j - 1, i))
+    return max(D[k, n], 0.0)
+
+
+def check_result(res, x, k, w=None):
+    X = np.asarray(x, dtype=float)
+    X2 = X[:, None] if X.ndim == 1 else X
+    C = res.centers[:, None] if res.centers.ndim == 1 else res.centers
+    assert isinstance(res, KMeansResult)
+    assert C.shape == (k, X2.shape[1])
+    assert res.labels.dtype == np.int64 and res.labels.shape == (len(X2),)
+    assert res.labels.min() >= 0 and res.labels.max() < k
+    d = ((X2 - C[res.labels]) ** 2).sum(1)
+    assert res.sse == pytest.approx(d.sum() if w is None else w @ d, rel=1e-9, abs=1e-12)
+
+
+# ---------------------------------------------------------------------------------------- exact 1-D
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-6, 6), min_size=1, max_size=12), st.integers(1, 12), st.integers(0, 3))
+def test_kmeans_1d_matches_brute_force(ints, k, scale_exp):
+    x = np.array(ints, dtype=float) / 2.0 ** scale_exp + 0.1    # small integer grid → many duplicates
+    k = min(k, len(x))
+    res = kmeans_1d(x, k)
+    check_result(res, x, k)
+    assert res.sse == pytest.approx(brute_force_1d(x, k), rel=1e-9, abs=1e-12)
+    assert np.all(np.diff(res.centers) >= 0)                       # sorted ascending
+    assert res.n_iter == 0 and res.device == "cpu"
+
+
+def test_kmeans_1d_random_floats_vs_brute_force():
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        n = rng.integers(2, 25)
+        x = rng.standard_normal(n) * rng.uniform(0.1, 10)
+        k = int(rng.integers(1, n + 1))
+        assert kmeans_1d(x, k).sse == pytest.approx(brute_force_1d(x, k), rel=1e-9, abs=1e-12)
+
+
+def test_kmeans_1d_few_distinct_values():
+    # ckwrap raises for k > number of distinct values; we return the distinct values, padded with the largest
+    res = kmeans_1d([3.0, 1.0, 1.0, 2.0, 3.0], 4)
+    assert res.centers.tolist() == [1.0, 2.0, 3.0, 3.0]
+    assert res.labels.tolist() == [2, 0, 0, 1, 2]
+    assert res.sse == 0.0
+    res = kmeans_1d([5.0, 5.0], 2)
+    assert res.centers.tolist() == [5.0, 5.0] and res.sse == 0.0
+    res = kmeans_1d([1.0, 2.0, 3.0], 3)                       # k = distinct values: ckwrap's own path
+    assert res.centers.tolist() == [1.0, 2.0, 3.0] and res.sse == 0.0
+
+
+def test_kmeans_1d_not_worse_than_sklearn():
+    rng = np.random.default_rng(2)
+    for seed in range(3):
+        x = np.concatenate([rng.standard_normal(300), rng.exponential(2.0, 200) + 3])
+        k = 6 + seed
+        ours = kmeans_1d(x, k)
+        sk = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(x[:, None])
+        assert ours.sse <= sk.inertia_ * (1 + 1e-9)
+
+
+def test_kmeans_1d_weights_equal_duplicates():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(40)
+    w = rng.integers(1, 4, size=40)
+    a = kmeans_1d(x, 5, weights=w.astype(float))
+    b = kmeans_1d(np.repeat(x, w), 5)
+    np.testing.assert_allclose(a.centers, b.centers, rtol=1e-12)
+    assert a.sse == pytest.approx(b.sse, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------- torch Lloyd
+
+def test_torch_lloyd_never_beats_exact_1d():
+    rng = np.random.default_rng(4)
+    for seed in range(3):
+        x = rng.standard_normal(500)
+        exact = kmeans_1d(x, 8).sse
+        for init in ("k-means++", "linear"):
+            res = kmeans(x, 8, seed=seed, init=init, device="cpu")
+            check_result(res, x, 8)
+            assert res.sse >= exact * (1 - 1e-12)
+            assert res.sse <= exact * 1.10                            # Lloyd from a sane start is close
+
+
+def test_blobs_close_to_sklearn_and_same_partition():
+    X, y = make_blobs(n_samples=1500, centers=6, n_features=3, cluster_std=0.6, center_box=(-20, 20),
+                      random_state=0)
+    ours = kmeans(X, 6, seed=0, device="cpu")
+    check_result(ours, X, 6)
+    sk = KMeans(n_clusters=6, n_init=10, random_state=0).fit(X)
+    assert ours.sse <= sk.inertia_ * 1.03
+    assert adjusted_rand_score(y, ours.labels) == 1.0              # well separated: the true partition
+    assert adjusted_rand_score(sk.labels_, ours.labels) == 1.0
+    # overlapping blobs: a few % of scikit-learn's SSE
+    X, _ = make_blobs(n_samples=2000, centers=8, n_features=2, cluster_std=2.0, random_state=1)
+    sk = KMeans(n_clusters=8, n_init=10, random_state=0).fit(X)
+    for seed in range(3):
+        assert kmeans(X, 8, seed=seed, device="cpu").sse <= sk.inertia_ * 1.03
+
+
+def test_fixed_seed_is_deterministic():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((2000, 3))
+    a = kmeans(X, 10, seed=7, device="cpu")
+    b = kmeans(X, 10, seed=7, device="cpu")
+    assert np.array_equal(a.centers, b.centers) and np.array_equal(a.labels, b.labels) and a.sse == b.sse
+    state = torch.random.get_rng_state()
+    kmeans(X, 10, seed=3, device="cpu")
+    assert torch.equal(state, torch.random.get_rng_state())        # the global RNG is not touched
+    c = kmeans(X[:, 0], 10, seed=7, device="cpu")
+    d = kmeans(X[:, 0], 10, seed=7, device="cpu")
+    assert np.array_equal(c.centers, d.centers) and np.array_equal(c.labels, d.labels)
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("init", ["k-means++", "linear"])
+def test_batched_with_padding_equals_each_group_alone(p, init):
+    rng = np.random.default_rng(6)
+    sizes = [300, 500, 120]
+    n = max(sizes)
+    k, seed = 5, 11
+    Xb = torch.from_numpy(rng.standard_normal((3, n, p)) * 50)     # padding values: garbage
+    Wb = torch.zeros(3, n, dtype=torch.float64)
+    groups = []
+    for g, m in enumerate(sizes):
+        xg = torch.from_numpy(rng.standard_normal((m, p)) + rng.uniform(-3, 3, (1, p)))
+        pos = np.sort(rng.choice(n, m, replace=False))                 # real points scattered among padding
+        Xb[g, pos] = xg
+        Wb[g, pos] = 1.0
+        groups.append((pos, xg))
+    C, L, sse, it = kmeans_torch(Xb, k, seed=seed, init=init, weights=Wb)
+    assert C.shape == (3, k, p) and L.shape == (3, n) and sse.shape == (3,) and it.shape == (3,)
+    for g, (pos, xg) in enumerate(groups):
+        c1, l1, s1, i1 = kmeans_torch(xg, k, seed=seed + g, init=init)
+        torch.testing.assert_close(C[g], c1, rtol=1e-10, atol=1e-12)
+        assert torch.equal(L[g, pos], l1)
+        assert float(sse[g]) == pytest.approx(float(s1), rel=1e-10)
+        assert int(it[g]) == int(i1)
+
+
+@pytest.mark.parametrize("p", [1, 3])
+def test_chunked_equals_unchunked(p, monkeypatch):
+    rng = np.random.default_rng(7)
+    X = torch.from_numpy(rng.standard_normal((600, p)))
+    big = kmeans_torch(X, 12, seed=1, chunk_elems=2 ** 24, max_iter=12)
+    # record every block of the distance computation: none may exceed chunk_elems
+    sizes = []
+    real = torch.baddbmm
+
+    def spy(*a, **kw):
+        out = real(*a, **kw)
+        sizes.append(out.numel())
+        return out
+
+    monkeypatch.setattr(torch, "baddbmm", spy)
+    small = kmeans_torch(X, 12, seed=1, chunk_elems=397, max_iter=12)
+    torch.testing.assert_close(small[0], big[0], rtol=1e-10, atol=1e-12)
+    assert torch.equal(small[1], big[1])
+    assert float(small[2]) == pytest.approx(float(big[2]), rel=1e-10)
+    if p == 1:   # 1-D never forms a distance matrix: searchsorted on midpoints, (G, T, m) blocks in k-means++
+        assert sizes == []
+    else:
+        assert sizes and max(sizes) <= 397
+
+
+def test_large_n_small_chunks_bounded():
+    rng = np.random.default_rng(8)
+    X = torch.from_numpy(rng.standard_normal((8000, 3)).astype(np.float32))
+    a = kmeans_torch(X, 16, seed=0, chunk_elems=2 ** 11, max_iter=10)
+    b = kmeans_torch(X, 16, seed=0, max_iter=10)
+    assert float(a[2]) == pytest.approx(float(b[2]), rel=1e-4)
+    assert (a[1] == b[1]).float().mean() > 0.999
+
+
+@pytest.mark.parametrize("init", ["k-means++", "linear"])
+def test_integer_weights_equal_duplicates(init):
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((200, 2))
+    w = rng.integers(1, 4, size=200)
+    a = kmeans(X, 4, seed=2, init=init, weights=w.astype(float), device="cpu")
+    b = kmeans(np.repeat(X, w, axis=0), 4, seed=2, init=init, device="cpu")
+    np.testing.assert_allclose(a.centers, b.centers, rtol=1e-9, atol=1e-12)
+    assert a.sse == pytest.approx(b.sse, rel=1e-9)
+    assert np.array_equal(np.repeat(a.labels, w), b.labels)
+
+
+def test_explicit_init_and_linear_init():
+    x = np.array([0.0, 0.1, 0.2, 5.0, 5.1, 10.0])
+    res = kmeans(x, 3, init=[0.0, 5.0, 10.0], device="cpu")
+    np.testing.assert_allclose(res.centers, [0.1, 5.05, 10.0])
+    assert res.labels.tolist() == [0, 0, 0, 1, 1, 2]
+    C, *_ = kmeans_torch(torch.tensor([[0.0], [4.0], [8.0]]), 3, init="linear", max_iter=1)
+    assert C[:, 0].tolist() == [0.0, 4.0, 8.0]
+
+
+def test_empty_clusters_are_reseeded():
+    # linear init on two far clumps leaves the middle centres empty; they move to the farthest points
+    rng = np.random.default_rng(10)
+    x = np.concatenate([rng.uniform(0, 1, 500), rng.uniform(10, 11, 500)])
+    res = kmeans(x, 8, init="linear", device="cpu")
+    check_result(res, x, 8)
+    assert len(np.unique(res.labels)) == 8
+    assert res.sse <= 1.5 * kmeans_1d(x, 8).sse                   # a local optimum (5 + 3 centres), fine
+
+
+def test_fewer_distinct_points_than_k():
+    res = kmeans([2.0, 1.0, 1.0, 2.0], 3, device="cpu")
+    assert res.centers.tolist() == [1.0, 2.0, 2.0] and res.labels.tolist() == [1, 0, 0, 1]
+    assert res.sse == 0.0 and res.n_iter == 0
+    rows = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    res = kmeans(rows, 3, device="cpu")
+    assert res.centers.tolist() == [[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]] and res.labels.tolist() == [1, 0, 1]
+
+
+def test_k_equals_one_and_k_equals_n():
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((50, 2))
+    res = kmeans(X, 1, device="cpu")
+    np.testing.assert_allclose(res.centers[0], X.mean(0))
+    assert res.sse == pytest.approx(((X - X.mean(0)) ** 2).sum())
+    res = kmeans(X, 50, device="cpu")
+    assert res.sse == 0.0
+
+
+@pytest.mark.parametrize("fn", [kmeans, kmeans_1d])
+def test_validation_errors(fn):
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        fn([1.0, 2.0], 0)
+    with pytest.raises(ValueError, match="exceeds the number of points"):
+        fn([1.0, 2.0], 3)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        fn([1.0, np.nan], 1)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        fn([1.0, np.inf], 1)
+    with pytest.raises(ValueError, match="empty"):
+        fn([], 1)
+    with pytest.raises(ValueError, match="must be 1-D"):
+        fn(np.zeros((2, 2, 2)), 1)
+    with pytest.raises(ValueError, match="k must be an integer"):
+        fn([1.0, 2.0], 1.5)
+    with pytest.raises(ValueError, match="weights must have shape"):
+        fn([1.0, 2.0], 1, weights=[1.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        fn([1.0, 2.0], 1, weights=[1.0, -1.0])
+    with pytest.raises(ValueError, match="numeric"):
+        fn(["a", "b"], 1)
+
+
+def test_validation_errors_specific():
+    with pytest.raises(ValueError, match="1-D"):
+        kmeans_1d(np.zeros((3, 2)), 1)
+    with pytest.raises(ValueError, match="init must be"):
+        kmeans([1.0, 2.0], 1, init="random")
+    with pytest.raises(ValueError, match="init centres"):
+        kmeans([1.0, 2.0, 3.0], 2, init=[1.0])
+    with pytest.raises(ValueError, match="device 'cuda'") if not torch.cuda.is_available() else _nothing():
+        kmeans([1.0, 2.0], 1, device="cuda")
+    with pytest.raises(ValueError, match="k <= n"):
+        kmeans_torch(torch.zeros(3, 1), 4)
+    with pytest.raises(ValueError, match="non-negative"):
+        kmeans_torch(torch.zeros(3, 1), 1, weights=torch.tensor([1.0, -1.0, 1.0]))
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_import_stays_light():
+    code = ("import sys, engine, engine.compress, engine.compress.kmeans_1d; "
+            "assert 'torch' not in sys.modules and 'streamlit' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_cpu():
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((20000, 3))
+    a = kmeans(X, 16, seed=0, device="cpu")
+    b = kmeans(X, 16, seed=0, device="cuda")
+    c = kmeans(X, 16, seed=0, device="cuda")
+    assert b.device.startswith("cuda")
+    assert np.array_equal(b.centers, c.centers) and np.array_equal(b.labels, c.labels)   # deterministic
+    assert b.sse == pytest.approx(a.sse, rel=1e-6)
