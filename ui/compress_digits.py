@@ -50,7 +50,7 @@ def _options():
     url_option("cp_epochs", 5, lambda s: min(max(int(s), 0), 30))
     url_option("cp_ft", 3, lambda s: min(max(int(s), 0), 10))
     url_option("cp_basis", "svd", lambda s: s if s in ("svd", "hard") else "svd")
-    c = st.columns(6)
+    c = st.columns([2.2, 1.3, 1.3, 1.2, 1.2, 1.4])
     method = c[0].selectbox("Method", list(METHODS), format_func=METHODS.get, key="cp_method")
     mode = c[1].radio("Clusters", ["same K", "cluster rate", "per layer"], key="cp_kmode", horizontal=False)
     k, rate, per_layer = None, None, None
@@ -90,16 +90,18 @@ def digits_section() -> None:
     write_url(cp_method=o["method"], cp_k=o["k"] or 8, cp_lam=f"{o['lam']:g}", cp_epochs=o["epochs"],
               cp_ft=o["finetune"], cp_basis=o["basis"])
     st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
-             r"\operatorname{Tr}(F^\top W^\top W F)\big],\ \ \nabla_W = \lambda W(I-FF^\top),\qquad "
-             r"\text{CR} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}")
-    st.caption("W ∈ ℝ^{s×N} holds the N filter rows of length s = 3 of a conv layer (s = 1 for the dense layer). With F "
-               "from a truncated SVD the term is Σ_{i>K} σᵢ²(W), which is **exactly 0 right after every refresh when K ≥ s** "
-               "(rank W ≤ s) — the plot shows it; F from the k-means labels makes it (λ/2)·SSE instead.")
+             r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
+    st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}"
+             r"\quad(N \text{ indexed rows of length } s,\ b = 32 \text{ bits})")
+    st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (s = 1 for the dense layer). "
+               "With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) over i > K, which is **exactly 0 "
+               "right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot shows it. F from the k-means "
+               "labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")
     data = load_data(o["seed"])
     model, base, base_history = _baseline(data, o["seed"], o["base_epochs"], device)
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
     results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])
-    b1, b2, b3, _ = st.columns([1, 1.3, 1, 2])
+    b1, b2, b3, _ = st.columns([1, 2, 1, 1])
     run = b1.button("Compress", type="primary", width="stretch")
     run_sweep = b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch")
     if b3.button("Clear results", width="stretch"):

@@ -87,6 +87,12 @@ def shallow_section() -> None:
         curves["λ = 0 (no weight decay)"] = [np.abs(share_neurons(plain, j, inputs=x).net(x) - plain(x)).max() for j in ks]
     right.plotly_chart(error_vs_k_figure(ks, curves, exact_k), width="stretch")
     err = float(np.abs(out.net(x) - net(x)).max())
+    m = st.columns(4)
+    m[0].metric("Neurons after sharing", f"{out.k} of {net.width}")
+    m[1].metric("Max error at the data", f"{err:.2e}")
+    m[2].metric("Representation cost", f"{out.net.representation_cost():.4g}",
+                f"{out.net.representation_cost() - net.representation_cost():+.2e} vs trained", delta_color="off")
+    m[3].metric("Compression ratio", f"{out.ratio:.1f}×")
     rows = [{"network": f"trained, width {net.width}", "neurons": net.width, "max error at the data": 0.0,
              "representation cost": net.representation_cost(), "compression ratio": 1.0},
             {"network": f"after sharing, K = {k}", "neurons": out.k, "max error at the data": err,
