@@ -89,6 +89,11 @@ def _few_distinct(X, k, scalar, w, device, t0):
     followed by copies of the last (largest) one to make k centres; the copies are unused (no label points
     at them); sse = 0; n_iter = 0. Returns None when there are more than k distinct points.
     """
+    # cheap exit first: distinct values of a fixed projection bound the distinct rows from below
+    # (np.unique(axis=0) sorts lexicographically: ~10× slower than a 1-D sort on 10⁶ rows)
+    probe = X[:, 0] if X.shape[1] == 1 else X @ np.linspace(1.0, np.pi, X.shape[1])
+    if len(np.unique(probe)) > k:
+        return None
     uniq, inverse = np.unique(X, axis=0, return_inverse=True)
     if len(uniq) > k:
         return None
