@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.multitask
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.rnorm
+	$(BIN)/python -m bench.compress
 
 clean:
 	rm -rf $(VENV)

@@ -111,7 +111,8 @@ def digits_section() -> None:
                    finetune_epochs=o["finetune"], seed=o["seed"])
     live = st.empty()
     if run:
-        st.button("Stop", key="cp_stop")   # a click reruns the page, which ends the run
+        stop_slot = st.empty()
+        stop_slot.button("Stop", key="cp_stop")   # a click reruns the page, which ends the run
         bar = st.progress(0.0, text="Compressing…")
         history = [dict(h) for h in base_history]
         offset = len(history)
@@ -121,6 +122,8 @@ def digits_section() -> None:
         shown = None
         for p in compress(model, data, o["method"], ks, **options):
             if p.stage in ("retrain", "finetune"):
+                if p.refreshed is not None:   # the regulariser right after the F refresh, at the epoch's start
+                    history.append({"stage": "refresh", "step": offset, "regulariser": p.refreshed})
                 offset += 1
                 history.append({"stage": p.stage, "step": offset, "loss": p.loss, "accuracy": p.accuracy,
                                 "regulariser": p.regulariser})
@@ -130,7 +133,7 @@ def digits_section() -> None:
                 usage.plotly_chart(usage_figure(p.usage), width="stretch", key=f"cp_usage_{p.stage}_{p.epoch}")
             total = max(p.epochs, 1)
             bar.progress(min(p.epoch / total, 1.0), text=f"{p.stage} {p.epoch}/{p.epochs} on {p.device} · {p.elapsed:.1f} s")
-        bar.empty()
+        bar.empty(), stop_slot.empty()
         results.append(p.result.to_dict())
         st.session_state["cp_last"] = {"model": p.model, "result": p.result, "history": history, "usage": p.usage}
     if run_sweep:
@@ -173,8 +176,9 @@ def _results(model, base, last, results, methods) -> None:
     if results:
         c1.plotly_chart(tradeoff_figure(results, base.accuracy, methods), width="stretch")
     c2.plotly_chart(energy_figure(base.energy, last["result"].energy if last else None), width="stretch")
-    st.latex(r"E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)\ \text{full adders per dot product},"
-             r"\quad E_W = N_w |W| B_w,\ \ E_X = N_x |X| B_x")
+    st.latex(r"E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)"
+             r"\ \text{ full adders per } D\text{-dimensional dot product}")
+    st.latex(r"E_W = N_w\,|W|\,B_w,\qquad E_X = N_x\,|X|\,B_x\qquad(N = \text{uses per image})")
     st.caption("8-bit weights and activations for the energy proxies. With sharing each weight read is a ⌈log₂K⌉-bit "
                "index (plus the codebook once); the arithmetic still uses the centres, so the compute cost is unchanged.")
     if last or results:

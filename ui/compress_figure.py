@@ -11,14 +11,17 @@ LAYOUT = dict(template="plotly_white", margin=dict(l=55, r=15, t=45, b=40))
 
 
 def progress_figure(history: list[dict], height=360):
-    """history: per epoch {"stage", "step", "loss", "accuracy", "regulariser": {layer: value}}."""
+    """history: per epoch {"stage", "step", "loss", "accuracy", "regulariser": {layer: value}}, plus
+    {"stage": "refresh", "step", "regulariser"} entries right after each F refresh (a sawtooth: with the
+    SVD F and K ≥ s those values are exactly 0)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss and test accuracy",
                                                         "regulariser (λ/2)‖W − WFFᵀ‖² per layer"),
                         specs=[[{"secondary_y": True}, {}]])
-    steps = [h["step"] for h in history]
-    fig.add_trace(go.Scatter(x=steps, y=[h["loss"] for h in history], name="loss", mode="lines+markers",
+    epochs = [h for h in history if "loss" in h]
+    steps = [h["step"] for h in epochs]
+    fig.add_trace(go.Scatter(x=steps, y=[h["loss"] for h in epochs], name="loss", mode="lines+markers",
                              line=dict(color="#444")), 1, 1)
-    fig.add_trace(go.Scatter(x=steps, y=[100 * h["accuracy"] for h in history], name="test accuracy (%)",
+    fig.add_trace(go.Scatter(x=steps, y=[100 * h["accuracy"] for h in epochs], name="test accuracy (%)",
                              mode="lines+markers", line=dict(color="#2ca02c")), 1, 1, secondary_y=True)
     layers = sorted({k for h in history for k in h.get("regulariser", {})})
     for layer in layers:
@@ -79,6 +82,8 @@ def tradeoff_figure(results: list[dict], baseline: float, labels: dict[str, str]
     fig.add_hline(y=100 * baseline - 1, line=dict(color="#2ca02c", dash="dot", width=1),
                   annotation_text="−1 point", annotation_position="bottom left")
     fig.add_vline(x=8, line=dict(color="#999", dash="dot", width=1), annotation_text="8×")
+    top = max([r["ratio"] for r in results] + [30.0])
+    fig.update_xaxes(range=[0, np.log10(1.5 * top)])
     fig.update_layout(height=height, title="accuracy against compression ratio", xaxis_type="log",
                       xaxis_title="compression ratio (×, fixed-length indexes)", yaxis_title="test accuracy (%)",
                       legend=dict(orientation="h", y=-0.25), **LAYOUT)

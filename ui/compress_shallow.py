@@ -42,7 +42,8 @@ def shallow_section() -> None:
     width = c[1].selectbox("Width (neurons)", WIDTHS, index=2, key="sh_width")
     lam = c[2].selectbox("Weight decay λ", LAMS, key="sh_lam", format_func=lambda v: f"{v:g}")
     steps = c[3].selectbox("Adam steps", [1000, 2000, 3000, 5000], index=2, key="sh_steps")
-    compare = c[4].checkbox("Also train without weight decay", True, key="sh_compare")
+    compare = c[4].checkbox("Compare with λ = 0", True, key="sh_compare",
+                          help="Also train the same net without weight decay and show its error against K.")
     write_url(sh_data=source, sh_lam=f"{lam:g}")
     st.latex(r"\min\ \tfrac12\sum_i (f(x_i)-y_i)^2 + \tfrac{\lambda}{2}\sum_k (a_k^2 + w_k^2),\qquad "
              r"a\,\sigma(wx-b) = a|w|\,\sigma(\pm(x - t)),\ t = b/w")

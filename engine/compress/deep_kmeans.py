@@ -65,7 +65,8 @@ class Progress:
     accuracy: float
     elapsed: float
     device: str
-    regulariser: dict[str, float] = field(default_factory=dict)   # (λ/2)‖W − WFFᵀ‖² per layer
+    regulariser: dict[str, float] = field(default_factory=dict)   # (λ/2)‖W − WFFᵀ‖² per layer, epoch end
+    refreshed: dict[str, float] | None = None   # the same right after this epoch's F refresh (if any)
     usage: dict[str, list[int]] = field(default_factory=dict)     # cluster sizes per shared layer
     model: DigitsCNN | None = None
     result: Result | None = None
@@ -196,15 +197,18 @@ def _retrain(model, data, ks, lam, epochs, refresh, basis, lr, batch, seed, gen,
     def penalty():
         return sum(dkm.regulariser(rows[name](), bases[name], lam) for name in rows)
 
+    trainer = _epochs(model, data, epochs, lr, gen, batch, model.parameters(), penalty)   # one Adam state
     for epoch in range(1, epochs + 1):
-        if (epoch - 1) % max(1, refresh) == 0:
+        fresh = (epoch - 1) % max(1, refresh) == 0
+        if fresh:
             refresh_bases()
             after_refresh = values()
-        loss = next(_epochs(model, data, 1, lr, gen, batch, model.parameters(), penalty))
+        loss = next(trainer)   # penalty() reads ``bases`` at each step, so the refresh takes effect
         now = values()
         history.append({"epoch": epoch, **now, **{f"{k}@refresh": v for k, v in after_refresh.items()}})
         yield Progress("retrain", epoch, epochs, loss, accuracy(model, data.x_test, data.y_test),
-                       time.perf_counter() - start, device, regulariser=now)
+                       time.perf_counter() - start, device, regulariser=now,
+                       refreshed=after_refresh if fresh else None)
 
 
 def _rows(model: DigitsCNN, name: str) -> Callable[[], torch.Tensor]:
