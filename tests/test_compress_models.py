@@ -162,8 +162,43 @@ def test_cli_scalars_exact_and_rows():
     ({"weights": [[1, 2]], "k": 1, "method": "exact"}, "method"),
     ('{"weights": [1, NaN], "k": 1}', "NaN"),
     ("not json", "not valid JSON"),
+    # regression: JSON's Infinity / NaN / 1e400 (= inf) reached int() and ended in a traceback
+    ('{"weights": [1, 2], "k": Infinity}', "k must be a whole number"),
+    ('{"weights": [1, 2], "k": 1e400}', "k must be a whole number"),
+    ('{"weights": [1, 2], "k": NaN}', "k must be a whole number"),
+    ('{"weights": [1, 2], "k": 1, "seed": -Infinity}', "seed must be a whole number"),
+    ('{"weights": [1, 2], "k": 1, "bits": NaN}', "bits must be a whole number"),
+    # regression: overflow warnings of the exact solver printed three more lines on stderr
+    ({"weights": [1e308, -1e308, 0.0], "k": 2}, "not finite"),
+    ({"weights": [[1e200, 1.0], [-1e200, 1.0], [0.0, 0.0]], "k": 2}, "not finite"),
 ])
 def test_cli_bad_input(payload, message):
     r = _cli(payload)
     assert r.returncode == 2 and r.stdout == ""
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cluster_counts_validation_and_caps():
+    """Regression: ⌈0.07·300⌉ gave 22 (0.07·300 = 21.000000000000004); per-layer K were not capped at the
+    layer's rows (Result.ks said 256 for a layer of 48 rows shared with K = 48); K = 0, rate 0 or a
+    negative rate silently became 16 or 2."""
+    from engine.compress.digits import DigitsCNN
+
+    model = DigitsCNN(channels=(4, 25, 8))          # conv2: 25·4·3 = 300 filter rows
+    assert cluster_counts(model, "kmeans", rate=0.07)["conv2"] == 21
+    assert cluster_counts(DigitsCNN(), "kmeans", per_layer={"conv1": 256})["conv1"] == 48
+    assert cluster_counts(DigitsCNN(), "scalar", per_layer={"conv1": 256})["conv1"] == 144
+    for bad in ({"k": 0}, {"rate": 0.0}, {"rate": -0.1}, {"rate": 1.5}, {"per_layer": {"conv4": 2}},
+                {"per_layer": {"fc": 0}}):
+        with pytest.raises(ValueError):
+            cluster_counts(model, "dkm", **bad)
+
+
+def test_neuron_sharing_all_units_folded_ratio():
+    """Regression: when every unit is affine on the data (folded into the skip) the ratio said 1.0 for a
+    net of width 0."""
+    net = _random_net(3, width=10, d=2)
+    X = np.random.default_rng(4).normal(size=(5, 2)) * 1e-3 + 100.0   # a tiny cloud far away
+    out = share_neurons(net, 3, inputs=X)
+    assert out.k == 0 and np.allclose(out.net(X), net(X), atol=1e-9)
+    assert out.ratio == pytest.approx((10 * 4 + 3) / 3)

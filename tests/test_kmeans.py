@@ -317,3 +317,40 @@ def test_cuda_matches_cpu():
     assert b.device.startswith("cuda")
     assert np.array_equal(b.centers, c.centers) and np.array_equal(b.labels, c.labels)   # deterministic
     assert b.sse == pytest.approx(a.sse, rel=1e-6)
+
+
+def test_data_far_from_the_origin():
+    """Regression: ‖c‖² − 2c·x (rows) and the prefix sums of the sorted 1-D path cancelled catastrophically
+    for data at 10⁹ + O(1) (rows: 15× the SSE and max_iter reached); the data are now translated by their
+    mean first."""
+    X, _ = make_blobs(2000, centers=5, n_features=2, random_state=0)
+    base = kmeans(X, 5, seed=0, device="cpu")
+    for offset in (1e6, 1e9, 1e12):
+        res = kmeans(X + offset, 5, seed=0, device="cpu")
+        assert np.array_equal(res.labels, base.labels) and res.n_iter == base.n_iter
+        assert res.sse == pytest.approx(base.sse, rel=1e-5)
+    rng = np.random.default_rng(13)
+    x = rng.random(10**5)
+    x[-1] = 50.0                                                   # an outlier: a cluster of mass 1
+    base = kmeans(x, 3, seed=0, device="cpu")
+    res = kmeans(x + 1e9, 3, seed=0, device="cpu")
+    np.testing.assert_allclose(np.sort(res.centers) - 1e9, np.sort(base.centers), atol=1e-5)
+    assert res.n_iter == base.n_iter
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-300, 1e160, 1e200])
+def test_tiny_and_huge_magnitudes(scale):
+    """Regression: squared distances underflowed (|x| ~ 1e-200: every distance 0, Lloyd stopped after one
+    iteration, the exact 1-D solver returned an arbitrary partition) or overflowed (|x| ~ 1e160). The front
+    ends rescale by a power of two (exact), so the partition does not depend on the scale."""
+    rng = np.random.default_rng(14)
+    x, X = rng.standard_normal(500), rng.standard_normal((300, 3))
+    for fn, data in ((kmeans, x), (kmeans, X), (kmeans_1d, x)):
+        kw = {} if fn is kmeans_1d else {"seed": 0, "device": "cpu"}
+        a, b = fn(data, 4, **kw), fn(data * scale, 4, **kw)
+        assert np.array_equal(a.labels, b.labels) and a.n_iter == b.n_iter
+        np.testing.assert_allclose(b.centers / scale, a.centers, rtol=1e-12, atol=1e-15)
+        if 1e-150 < scale < 1e150:
+            assert b.sse == pytest.approx(a.sse * scale**2, rel=1e-12)
+        else:   # beyond float64: 0 or inf, never a warning or an error
+            assert b.sse == (0.0 if scale < 1 else np.inf)

@@ -10,6 +10,8 @@ floats: n·p·b / (n·⌈log₂K⌉ + K·p·b)), "compression_ratio_entropy" (en
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.univariate.validation import DataError, numbers
@@ -21,7 +23,9 @@ MAX_VALUES = 10_000_000
 
 def _integer(data, key, default, lo, hi):
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+    # json reads Infinity, NaN and 1e400 (= inf) as floats, on which int() raises
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value != int(value)):
         raise DataError(f"{key} must be a whole number")
     if not lo <= value <= hi:
         raise DataError(f"{key} must lie between {lo} and {hi}")

@@ -74,17 +74,26 @@ class Progress:
 
 def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: float | None = None,
                    per_layer: dict[str, int] | None = None) -> dict[str, int]:
-    """K per layer: a global K, a cluster rate (K = max(2, ⌈rate·rows⌉), rows = shared vectors of the
-    layer under the method's scheme), or explicit per-layer values (which override)."""
-    ks = {}
+    """K per layer: a global K, a cluster rate 0 < rate ≤ 1 (K = max(2, ⌈rate·rows⌉), rows = shared vectors
+    of the layer under the method's scheme), or explicit per-layer values (which override); K = 16 when none
+    is given. Every K is capped at the layer's rows (``share_weight`` cannot use more clusters than rows)."""
+    if k is not None and not k >= 1:
+        raise ValueError(f"K must be at least 1, got {k!r}")
+    if rate is not None and not 0 < rate <= 1:
+        raise ValueError(f"the cluster rate must lie in (0, 1], got {rate!r}")
+    ks, rows = {}, {}
     for name, layer in model.layers().items():
-        rows = layer.weight.numel() // (1 if _scheme(method, name) == "scalar" else layer.weight.shape[-1])
-        ks[name] = int(k) if k else max(2, math.ceil(float(rate) * rows)) if rate else 16
-        ks[name] = min(ks[name], rows)
+        rows[name] = layer.weight.numel() // (1 if _scheme(method, name) == "scalar" else layer.weight.shape[-1])
+        # round first: 0.07·100 is 7.000000000000001 in floating point, whose ceiling would be 8
+        ks[name] = int(k) if k is not None else (max(2, math.ceil(round(float(rate) * rows[name], 9)))
+                                                  if rate is not None else 16)
+    unknown = set(per_layer or {}) - set(ks)
+    if unknown:
+        raise ValueError(f"unknown layer(s) {sorted(unknown)}; the layers are {sorted(ks)}")
     ks.update({name: int(v) for name, v in (per_layer or {}).items()})
     if min(ks.values()) < 1:
         raise ValueError("every layer needs K ≥ 1")
-    return ks
+    return {name: min(value, rows[name]) for name, value in ks.items()}
 
 
 def _scheme(method: str, name: str) -> str:

@@ -102,6 +102,16 @@ def _few_distinct(X, k, scalar, w, device, t0):
                         sse=0.0, n_iter=0, device=device, seconds=time.perf_counter() - t0)
 
 
+def _pow2_scale(X) -> float:
+    """A power of two s with max|X|/s in [1, 2) (s ≥ 2⁻¹⁰²² for subnormal data). k-means is scale-
+    equivariant and dividing by a power of two is exact, so clustering X/s gives the same partition while
+    squares neither underflow (|x| ≲ 1e-154: every squared distance 0, Lloyd stops at once) nor overflow
+    (|x| ≳ 1e154). Centres are then multiplied by s and the SSE by s² (inf or 0 when the true SSE is
+    beyond float64)."""
+    m = float(np.abs(X).max())
+    return float(np.ldexp(1.0, max(int(np.frexp(m)[1]) - 1, -1022))) if m > 0 else 1.0
+
+
 def _sse(X, centers, labels, w=None):
     d = ((X - centers[labels]) ** 2).sum(axis=1)
     return float(d.sum() if w is None else w @ d)
@@ -123,6 +133,8 @@ def kmeans_1d(x, k, *, weights=None) -> KMeansResult:
     if short is not None:
         return short
     import ckwrap   # C++ extension, loaded on first use
+    scale = _pow2_scale(X)
+    X = X / scale
     x1 = np.ascontiguousarray(X[:, 0])
     res = ckwrap.ckmeans(x1, k, weights=w, method="linear")
     labels = np.asarray(res.labels, dtype=np.int64)
@@ -139,5 +151,6 @@ def kmeans_1d(x, k, *, weights=None) -> KMeansResult:
     sums = np.bincount(labels, weights=wt * x1, minlength=k)
     cnt = np.bincount(labels, weights=wt, minlength=k)
     centers = np.where(cnt > 0, sums / np.where(cnt > 0, cnt, 1), centers)
-    return KMeansResult(centers=centers, labels=labels, sse=_sse(X, centers[:, None], labels, w), n_iter=0,
+    sse = _sse(X, centers[:, None], labels, w) * scale * scale     # Python floats: inf, not a warning
+    return KMeansResult(centers=centers * scale, labels=labels, sse=sse, n_iter=0,
                         device="cpu", seconds=time.perf_counter() - t0)

@@ -29,7 +29,8 @@ __all__ = ["NeuronSharing", "share_neurons", "exact_knot_count"]
 @dataclass
 class NeuronSharing:
     net: ShallowNet          # the compressed net, width K (runnable: net(x))
-    labels: np.ndarray       # cluster of each original unit, −1 for units with w = 0 (constants)
+    labels: np.ndarray       # cluster of each original unit, −1 for units with w = 0 (constants) and
+                             # units folded into the skip (affine on the inputs' hull)
     sse: float               # Σ ‖A_k‖·‖(n_k, β_k) − centre‖² (the clustering objective)
     ratio: float             # parameter bits before / after (32-bit floats)
 
@@ -68,9 +69,9 @@ def share_neurons(net: ShallowNet, k: int, *, inputs=None, seed: int = 0) -> Neu
         keep = keep.copy()
         keep[idx[~inside]] = False
         n, beta, A = n[inside], beta[inside], A[inside]
-    if not len(n):
-        return NeuronSharing(ShallowNet(np.zeros((0, net.tasks)), np.zeros((0, net.dim)), np.zeros(0), v, c),
-                             labels, 0.0, 1.0)
+    if not len(n):   # every unit was constant or affine on the data: an affine net (skip only)
+        out = ShallowNet(np.zeros((0, net.tasks)), np.zeros((0, net.dim)), np.zeros(0), v, c)
+        return NeuronSharing(out, labels, 0.0, _params(net) / _params(out))
     weight = np.linalg.norm(A, axis=1)
     weight = np.where(weight > 0, weight, 1e-300)
     rows = np.c_[n, beta]
