@@ -31,7 +31,7 @@ def _load(path: str) -> dict:
     except json.JSONDecodeError as err:
         raise DataError(f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
     if not isinstance(data, dict):
-        raise DataError("the JSON input must be an object with keys x and y")
+        raise DataError("the JSON input must be an object (see --help for its keys)")
     return data
 
 

@@ -93,7 +93,8 @@ def digits_section() -> None:
              r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
     st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}"
              r"\quad(N \text{ indexed rows of length } s,\ b = 32 \text{ bits})")
-    st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (s = 1 for the dense layer). "
+    st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (the dense layer is not "
+               "penalised; it is shared as scalars). "
                "With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) over i > K, which is **exactly 0 "
                "right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot shows it. F from the k-means "
                "labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")

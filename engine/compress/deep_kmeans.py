@@ -4,9 +4,9 @@ Methods (each ends with hard sharing of every weight layer; biases stay at 32 bi
 * ``kmeans``: no retraining — conv filter rows clustered by k-means++ (row-wise, Deep k-means' scheme),
   the dense layer's weights as scalars with linear initialisation;
 * ``scalar``: Deep Compression (Han et al. 2016) — every layer's weights clustered as scalars, linear init;
-* ``dkm``: Deep k-means (Wu et al. 2018) — retrain with loss + Σ_layers (λ/2)[Tr(WᵀW) − Tr(FᵀWᵀWF)]
+* ``dkm``: Deep k-means (Wu et al. 2018) — retrain with loss + Σ_conv layers (λ/2)[Tr(WᵀW) − Tr(FᵀWᵀWF)]
   (``dkm.regulariser``), F refreshed every ``refresh`` epochs (truncated SVD, or hard k-means labels),
-  then row-wise sharing as in ``kmeans``.
+  then row-wise sharing as in ``kmeans`` (the dense layer is not penalised and is shared as scalars).
 Optionally the shared centres are fine-tuned afterwards (Deep Compression §3.3: the gradient of a centre
 is the sum of the gradients of the weights that share it). Every stage yields ``Progress``.
 """
@@ -24,7 +24,7 @@ from torch.nn import functional as F
 from engine.compress import dkm
 from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
 from engine.compress.metrics import total_ratio
-from engine.compress.sharing import SharedWeight, share_weight
+from engine.compress.sharing import share_weight
 
 __all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "default_device"]
 
@@ -187,7 +187,7 @@ def compress(model: DigitsCNN, data: DigitsData, method: str, ks: dict[str, int]
 def _retrain(model, data, ks, lam, epochs, refresh, basis, lr, batch, seed, gen, start, device, history):
     """Deep k-means retraining: F per layer refreshed every ``refresh`` epochs; yields Progress per epoch
     with the regulariser right after the refresh ("…@refresh") and at the end of the epoch."""
-    rows = {name: _rows(model, name) for name in model.layers()}
+    rows = {name: _rows(model, name) for name in CONV_LAYERS}   # the penalty is per conv layer
     bases: dict[str, dkm.Basis] = {}
 
     def refresh_bases():
@@ -221,11 +221,9 @@ def _retrain(model, data, ks, lam, epochs, refresh, basis, lr, batch, seed, gen,
 
 
 def _rows(model: DigitsCNN, name: str) -> Callable[[], torch.Tensor]:
-    """W ∈ ℝ^{s×N} of a layer as a live view: filter rows (conv) or single weights (dense, s = 1)."""
+    """W ∈ ℝ^{s×N} of a conv layer as a live view: its filter rows (``dkm.conv_rows``)."""
     layer = getattr(model, name)
-    if name in CONV_LAYERS:
-        return lambda: dkm.conv_rows(layer.weight)
-    return lambda: layer.weight.reshape(1, -1)
+    return lambda: dkm.conv_rows(layer.weight)
 
 
 def _usage(model: DigitsCNN) -> dict[str, list[int]]:

@@ -118,7 +118,7 @@ def layer_energy(name: str, dot_products: int, d: int, n_weights: int, uses_per_
                  bw: int = 8, bx: int = 8, k: int = 0, row: int = 1) -> LayerEnergy:
     """A layer computing ``dot_products`` D-dimensional dot products, each weight used
     ``uses_per_weight`` times (output positions for a convolution, 1 for a dense layer). Every dot
-    product reads D activations, so N_x·|X| = dot_products·D. Shared (k > 0): each weight fetch reads
+    product reads D activations, so N_x·|X| = dot_products·D (zero padding counted as reads). Shared (k > 0): each weight fetch reads
     an index of ⌈log₂K⌉ bits per row of length ``row``, and the codebook K·row·B_w once."""
     compute = dot_products * full_adders(d, bw, bx)
     if k:
