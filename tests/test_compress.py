@@ -1,8 +1,5 @@
 """Compression engine: DESIGN.md §5 arithmetic, the Deep k-means regulariser, sharing, digits CNN,
 neuron sharing of shallow nets, CLI."""
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
