@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
+	$(BIN)/python -m bench.compress_digits
 
 clean:
 	rm -rf $(VENV)
