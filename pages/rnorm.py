@@ -11,7 +11,7 @@ from engine.rnorm.finite import network_measure, network_rnorm
 from engine.rnorm.formula import FormulaError, parse
 from engine.rnorm.gallery import GALLERY, ridge_rnorm
 from engine.rnorm.grid import grid_points, rnorm_grid
-from engine.rnorm.radial import formula_rnorm
+from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
 from ui.navigation import ensure_app_navigation
 from ui.url_state import url_option, write_url
 
@@ -172,36 +172,36 @@ profile_text = st.session_state["rn_profile"]
 try:
     parse(profile_text, variables=("r",))   # a bad profile is reported below
     dims = list(range(1, 16))
-    key = ("rn_curve", profile_text)
-    if st.button("Compute ‖f‖_R for d = 1 … 15", disabled=key in st.session_state):
-        bar = st.progress(0.0)
-        for d in dims:
-            bar.progress((d - 1) / 15, text=f"d = {d}")
-            radial_norm(profile_text, d)
-        st.session_state[key] = True
+    if st.session_state.get("rn_curve", (None,))[0] != profile_text:   # one batch over d (≲ 1 s for a Gaussian)
+        bar = st.progress(0.0, text="‖f‖_R for d = 1 … 15")
+        curve = formula_rnorm_curve(parse(profile_text, variables=("r",)), dims,
+                                    progress=lambda frac, msg: bar.progress(frac, text=msg))[0]
+        st.session_state["rn_curve"] = (profile_text, curve)
         bar.empty()
-    if key in st.session_state:
-        curve = [radial_norm(profile_text, d) for d in dims]
-        vals = [c.value if c.finite else np.nan for c in curve]
-        fig = go.Figure(go.Scatter(x=dims, y=vals, mode="lines+markers", name=profile_text))
-        infinite = [d for d, c in zip(dims, curve) if not c.finite]
-        top = np.nanmax(vals) if np.isfinite(vals).any() else 1.0
-        if infinite:
-            fig.add_trace(go.Scatter(x=infinite, y=[top] * len(infinite), mode="markers", name="infinite",
-                                     marker=dict(symbol="x", size=12, color="crimson")))
-        fig.update_layout(height=340, template="plotly_white", xaxis_title="dimension d", yaxis_title="‖f‖_R",
-                          yaxis_type="log", margin=dict(l=50, r=10, t=20, b=40))
-        st.plotly_chart(fig, width="stretch")
-        table = pd.DataFrame({"d": dims, "‖f‖_R": [c.value if c.finite else float("inf") for c in curve],
-                              "from point masses": [c.point_mass if c.finite else float("nan") for c in curve]})
-        with st.expander("Values"):
-            st.dataframe(table.set_index("d").T, width="stretch")
-        if infinite:
-            st.info(f"Infinite for d = {', '.join(map(str, infinite))}: {curve[infinite[0] - 1].reason}")
-    else:
-        st.caption(f"f(x) = g(‖x‖) with g(r) = {profile_text}; a few seconds per dimension (one-dimensional reduction).")
+    curve = st.session_state["rn_curve"][1]
+    vals = [c.value if c.finite else np.nan for c in curve]
+    fig = go.Figure(go.Scatter(x=dims, y=vals, mode="lines+markers", name=profile_text))
+    infinite = [d for d, c in zip(dims, curve) if not c.finite]
+    top = np.nanmax(vals) if np.isfinite(vals).any() else 1.0
+    if infinite:
+        fig.add_trace(go.Scatter(x=infinite, y=[top] * len(infinite), mode="markers", name="infinite",
+                                 marker=dict(symbol="x", size=12, color="crimson")))
+    fig.update_layout(height=340, template="plotly_white", xaxis_title="dimension d", yaxis_title="‖f‖_R",
+                      yaxis_type="log", margin=dict(l=50, r=10, t=20, b=40))
+    st.plotly_chart(fig, width="stretch")
+    table = pd.DataFrame({"d": dims, "‖f‖_R": [c.value if c.finite else float("inf") for c in curve],
+                          "from point masses": [c.point_mass if c.finite else float("nan") for c in curve]})
+    with st.expander("Values"):
+        st.dataframe(table.set_index("d").T, width="stretch")
+    if infinite:
+        st.info(f"Infinite for d = {', '.join(map(str, infinite))}: {curve[infinite[0] - 1].reason}")
+    worst = max((c.error_estimate for c in curve if c.finite and np.isfinite(c.value)), default=0.0)
+    st.caption(f"f(x) = g(‖x‖) with g(r) = {profile_text}: one-dimensional reduction, all d in one batch "
+               f"(largest estimated error {worst:.1e}).")
 except FormulaError as err:
     st.error(f"The profile cannot be used: {err.message} (column {err.position + 1}).")
+except ValueError as err:
+    st.error(f"The profile cannot be used: {err}")
 
 st.subheader("Fit a ReLU network to samples of f")
 st.caption("A network with small weight decay fitted to a 15 × 15 grid of samples: f itself interpolates them, so the "

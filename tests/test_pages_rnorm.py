@@ -48,11 +48,15 @@ def test_custom_formula_and_errors():
         assert message in " ".join(e.value for e in at.error), bad
 
 
-def test_radial_curve_button():
+def test_radial_curve_without_button():
     at = run(rn_item="Cone (1 − r)₊", rn_res="64", rn_profile="relu(1 - r)")
-    next(b for b in at.button if b.label.startswith("Compute")).click().run()
-    assert not at.exception
+    assert not at.exception and not [b for b in at.button if b.label.startswith("Compute")]
     assert "Infinite for d = 2" in " ".join(i.value for i in at.info)
+    at = run(rn_item="Cone (1 − r)₊", rn_res="64", rn_profile="exp(-r^2/2)")   # Gaussian: one batch over d
+    assert not at.exception and not at.info
+    assert "largest estimated error" in " ".join(c.value for c in at.caption)
+    at = run(rn_item="Cone (1 − r)₊", rn_res="64", rn_profile="1/(1 + r)")     # does not decay
+    assert not at.exception and "does not decay" in " ".join(e.value for e in at.error)
 
 
 def test_fit_a_network_streams_and_reports_its_cost():

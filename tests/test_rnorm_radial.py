@@ -13,6 +13,7 @@ from scipy.special import beta, poch
 
 from engine.rnorm.grid import rnorm_grid
 from engine.rnorm.radial import apex_slope, radial_rnorm, radial_rnorm_curve
+from engine.rnorm.radial_hankel import jfun, jfun_family
 from engine.rnorm.radial_compact import density_even, sphere_area
 
 
@@ -105,3 +106,14 @@ def test_apex_d1_closed_form_and_point_mass_in_higher_d():
         A = 2 * math.pi ** ((d - 1) / 2) / math.gamma((d + 1) / 2)       # ∫_{S^{d−1}} |w₁| dw
         assert r.finite and math.isnan(r.value) and "apex" in r.reason
         assert r.point_mass == pytest.approx(2 * sphere_area(d - 1) / A, rel=1e-6)   # d = 3: 4 (Δ²‖x‖ = −8πδ)
+
+
+@pytest.mark.parametrize("family", [[-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                                    [2.5], [0.0], [-0.5], [3.0, 4.0, 5.0], [0.5, 6.5]])
+def test_bessel_family_recurrences_match_jv(family):
+    """``jfun_family`` (two jv calls + recurrences) against scipy's jv order by order, z = ωr ≤ 320."""
+    z = np.outer(np.linspace(0, 30, 301), np.linspace(0, 10.7, 211))
+    got = jfun_family(family, z)
+    for nu in family:
+        ref = jfun(nu, z)
+        assert np.abs(got[nu] - ref).max() <= 2e-14 * np.abs(ref).max(), nu
