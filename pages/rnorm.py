@@ -12,6 +12,7 @@ from engine.rnorm.formula import FormulaError, parse
 from engine.rnorm.gallery import GALLERY, ridge_rnorm
 from engine.rnorm.grid import grid_points, rnorm_grid
 from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
+from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
 from ui.url_state import url_option, write_url
 
@@ -144,13 +145,26 @@ if left.toggle("Surface view", key="rn_surface"):
     surf.update_layout(title="f(x, y)", height=380, margin=dict(l=0, r=0, t=40, b=0))
     left.plotly_chart(surf, width="stretch")
 else:
-    left.plotly_chart(heatmap(values, xs, xs, "f(x, y)"), width="stretch")
+    f_fig = heatmap(values, xs, xs, "f(x, y)")
+    picked = st.session_state.get("rn_neuron")
+    if picked and picked["key"] == (text, extent) and grid_ok:
+        th, b = np.radians(picked["theta"]), picked["b"]
+        n = np.array([np.cos(th), np.sin(th)])
+        t = np.linspace(-3 * extent, 3 * extent, 2)
+        line = b * n[:, None] + np.outer([-n[1], n[0]], t)
+        f_fig.add_trace(go.Scatter(x=line[0], y=line[1], mode="lines", name="the picked neuron's hyperplane",
+                                   line=dict(color="white", width=3, dash="dash"), hoverinfo="skip"))
+        tip = b * n + 0.15 * extent * n   # the side where σ(nᵀx − b) > 0
+        f_fig.add_annotation(x=tip[0], y=tip[1], ax=b * n[0], ay=b * n[1], xref="x", yref="y", axref="x", ayref="y",
+                             showarrow=True, arrowhead=2, arrowcolor="white", arrowwidth=2)
+        f_fig.update_layout(xaxis_range=[-extent, extent], yaxis_range=[-extent, extent], showlegend=False)
+    left.plotly_chart(f_fig, width="stretch")
 if grid_ok:
     thetas = np.degrees(res.thetas)
     right.plotly_chart(heatmap(res.sinogram.T, thetas, res.bs, "Radon transform Rf(θ, b)", xtitle="angle θ (degrees)",
                                ytitle="offset b"), width="stretch")
 mu_fig = heatmap(res.mu.T if grid_ok else np.zeros((2, 2)), np.degrees(res.thetas) if grid_ok else [0, 180],
-                 res.bs if grid_ok else [-extent, extent], "measure μ(θ, b) = γ₂R{(−Δ)^{3/2}f}: where the neurons are",
+                 res.bs if grid_ok else [-extent, extent], "measure μ(θ, b) = γ₂R{(−Δ)<sup>3/2</sup>f}: where the neurons are",
                  signed=True, xtitle="angle θ (degrees)", ytitle="offset b", height=420)
 if atoms is not None:   # fold θ ∈ [π, 2π) onto [0, π) (θ + π, −b, −a is the same unit up to an affine term)
     th = np.where(atoms.theta >= np.pi, atoms.theta - np.pi, atoms.theta)
@@ -163,9 +177,25 @@ if atoms is not None:   # fold θ ∈ [π, 2π) onto [0, π) (θ + π, −b, −
                                 hovertemplate="θ=%{x:.1f}°, b=%{y:.3f}<br>a=%{customdata[0]:.3g}, mass %{customdata[1]:.3g}"
                                               "<extra>neuron</extra>"))
     mu_fig.update_layout(xaxis_range=[0, 180], yaxis_range=[-extent, extent])
-st.plotly_chart(mu_fig, width="stretch")
+if grid_ok:
+    event = click_plot(mu_fig, key="rn_mu_plot", height=420)
+    if event and event.get("type") == "add":   # a click at (θ, b): show that neuron's hyperplane on f
+        st.session_state["rn_neuron"] = {"key": (text, extent), "theta": float(event["x"]) % 180.0,
+                                         "b": float(event["y"])}
+        st.rerun()
+else:
+    st.plotly_chart(mu_fig, width="stretch")
 st.caption("Each point (θ, b) is a neuron σ(cos θ·x + sin θ·y − b); the measure's total mass is the R-norm. For a finite "
-           "network it is a sum of point masses (marked); for a smooth function it is spread out.")
+           "network it is a sum of point masses (marked); for a smooth function it is spread out. **Click the measure** "
+           "to draw that neuron's line {cos θ·x + sin θ·y = b} on the heatmap of f (the arrow points to where it is active).")
+picked = st.session_state.get("rn_neuron")
+if picked and picked["key"] == (text, extent) and grid_ok:
+    a = int(np.argmin(np.abs(np.degrees(res.thetas) - picked["theta"])))
+    k = int(np.argmin(np.abs(res.bs - picked["b"])))
+    n1, n2 = np.cos(np.radians(picked["theta"])), np.sin(np.radians(picked["theta"]))
+    st.caption(f"Picked neuron: θ = {picked['theta']:.1f}°, b = {picked['b']:.3f}, i.e. σ({n1:.3f}·x {n2:+.3f}·y "
+               f"{-picked['b']:+.3f}); the measure's density there is μ = {res.mu[a, k]:+.4g} (its sign is the sign of "
+               "the neuron's output weight).")
 
 st.subheader("Radial functions: the norm grows with the dimension")
 profile_text = st.session_state["rn_profile"]
