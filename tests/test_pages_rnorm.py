@@ -73,3 +73,19 @@ def test_surface_view_and_exports():
     at.toggle(key="rn_surface").set_value(True).run()
     assert not at.exception
     assert {"Results (JSON)", "Measure μ(θ, b) (CSV)"} <= {b.label for b in at.get("download_button")}
+
+
+def test_picked_neuron_is_drawn_on_f():
+    """A click on the measure (ui.click_plot event → session state) draws the hyperplane on f's heatmap."""
+    item = next(iter(GALLERY))
+    at = AppTest.from_file(str(PAGE), default_timeout=300)
+    at.query_params["rn_res"] = "128"
+    at.run()
+    text, extent = GALLERY[item].formula, float(at.session_state["rn_extent"])
+    at.session_state["rn_neuron"] = {"key": (text, extent), "theta": 30.0, "b": 1.0}
+    at.run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Picked neuron"))
+    assert "θ = 30.0°" in caption and "b = 1.000" in caption
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert "the picked neuron's hyperplane" in fig
