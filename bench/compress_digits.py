@@ -9,8 +9,9 @@ import time
 
 import torch
 
-from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, default_device, train_baseline
+from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, train_baseline
 from engine.compress.digits import load_data
+from engine.train.trainer import default_device
 
 
 def main():

@@ -17,6 +17,14 @@ SWEEP_KS = [2, 4, 8, 16, 32]
 
 
 @st.cache_resource(show_spinner=False)
+def _data(seed: int):
+    """The digits split for a seed (read once per server, not on every rerun; never modified)."""
+    from engine.compress.digits import load_data
+
+    return load_data(seed)
+
+
+@st.cache_resource(show_spinner=False)
 def _store() -> dict:
     """Trained baselines shared by all sessions: (seed, epochs, device) → (model, result, history)."""
     return {}
@@ -78,8 +86,8 @@ def _options():
 
 
 def digits_section() -> None:
-    from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, default_device, sweep
-    from engine.compress.digits import load_data
+    from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, sweep
+    from engine.train.trainer import default_device
 
     device = default_device()
     st.caption(f"scikit-learn's bundled 8×8 digits (1797 images; 75 % train, 25 % test), a CNN with three 3×3 "
@@ -97,7 +105,7 @@ def digits_section() -> None:
                "With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) over i > K, which is **exactly 0 "
                "right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot shows it. F from the k-means "
                "labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")
-    data = load_data(o["seed"])
+    data = _data(o["seed"])
     model, base, base_history = _baseline(data, o["seed"], o["base_epochs"], device)
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
     results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])

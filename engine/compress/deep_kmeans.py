@@ -25,16 +25,13 @@ from engine.compress import dkm
 from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
 from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
+from engine.train.trainer import default_device
 
-__all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "default_device"]
+__all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts"]
 
 METHODS = {"kmeans": "k-means sharing, no retraining", "scalar": "Deep Compression (scalar)",
            "dkm": "Deep k-means (retrained)"}
 BASES = ("svd", "hard")
-
-
-def default_device() -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @dataclass
