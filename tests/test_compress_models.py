@@ -9,7 +9,7 @@ import torch
 
 from engine.compress.deep_kmeans import cluster_counts, compress, train_baseline
 from engine.compress.digits import load_data
-from engine.compress.shallow import exact_knot_count, share_neurons
+from engine.compress.shallow import exact_knot_count, share_neurons, sharing_errors
 from engine.train.network import ShallowNet
 
 
@@ -129,6 +129,8 @@ def test_weight_decay_concentrates_neurons_on_the_exact_knots():
         net = snap.net
         out = share_neurons(net, k, inputs=x)
         errors[decay] = np.abs(out.net(np.array(x)) - net(np.array(x))).max()
+        assert sharing_errors(net, x, [k, net.width])[0] == errors[decay]
+        assert sharing_errors(net, x, [net.width])[0] < 1e-9   # K = width merges nothing that differs
     assert errors[lam] < 1e-3 and errors[0.0] > 10 * errors[lam]
 
 

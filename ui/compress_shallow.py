@@ -27,7 +27,7 @@ def _train(x, y, width, lam, steps, seed, label, bar, share):
 
 
 def shallow_section() -> None:
-    from engine.compress.shallow import exact_knot_count, share_neurons
+    from engine.compress.shallow import exact_knot_count, share_neurons, sharing_errors
     from engine.rnorm.finite import canonical_units
     from engine.univariate.presets import GENERATED, PRESETS, preset_points
 
@@ -69,8 +69,13 @@ def shallow_section() -> None:
     net = nets["decay"]
     if y is None:
         y = net(x)[:, 0]
-    exact_k = exact_knot_count(x, net(x)[:, 0] if source == FROM_MULTITASK else y, lam) if net.tasks == 1 else 1
+    exact_k = exact_knot_count(x, y, lam) if net.tasks == 1 else 1
     kmax = int(min(net.width, 40))
+    ks = list(range(1, kmax + 1))
+    if "curves" not in nets:   # error against K does not depend on the slider: once per trained net
+        nets["curves"] = {f"λ = {lam:g}": sharing_errors(net, x, ks)}
+        if nets["plain"] is not None:
+            nets["curves"]["λ = 0 (no weight decay)"] = sharing_errors(nets["plain"], x, ks)
     k = st.slider("K: shared neurons", 1, kmax, min(max(exact_k, 1), kmax), key=f"sh_k_{hash(key)}",
                   help="Starts at the exact minimiser's number of knots for each data set and λ.")
     out = share_neurons(net, k, inputs=x)
@@ -81,13 +86,8 @@ def shallow_section() -> None:
     left, right = st.columns([3, 2])
     left.plotly_chart(shallow_figure(x, y, grid, net(grid)[:, 0], out.net(grid)[:, 0], beta[inside], masses[inside],
                                      out.net.b / out.net.w[:, 0] if out.k else np.zeros(0), out.k), width="stretch")
-    ks = list(range(1, kmax + 1))
-    curves = {f"λ = {lam:g}": [np.abs(share_neurons(net, j, inputs=x).net(x) - net(x)).max() for j in ks]}
-    if nets["plain"] is not None:
-        plain = nets["plain"]
-        curves["λ = 0 (no weight decay)"] = [np.abs(share_neurons(plain, j, inputs=x).net(x) - plain(x)).max() for j in ks]
-    right.plotly_chart(error_vs_k_figure(ks, curves, exact_k), width="stretch")
-    err = float(np.abs(out.net(x) - net(x)).max())
+    right.plotly_chart(error_vs_k_figure(ks, nets["curves"], exact_k), width="stretch")
+    err = float(nets["curves"][f"λ = {lam:g}"][k - 1])
     m = st.columns(4)
     m[0].metric("Neurons after sharing", f"{out.k} of {net.width}")
     m[1].metric("Max error at the data", f"{err:.2e}")

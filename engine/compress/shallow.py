@@ -23,7 +23,7 @@ import numpy as np
 from engine.rnorm.finite import canonical_units
 from engine.train.network import ShallowNet
 
-__all__ = ["NeuronSharing", "share_neurons", "exact_knot_count"]
+__all__ = ["NeuronSharing", "share_neurons", "sharing_errors", "exact_knot_count"]
 
 
 @dataclass
@@ -91,6 +91,14 @@ def share_neurons(net: ShallowNet, k: int, *, inputs=None, seed: int = 0) -> Neu
     out = ShallowNet(a_new, centres[used, :-1], centres[used, -1], v, c)
     sse = float((weight * ((rows - centres[lab]) ** 2).sum(axis=1)).sum())
     return NeuronSharing(out, labels, sse, _params(net) / _params(out))
+
+
+def sharing_errors(net: ShallowNet, inputs, ks, *, seed: int = 0) -> np.ndarray:
+    """max_i ‖f_K(x_i) − f(x_i)‖ at the data for each K in ``ks``: how much sharing K neurons
+    (``share_neurons``) changes the network where it was trained."""
+    X = np.asarray(inputs, float)
+    before = net(X)
+    return np.array([np.abs(share_neurons(net, int(k), inputs=X, seed=seed).net(X) - before).max() for k in ks])
 
 
 def exact_knot_count(x, y, lam: float) -> int:
