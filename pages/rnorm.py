@@ -138,6 +138,8 @@ if grid_ok and edge > 1e-6 * max(np.abs(values).max(), 1e-300):
     st.warning("f is not small at the edge of the square: the grid sees f·1_square. Enlarge E or pick a decaying f.")
 
 xs = grid_points(extent, resolution)
+picked = st.session_state.get("rn_neuron")   # a neuron clicked on the measure below, for this f only
+picked = picked if grid_ok and picked and picked["key"] == (text, extent) else None
 left, right = st.columns(2)
 if left.toggle("Surface view", key="rn_surface"):
     step = max(1, resolution // 96)   # a lighter mesh for the 3-D view
@@ -146,8 +148,7 @@ if left.toggle("Surface view", key="rn_surface"):
     left.plotly_chart(surf, width="stretch")
 else:
     f_fig = heatmap(values, xs, xs, "f(x, y)")
-    picked = st.session_state.get("rn_neuron")
-    if picked and picked["key"] == (text, extent) and grid_ok:
+    if picked:
         th, b = np.radians(picked["theta"]), picked["b"]
         n = np.array([np.cos(th), np.sin(th)])
         t = np.linspace(-3 * extent, 3 * extent, 2)
@@ -188,14 +189,11 @@ else:
 st.caption("Each point (θ, b) is a neuron σ(cos θ·x + sin θ·y − b); the measure's total mass is the R-norm. For a finite "
            "network it is a sum of point masses (marked); for a smooth function it is spread out. **Click the measure** "
            "to draw that neuron's line {cos θ·x + sin θ·y = b} on the heatmap of f (the arrow points to where it is active).")
-picked = st.session_state.get("rn_neuron")
-if picked and picked["key"] == (text, extent) and grid_ok:
-    a = int(np.argmin(np.abs(np.degrees(res.thetas) - picked["theta"])))
-    k = int(np.argmin(np.abs(res.bs - picked["b"])))
-    n1, n2 = np.cos(np.radians(picked["theta"])), np.sin(np.radians(picked["theta"]))
-    st.caption(f"Picked neuron: θ = {picked['theta']:.1f}°, b = {picked['b']:.3f}, i.e. σ({n1:.3f}·x {n2:+.3f}·y "
-               f"{-picked['b']:+.3f}); the measure's density there is μ = {res.mu[a, k]:+.4g} (its sign is the sign of "
-               "the neuron's output weight).")
+if picked:
+    th = np.radians(picked["theta"])
+    st.caption(f"Picked neuron: θ = {picked['theta']:.1f}°, b = {picked['b']:.3f}, i.e. σ({np.cos(th):.3f}·x "
+               f"{np.sin(th):+.3f}·y {-picked['b']:+.3f}); the measure's density there is "
+               f"μ = {res.density_at(th, picked['b']):+.4g} (its sign is the sign of the neuron's output weight).")
 
 st.subheader("Radial functions: the norm grows with the dimension")
 profile_text = st.session_state["rn_profile"]

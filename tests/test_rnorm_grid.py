@@ -162,3 +162,15 @@ def test_slowly_converging_bump_is_not_called_infinite(resolution):
                      angles=resolution)
     assert res.status != "diverging"
     assert res.value < exact and exact - res.value < 0.2 * exact
+
+
+def test_density_at_the_gaussian_center_is_one_over_pi():
+    """e^{−‖x‖²/2}: Rf(b) = √(2π)e^{−b²/2}, so R{(−Δ)^{3/2}f}(θ, 0) = (1/π)∫_0^∞ ω³·2πe^{−ω²/2} dω = 4 and
+    μ(θ, 0) = γ₂·4 = 1/π for every θ; μ(θ + π, −b) = μ(θ, b)."""
+    res = rnorm_grid(lambda x, y: np.exp(-(x**2 + y**2) / 2), extent=8.0, resolution=128, angles=128)
+    for theta in (0.0, 0.7, 2.0, 3.5, 5.9):
+        assert res.density_at(theta, 0.0) == pytest.approx(1 / np.pi, rel=1e-3)
+    a = int(np.argmin(np.abs(res.thetas - 0.7)))
+    k = int(np.argmin(np.abs(res.bs - 1.3)))
+    assert res.density_at(0.7, 1.3) == res.mu[a, k]
+    assert res.density_at(0.7 + np.pi, -1.3) == res.mu[a, k]

@@ -166,7 +166,7 @@ class GridResult:
     included); sinogram Rf(θ_a, b_k); thetas, bs the grids; values_by_resolution maps an effective
     resolution (band limit n_eff·π/(2E)) to the norm there; estimate_error = |value − value at n/2|;
     converged False when halving the band limit changes the value by more than the tolerance; status
-    "diverging" when it grew at both refinements (n/4 → n/2 → n) by increments that do not shrink —
+    "diverging" when it grew at all four refinements (n/16 → … → n) by increments that do not shrink —
     the signature of ‖f‖_R = ∞ (kinks along lines, e.g. the cone and the pyramid) — else "unresolved"
     (f too rough for the grid, or converging slowly, e.g. a (1 − r²)₊² bump in d = 2)."""
     value: float
@@ -178,6 +178,15 @@ class GridResult:
     estimate_error: float
     values_by_resolution: dict
     status: str = "converged"
+
+    def density_at(self, theta: float, b: float) -> float:
+        """μ at the grid sample nearest to (θ, b), θ in radians taken modulo π (the grid covers [0, π);
+        μ(θ + π, −b) = μ(θ, b), as σ(−z) and σ(z) differ by an affine term)."""
+        theta = float(theta) % (2 * np.pi)
+        if theta >= np.pi:
+            theta, b = theta - np.pi, -b
+        a = int(np.argmin(np.abs(self.thetas - theta)))
+        return float(self.mu[a, int(np.argmin(np.abs(self.bs - b)))])
 
 
 def rnorm_grid(f, extent: float = 8.0, resolution: int = 256, angles=256, *, tol: float = 1e-2,
