@@ -57,7 +57,7 @@ def histogram_figure(original: np.ndarray, shared: np.ndarray | None, centres: n
     if shared is not None:
         fig.add_trace(go.Histogram(x=shared.ravel(), nbinsx=240, name="after sharing", marker_color="#d62728",
                                    opacity=0.55))
-    for j, c in enumerate(np.unique(np.round(np.ravel(centres), 12)) if centres is not None else []):
+    for c in (np.unique(np.round(np.ravel(centres), 12)) if centres is not None else []):
         fig.add_vline(x=float(c), line=dict(color="#d62728", width=1, dash="dot"))
     fig.update_layout(barmode="overlay", height=height, title=f"{layer}: weight values and shared centres (dotted)",
                       xaxis_title="weight value", yaxis_title="count", legend=dict(orientation="h", y=-0.25), **LAYOUT)
