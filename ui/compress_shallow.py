@@ -100,8 +100,9 @@ def shallow_section() -> None:
              "representation cost": out.net.representation_cost(), "compression ratio": out.ratio}]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(f"The exact minimiser of the same objective (engine.interpolate, λ = {lam:g}) has **{exact_k}** knot(s). "
-               "Weight decay drives the trained neurons onto those knots, so K = that number loses almost nothing; "
-               "without it the knots spread and sharing them costs accuracy. Units whose knot lies outside the data "
+               "Weight decay drives the trained neurons onto those knots — or, where the minimiser is not unique (a "
+               "convex or concave run), anywhere between the same two data points, where merging them changes nothing at "
+               "the data — so K = that number loses almost nothing; without it the knots spread and sharing costs accuracy. Units whose knot lies outside the data "
                "are affine there and are folded into the skip connection first.")
     st.download_button("Compressed network (JSON)", json.dumps({"k": out.k, "net": out.net.to_dict(),
                                                                  "labels": out.labels.tolist()}),
