@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.validation import DataError
+
 MAX_POINTS = 2000
 MAX_TASKS = 1000
 MAX_ABS = 1e6
 MIN_SPACING = 1e-12   # relative to max(1, range of x): finer spacing is lost to rounding
 
 
-class DataError(ValueError):
-    """The data cannot be used as given; the message says why in one line."""
 
 
 def numbers(value, name: str, nested: bool = False):
