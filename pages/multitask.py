@@ -14,7 +14,7 @@ from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.navigation import ensure_app_navigation
-from ui.url_state import url_option
+from ui.url_params import Param, UrlParams, clamped_int, dump_flag, flag
 from ui.points import PointStore, preset_picker
 from ui.training_panel import training_panel
 from ui.univariate_figure import figure, window
@@ -35,7 +35,7 @@ def as_key(x, y):
             tuple(map(tuple, y)) if y and isinstance(y[0], list) else tuple(y))
 
 
-def flag(sol, label):
+def show_uniqueness(sol, label):
     if sol is None:
         return
     if sol.unique:
@@ -52,12 +52,17 @@ st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sha
            "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) interpolant.")
 
 task1 = PointStore("mt1", preset_points(next(iter(PRESETS))))
-url_option("random", 0, lambda s: min(max(int(s), 0), 50))
-url_option("seed", 0, lambda s: min(max(int(s), 0), 10_000))
-url_option("placed", 0, lambda s: min(max(int(s), 0), MAX_PLACED))
-url_option("pen", False, lambda s: s == "1")
-url_option("h1", True, lambda s: s == "1")
-placed = [PointStore(f"mt{k}", ([], []), url_key=f"pts{k}") for k in range(2, 2 + MAX_PLACED)]
+placed = [PointStore(f"mt{k}", ([], [])) for k in range(2, 2 + MAX_PLACED)]
+URL = UrlParams(
+    task1.url_param("pts"), *(store.url_param(f"pts{k}") for k, store in enumerate(placed, start=2)),
+    Param("random", 0, clamped_int(0, 50)),
+    Param("seed", 0, clamped_int(0, 10_000)),
+    Param("placed", 0, clamped_int(0, MAX_PLACED)),
+    Param("pen", False, flag, dump_flag),
+    Param("h1", True, flag, dump_flag),
+)
+for problem in URL.restore():
+    st.warning(problem)
 
 with st.sidebar:
     st.subheader("Task 1")
@@ -74,11 +79,7 @@ with st.sidebar:
     st.checkbox("Show the H¹ interpolant of task 1", key="h1")
 
 n_placed = st.session_state["placed"]
-options = dict(random=st.session_state["random"], seed=st.session_state["seed"], placed=n_placed,
-               pen=int(st.session_state["pen"]), h1=int(st.session_state["h1"]))
-task1.sync_url(**options)
-for store in placed[:n_placed]:
-    store.sync_url()
+URL.write()
 for store in [task1, *placed[:n_placed]]:
     if store.message:
         st.warning(store.message)
@@ -115,7 +116,7 @@ h1 = rkhs_interpolate(x1, y1, "h1") if len(x1) >= 2 and st.session_state["h1"] e
 left, right = st.columns(2)
 with left:
     st.markdown("#### Task 1 alone")
-    flag(alone, "Task 1 alone")
+    show_uniqueness(alone, "Task 1 alone")
     networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
     ev = click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480), key="mt_alone", height=480)
     if ev:
@@ -123,7 +124,7 @@ with left:
         st.rerun()
 with right:
     st.markdown(f"#### Task 1 within {len(solved)} tasks")
-    flag(multi, f"Task 1 within {len(solved)} tasks")
+    show_uniqueness(multi, f"Task 1 within {len(solved)} tasks")
     if multi is None and len(x1) >= 2:
         st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
     ev = click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr), key="mt_multi", height=480)

@@ -14,7 +14,7 @@ from engine.univariate.presets import PRESETS, preset_points
 from engine.univariate.validation import DataError
 from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
-from ui.url_state import url_option
+from ui.url_params import Param, UrlParams, dump_flag, dump_list, flag, clamped_float, nearest, subset
 from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
 
@@ -37,12 +37,16 @@ ensure_app_navigation()
 st.title("Univariate interpolation")
 store = PointStore("uv", preset_points(next(iter(PRESETS))))
 
-url_option("free", True, lambda s: s == "1")
-url_option("pen", True, lambda s: s == "1")
-url_option("set", True, lambda s: s == "1")
-url_option("kernels", ["h1", "h2"], lambda s: [k for k in s.split(",") if k in KERNELS])
-url_option("bw", 1.0, lambda s: round(min(max(float(s), 0.1), 5.0), 1) if math.isfinite(float(s)) else 1.0)
-url_option("lam", 0.0, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
+URL = UrlParams(
+    store.url_param("pts"),
+    Param("free", True, flag, dump_flag),
+    Param("pen", True, flag, dump_flag),
+    Param("set", True, flag, dump_flag),
+    Param("kernels", ["h1", "h2"], subset(list(KERNELS)), dump_list),
+    Param("bw", 1.0, clamped_float(0.1, 5.0, 0.1)),
+    Param("lam", 0.0, nearest(LAMS), lambda v: f"{v:g}"),
+)
+link_problems = URL.restore()
 
 with st.sidebar:
     st.subheader("Data")
@@ -58,10 +62,10 @@ with st.sidebar:
                      format_func=lambda v: "0" if v == 0 else f"{v:g}")
 
 lam = st.session_state["lam"]
-store.sync_url(free=int(st.session_state["free"]), pen=int(st.session_state["pen"]),
-               set=int(st.session_state["set"]), kernels=",".join(st.session_state["kernels"]),
-               bw=st.session_state["bw"], lam=lam)
+URL.write()
 (x, y) = store.points
+for problem in link_problems:
+    st.warning(problem)
 if store.message:
     st.warning(store.message)
 

@@ -1,14 +1,16 @@
-"""Point sets in Streamlit session state: validated edits, undo, and a copy in the URL.
+"""Point sets in Streamlit session state: validated edits, undo, and a URL parameter.
 
 Every change goes through ``PointStore.set``: the engine validates it (``as_points``), and on a
-``DataError`` the message is kept for display and the previous points stay. The points and the page's
-options live in ``st.query_params`` so that a copied link reproduces the view.
+``DataError`` the message is kept for display and the previous points stay. ``PointStore.url_param``
+is the points' row in the page's ``ui.url_params`` table, so that a copied link reproduces them.
 """
 from __future__ import annotations
 
 import math
 
 import streamlit as st
+
+from ui.url_params import Param
 
 from engine.univariate.validation import MAX_ABS, DataError, as_points
 
@@ -31,24 +33,27 @@ def decode_points(text: str):
 class PointStore:
     """Points (sorted, validated) under ``prefix`` in session state, with an undo history."""
 
-    def __init__(self, prefix: str, default, url_key: str = "pts"):
+    def __init__(self, prefix: str, default):
         self.key, self.hist, self.msg, self.ver = (f"{prefix}_{s}" for s in ("pts", "hist", "msg", "ver"))
-        self.url_key = url_key
-        if self.key not in st.session_state:
+        self.default = tuple(map(list, default))
+        if self.hist not in st.session_state:
             st.session_state[self.hist] = []
             st.session_state[self.msg] = None
             st.session_state[self.ver] = 0
-            st.session_state[self.key] = tuple(map(list, default))
-            if url_key in st.query_params:
-                try:
-                    x, y = decode_points(st.query_params[url_key])
-                    st.session_state[self.key] = self._checked(x, y, allow_few=True)[:2]
-                except DataError as err:
-                    st.session_state[self.msg] = f"Could not restore the link's points: {err}"
+
+    def url_param(self, name: str = "pts") -> Param:
+        """The points as a URL parameter ``name`` (x,y pairs separated by ';', exact floats)."""
+        return Param(name, self.default, self.parse_link, lambda pts: encode_points(*pts), state=self.key)
+
+    @classmethod
+    def parse_link(cls, text: str):
+        x, y = decode_points(text)
+        return tuple(cls._checked(x, y, allow_few=True)[:2])
 
     @property
     def points(self):
-        return st.session_state[self.key]
+        """(x, y) as two lists, sorted by x."""
+        return tuple(st.session_state.setdefault(self.key, self.default))
 
     @property
     def version(self) -> int:
@@ -73,7 +78,7 @@ class PointStore:
         except DataError as err:
             st.session_state[self.msg] = f"{err}. Your previous points are kept."
             return False
-        if (list(x), list(y)) != self.points:
+        if (list(x), list(y)) != tuple(self.points):
             st.session_state[self.hist] = (st.session_state[self.hist] + [self.points])[-HISTORY:]
             st.session_state[self.key] = (list(x), list(y))
             st.session_state[self.ver] += 1
@@ -119,14 +124,6 @@ class PointStore:
     @property
     def message(self):
         return st.session_state[self.msg]
-
-    def sync_url(self, **options) -> None:
-        """Write the points and the given options to the URL (values as strings)."""
-        x, y = self.points
-        wanted = {self.url_key: encode_points(x, y), **{k: str(v) for k, v in options.items()}}
-        for k, v in wanted.items():
-            if st.query_params.get(k) != v:
-                st.query_params[k] = v
 
 
 def preset_picker(store: PointStore) -> None:
