@@ -10,7 +10,7 @@ from engine.univariate.conic import SolverError
 from engine.univariate.io import solution_json
 from engine.univariate.presets import PRESETS, preset_points
 from engine.univariate.task_sets import assemble_tasks, distance_to_linear_spline, gaussian_tasks
-from engine.univariate.validation import DataError
+from engine.validation import DataError
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.navigation import ensure_app_navigation
@@ -22,11 +22,17 @@ from ui.univariate_figure import figure, window
 MAX_PLACED = 3
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# Results are shared by every session (cache_resource: no copy per hit) and never modified.
+@st.cache_resource(max_entries=1024, show_spinner=False)
 def solve(x, y, bias_penalty):
     start = time.perf_counter()
     sol = interpolate(x, y, bias_penalty=bias_penalty)
     return sol, time.perf_counter() - start
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def h1_fit(x, y):
+    return rkhs_interpolate(list(x), list(y), "h1")
 
 
 def as_key(x, y):
@@ -46,127 +52,133 @@ def show_uniqueness(sol, label):
         st.warning(f"**{label}: not unique** — other minimisers are shaded or dotted.", icon=":material/warning:")
 
 
-ensure_app_navigation()
-st.title("Multi-task interpolation")
-st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sharing the hidden neurons, the "
-           "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) interpolant.")
+def url_table(task1: PointStore, placed: list[PointStore]) -> UrlParams:
+    return UrlParams(
+        task1.url_param("pts"), *(store.url_param(f"pts{k}") for k, store in enumerate(placed, start=2)),
+        Param("random", 0, clamped_int(0, 50)),
+        Param("seed", 0, clamped_int(0, 10_000)),
+        Param("placed", 0, clamped_int(0, MAX_PLACED)),
+        Param("pen", False, flag, dump_flag),
+        Param("h1", True, flag, dump_flag),
+    )
 
-task1 = PointStore("mt1", preset_points(next(iter(PRESETS))))
-placed = [PointStore(f"mt{k}", ([], [])) for k in range(2, 2 + MAX_PLACED)]
-URL = UrlParams(
-    task1.url_param("pts"), *(store.url_param(f"pts{k}") for k, store in enumerate(placed, start=2)),
-    Param("random", 0, clamped_int(0, 50)),
-    Param("seed", 0, clamped_int(0, 10_000)),
-    Param("placed", 0, clamped_int(0, MAX_PLACED)),
-    Param("pen", False, flag, dump_flag),
-    Param("h1", True, flag, dump_flag),
-)
-for problem in URL.restore():
-    st.warning(problem)
 
-with st.sidebar:
-    st.subheader("Task 1")
-    preset_picker(task1)
-    st.subheader("Companion tasks")
-    st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
-    st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,
-              on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
-    st.number_input("Seed of the random tasks", 0, 10_000, key="seed")
-    st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
-    st.subheader("Options")
-    st.checkbox("Penalise the biases too", key="pen",
-                help="Cost Σ√(1+t²)‖J‖ (Boursier & Flammarion); the exact multi-task solver is a semidefinite program")
-    st.checkbox("Show the H¹ interpolant of task 1", key="h1")
+def sidebar(task1: PointStore) -> None:
+    with st.sidebar:
+        st.subheader("Task 1")
+        preset_picker(task1)
+        st.subheader("Companion tasks")
+        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
+        st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,
+                  on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
+        st.number_input("Seed of the random tasks", 0, 10_000, key="seed")
+        st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
+        st.subheader("Options")
+        st.checkbox("Penalise the biases too", key="pen",
+                    help="Cost Σ√(1+t²)‖J‖ (Boursier & Flammarion); the exact multi-task solver is a semidefinite program")
+        st.checkbox("Show the H¹ interpolant of task 1", key="h1")
 
-n_placed = st.session_state["placed"]
-URL.write()
-for store in [task1, *placed[:n_placed]]:
-    if store.message:
-        st.warning(store.message)
 
-(x1, y1) = task1.points
-labels = ["task 1"] + [f"task {k}" for k in range(2, 2 + n_placed)]
-active = 0
-if n_placed:
-    active = st.radio("Clicks on the right plot place points of", range(1 + n_placed), horizontal=True,
-                      format_func=lambda k: labels[k], key="mt_active")
-random_labels = gaussian_tasks(x1, st.session_state["random"], st.session_state["seed"])
-tasks = [(x1, y1, "task 1", "task1")] + [(*placed[k].points, labels[k + 1], "placed") for k in range(n_placed)]
-tasks += [(x1, list(row), f"random task {j + 1}", "random") for j, row in enumerate(random_labels)]
-solved = [k for k, t in enumerate(tasks) if len(t[0])]   # tasks in the solve (rows of its solution), in order
-pen = st.session_state["pen"]
+def task_list(task1: PointStore, placed: list[PointStore]):
+    """[(x, y, label, kind)]: task 1, the placed tasks, the random tasks at task 1's inputs."""
+    x1, y1 = task1.points
+    tasks = [(x1, y1, "task 1", "task1")]
+    tasks += [(*store.points, f"task {k}", "placed") for k, store in enumerate(placed, start=2)]
+    random_labels = gaussian_tasks(x1, st.session_state["random"], st.session_state["seed"])
+    tasks += [(x1, list(row), f"random task {j + 1}", "random") for j, row in enumerate(random_labels)]
+    return tasks, random_labels
 
-alone = multi = None
-engine_time = 0.0
-if len(x1) >= 2:
+
+def solutions(task1, placed, random_labels, pen, several: bool):
+    """Task 1 alone and all tasks together (None where there is nothing to solve), engine seconds."""
+    x1, y1 = task1.points
+    if len(x1) < 2:
+        return None, None, 0.0
     try:
-        with st.spinner("Solving…", show_time=True):
-            alone, t_alone = solve(*as_key(x1, y1), pen)
-            mx, my = assemble_tasks((x1, y1), [s.points for s in placed[:n_placed]], random_labels)
-            multi, t_multi = solve(*as_key(mx, my), pen) if len(solved) > 1 else (None, 0.0)
-            engine_time = t_alone + t_multi
+        alone, t_alone = solve(*as_key(x1, y1), pen)
+        mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
+        multi, t_multi = solve(*as_key(mx, my), pen) if several else (None, 0.0)
+        return alone, multi, t_alone + t_multi
     except (DataError, SolverError) as err:
         st.error(f"The solver failed ({err}); your points are kept.")
+        return None, None, 0.0
 
-all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
-all_y = [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0]
-xr, yr = window(all_x, all_y)
-h1 = rkhs_interpolate(x1, y1, "h1") if len(x1) >= 2 and st.session_state["h1"] else None
 
-left, right = st.columns(2)
-with left:
-    st.markdown("#### Task 1 alone")
-    show_uniqueness(alone, "Task 1 alone")
-    networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
-    ev = click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480), key="mt_alone", height=480)
-    if ev:
-        task1.apply(ev)
-        st.rerun()
-with right:
-    st.markdown(f"#### Task 1 within {len(solved)} tasks")
-    show_uniqueness(multi, f"Task 1 within {len(solved)} tasks")
-    if multi is None and len(x1) >= 2:
-        st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
-    ev = click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr), key="mt_multi", height=480)
-    if ev:
-        (task1 if active == 0 else placed[active - 1]).apply(ev)
-        st.rerun()
+@st.fragment
+def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> None:
+    n_placed = st.session_state["placed"]
+    placed = placed[:n_placed]
+    for store in [task1, *placed]:
+        if store.message:
+            st.warning(store.message)
+    tasks, random_labels = task_list(task1, placed)
+    x1, y1 = task1.points
+    labels = [t[2] for t in tasks[:1 + n_placed]]
+    active = st.radio("Clicks on the right plot place points of", range(1 + n_placed), horizontal=True,
+                      format_func=lambda k: labels[k], key="mt_active") if n_placed else 0
+    solved = [k for k, t in enumerate(tasks) if len(t[0])]   # tasks in the solve (rows of its solution), in order
+    pen = st.session_state["pen"]
+    alone, multi, engine_time = solutions(task1, placed, random_labels, pen, len(solved) > 1)
+    all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
+    all_y = [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0]
+    xr, yr = window(all_x, all_y)
+    h1 = h1_fit(tuple(x1), tuple(y1)) if len(x1) >= 2 and st.session_state["h1"] else None
+    edited = task1 if active == 0 else placed[active - 1]
 
-b1, b2, b3, _ = st.columns([1, 1, 1, 3])
-task1.edit_buttons(b1, b2, "Undo (task 1)", "Clear task 1")
-if n_placed and active and b3.button(f"Clear {labels[active]}", width="stretch"):
-    placed[active - 1].set([], [], allow_few=True)
-    st.rerun()
-if len(x1) < 2:
-    st.info("Click on the plot to place at least two points of task 1.")
-else:
-    st.caption(f"Click empty space to add a point, a point to remove it. {len(x1)} points in task 1 · "
-               f"{len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
+    def edit_active(event):   # read at the click: the radio may have changed since this run
+        k = st.session_state.get("mt_active", 0) if st.session_state["placed"] else 0
+        ([task1, *placed][k] if k <= len(placed) else task1).apply(event)
 
-if alone is not None:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("#### Task 1 alone")
+        show_uniqueness(alone, "Task 1 alone")
+        networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
+        click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480, view=task1.view),
+                   key="mt_alone", height=480, on_event=task1.apply)
+    with right:
+        st.markdown(f"#### Task 1 within {len(solved)} tasks")
+        show_uniqueness(multi, f"Task 1 within {len(solved)} tasks")
+        if multi is None and len(x1) >= 2:
+            st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
+        click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr, view=task1.view),
+                   key="mt_multi", height=480, on_event=edit_active)
+
+    b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
+    task1.edit_buttons(b1, b2, "Undo (task 1)", "Clear task 1")
+    b3.button("Reset view", width="stretch", on_click=task1.reset_view, key="mt_reset_view")
+    if n_placed and active:
+        b4.button(f"Clear {labels[active]}", width="stretch", key="mt_clear_active",
+                  on_click=lambda: edited.set([], [], allow_few=True))
+    if len(x1) < 2:
+        st.info("Click on the plot to place at least two points of task 1.")
+    else:
+        st.caption(f"Click empty space to add a point, click a point to remove it, drag a point to move it. "
+                   f"{len(x1)} points in task 1 · {len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
+    if alone is not None:
+        results(x1, y1, alone, multi, solved, pen)
+        training_panel(tasks, pen, xr, yr)
+    url.write()
+
+
+def results(x1, y1, alone, multi, solved, pen) -> None:
     st.subheader("Costs")
     kind = "Σ√(1+t²)‖J_k‖" if pen else "Σ‖J_k‖"
+    gap = "max |task 1 − H¹ interpolant| on [x₁, x_N]"
     rows = [{"solution": "task 1 alone", "cost": alone.cost, "unique": alone.unique,
-             "max |task 1 − H¹ interpolant| on [x₁, x_N]": distance_to_linear_spline(alone, x1, y1)}]
+             gap: distance_to_linear_spline(alone, x1, y1)}]
     for j, other in enumerate(alone.extremes):
         rows.append({"solution": f"task 1 alone, extreme minimiser {j + 1}", "cost": other.cost, "unique": False,
-                     "max |task 1 − H¹ interpolant| on [x₁, x_N]": distance_to_linear_spline(other, x1, y1)})
+                     gap: distance_to_linear_spline(other, x1, y1)})
     if multi is not None:
         h1_gap = distance_to_linear_spline(multi, x1, y1)
         rows.append({"solution": f"all {len(solved)} tasks together", "cost": multi.cost, "unique": multi.unique,
-                     "max |task 1 − H¹ interpolant| on [x₁, x_N]": h1_gap})
+                     gap: h1_gap})
     table = pd.DataFrame(rows).set_index("solution")
     table["unique"] = table["unique"].map({True: "yes", False: "no", None: "undetermined"})
     st.dataframe(table, width="stretch", column_config={
         "cost": st.column_config.NumberColumn(f"cost {kind}", format="%.6g"),
-        "max |task 1 − H¹ interpolant| on [x₁, x_N]": st.column_config.NumberColumn(format="%.2e")})
-    c1, c2 = st.columns(2)
-    with c1:
-        st.markdown("**Multi-task cost** (one network, T outputs, shared neurons)")
-        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if pen else r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
-    with c2:
-        st.markdown("**Uniqueness** (bias free)")
-        st.latex(r"\text{not unique} \iff \exists i:\ \delta_i,\ \delta_{i+1}\ \text{positively collinear}")
+        gap: st.column_config.NumberColumn(format="%.2e")})
     note = ("Alone, task 1's interpolant is **not unique** wherever two neighbouring slope changes have the same "
             "sign: the kinks can slide together (shaded)." if not alone.unique else "Task 1 alone is already unique.")
     if multi is not None:
@@ -180,7 +192,37 @@ if alone is not None:
             note += " With penalised biases kinks may leave the data points."
     st.info("**What you are seeing.** " + note)
     if multi is not None:
-        st.download_button("Solution (JSON)", solution_json({"task 1 alone": alone, "multi-task": multi}),
-                           "multitask_solution.json", "application/json")
+        st.download_button("Solution (JSON)", lambda: solution_json({"task 1 alone": alone, "multi-task": multi}),
+                           "multitask_solution.json", "application/json", on_click="ignore")
 
-    training_panel(tasks, pen, xr, yr)
+
+def formulas() -> None:
+    pen = st.session_state["pen"]
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**Multi-task cost** (one network, T outputs, shared neurons)")
+        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if pen else r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
+    with c2:
+        st.markdown("**Uniqueness** (bias free)")
+        st.latex(r"\text{not unique} \iff \exists i:\ \delta_i,\ \delta_{i+1}\ \text{positively collinear}")
+
+
+def main() -> None:
+    ensure_app_navigation()
+    st.title("Multi-task interpolation")
+    st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sharing the hidden neurons, the "
+               "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) "
+               "interpolant.")
+    task1 = PointStore("mt1", preset_points(next(iter(PRESETS))))
+    placed = [PointStore(f"mt{k}", ([], [])) for k in range(2, 2 + MAX_PLACED)]
+    url = url_table(task1, placed)
+    problems = url.restore()
+    sidebar(task1)
+    for problem in problems:
+        st.warning(problem)
+    explorer(task1, placed, url)
+    with st.expander("The objectives", expanded=True):
+        formulas()
+
+
+main()

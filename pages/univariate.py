@@ -1,5 +1,9 @@
-"""Univariate explorer: click points, see the minimum-norm ReLU interpolants and kernel methods."""
-import math
+"""Univariate explorer: click or drag points, see the minimum-norm ReLU interpolants and kernel methods.
+
+Only the explorer (``st.fragment``) reruns on a click or a drag: points → solutions (cached across
+sessions) → figure, then the table and notes below it. The sidebar's options and the formulas, which do
+not depend on the points, run only when an option changes.
+"""
 import time
 
 import numpy as np
@@ -7,183 +11,213 @@ import pandas as pd
 import streamlit as st
 
 from engine import KERNELS, interpolate, rkhs_interpolate
-from engine.univariate.compare import curve_row, h1_minimum
+from engine.univariate.compare import cost_table
 from engine.univariate.conic import SolverError
 from engine.univariate.io import parse_points, points_csv, points_json, solution_csv, solution_json
 from engine.univariate.presets import PRESETS, preset_points
-from engine.univariate.validation import DataError
+from engine.validation import DataError
 from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
-from ui.url_params import Param, UrlParams, dump_flag, dump_list, flag, clamped_float, nearest, subset
 from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
+from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
 
 LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
+NETWORKS = (("free", False, "bias-free"), ("pen", True, "biases-penalised"))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Results are shared by every session (cache_resource: no copy per hit) and never modified.
+@st.cache_resource(max_entries=2048, show_spinner=False)
 def solve(x, y, bias_penalty, lam):
     start = time.perf_counter()
     sol = interpolate(list(x), list(y), bias_penalty=bias_penalty, lam=lam)
     return sol, time.perf_counter() - start
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=4096, show_spinner=False)
 def kernel_fit(x, y, name, bandwidth):
     return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
 
 
-ensure_app_navigation()
-st.title("Univariate interpolation")
-store = PointStore("uv", preset_points(next(iter(PRESETS))))
+def url_table(store: PointStore) -> UrlParams:
+    return UrlParams(
+        store.url_param("pts"),
+        Param("free", True, flag, dump_flag),
+        Param("pen", True, flag, dump_flag),
+        Param("set", True, flag, dump_flag),
+        Param("kernels", ["h1", "h2"], subset(list(KERNELS)), dump_list),
+        Param("bw", 1.0, clamped_float(0.1, 5.0, 0.1)),
+        Param("lam", 0.0, nearest(LAMS), lambda v: f"{v:g}"),
+    )
 
-URL = UrlParams(
-    store.url_param("pts"),
-    Param("free", True, flag, dump_flag),
-    Param("pen", True, flag, dump_flag),
-    Param("set", True, flag, dump_flag),
-    Param("kernels", ["h1", "h2"], subset(list(KERNELS)), dump_list),
-    Param("bw", 1.0, clamped_float(0.1, 5.0, 0.1)),
-    Param("lam", 0.0, nearest(LAMS), lambda v: f"{v:g}"),
-)
-link_problems = URL.restore()
 
-with st.sidebar:
-    st.subheader("Data")
-    preset_picker(store)
-    st.subheader("Curves")
-    st.checkbox("Bias-free min-norm network", key="free")
-    st.checkbox("Biases-penalised min-norm network", key="pen")
-    st.checkbox("Shade the solution set", key="set", help="Where bias-free minimisers are not unique")
-    st.multiselect("Kernel and spline interpolants", list(KERNELS), key="kernels",
-                   format_func=lambda k: KERNELS[k].label)
-    st.slider("Kernel bandwidth ℓ", 0.1, 5.0, key="bw", step=0.1)
-    st.select_slider("λ (0 = interpolate; > 0 = regularised fit)", LAMS, key="lam",
-                     format_func=lambda v: "0" if v == 0 else f"{v:g}")
+def sidebar(store: PointStore) -> None:
+    with st.sidebar:
+        st.subheader("Data")
+        preset_picker(store)
+        st.subheader("Curves")
+        st.checkbox("Bias-free min-norm network", key="free")
+        st.checkbox("Biases-penalised min-norm network", key="pen")
+        st.checkbox("Shade the solution set", key="set", help="Where bias-free minimisers are not unique")
+        st.multiselect("Kernel and spline interpolants", list(KERNELS), key="kernels",
+                       format_func=lambda k: KERNELS[k].label)
+        st.slider("Kernel bandwidth ℓ", 0.1, 5.0, key="bw", step=0.1)
+        st.select_slider("λ (0 = interpolate; > 0 = regularised fit)", LAMS, key="lam",
+                         format_func=lambda v: "0" if v == 0 else f"{v:g}")
 
-lam = st.session_state["lam"]
-URL.write()
-(x, y) = store.points
-for problem in link_problems:
-    st.warning(problem)
-if store.message:
-    st.warning(store.message)
 
-networks, errors, engine_time = {}, [], 0.0
-with st.spinner("Solving…", show_time=True):
-    for key, bias_penalty, label in (("free", False, "bias-free"), ("pen", True, "biases-penalised")):
+def networks_for(x, y):
+    """{"free" | "penalised": (label, Interpolant)}, error messages, engine seconds."""
+    lam, networks, errors, seconds = st.session_state["lam"], {}, [], 0.0
+    for key, bias_penalty, label in NETWORKS:
         if st.session_state[key] and len(x) >= 2:
             try:
-                sol, seconds = solve(tuple(x), tuple(y), bias_penalty, lam)
-                engine_time += seconds
-                networks["free" if key == "free" else "penalised"] = (
-                    f"{label} {'fit' if lam else 'interpolant'}", sol)
+                sol, took = solve(tuple(x), tuple(y), bias_penalty, lam)
+                seconds += took
+                networks["free" if key == "free" else "penalised"] = (f"{label} {'fit' if lam else 'interpolant'}", sol)
             except (DataError, SolverError) as err:
-                errors.append(f"{label}: {err}")
-for err in errors:
-    st.error(f"The solver failed ({err}); your points are kept.")
+                errors.append(f"The {label} solver failed ({err}); your points are kept.")
+    return networks, errors, seconds
 
-kernels = {}
-if len(x) >= 2:
-    for name in KERNELS:
+
+def kernels_for(x, y):
+    """{name: (label, KernelInterpolant, shown)} for every kernel (hidden ones toggle in the legend)."""
+    kernels, errors = {}, []
+    for name in KERNELS if len(x) >= 2 else ():
         try:
             kernels[name] = (KERNELS[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]),
                              name in st.session_state["kernels"])
         except ValueError as err:
-            st.error(f"{KERNELS[name].label}: {err}")
-for name, (label, ker, shown) in kernels.items():
-    if shown and ker.residual > 1e-6 * (1 + max(map(abs, y))):
-        st.warning(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
-                   "singular for these points (try another bandwidth).")
+            errors.append(f"{KERNELS[name].label}: {err}")
+    for label, ker, shown in kernels.values():
+        if shown and ker.residual > 1e-6 * (1 + max(map(abs, y))):
+            errors.append(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
+                          "singular for these points (try another bandwidth).")
+    return kernels, errors
 
-xr, yr = window(x, y)
-left, right = st.columns([3, 1.3])
-with left:
-    event = click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600),
-                       key="uv_plot", height=600)
-    if event:   # rerun even when the click is rejected, so its message shows at once
-        store.apply(event)
-        st.rerun()
-    if len(x) < 2:
-        st.info("Click on the plot to place at least two points.")
-    else:
-        st.caption(f"Click empty space to add a point, a point to remove it. {len(x)} points · solve time "
-                   f"{1000 * engine_time:.1f} ms")
 
-with right:
+@st.fragment
+def explorer(store: PointStore, url: UrlParams) -> None:
+    x, y = store.points
+    networks, errors, engine_time = networks_for(x, y)
+    kernels, kernel_errors = kernels_for(x, y)
+    xr, yr = window(x, y)
+    left, right = st.columns([3, 1.3])
+    with left:
+        click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600,
+                          view=store.view), key="uv_plot", height=600, on_event=store.apply)
+        if len(x) < 2:
+            st.info("Click on the plot to place at least two points.")
+        else:
+            st.caption(f"Click empty space to add a point, click a point to remove it, drag a point to move it; "
+                       f"drag empty space to pan. {len(x)} points · solve time {1000 * engine_time:.1f} ms")
+    for message in [store.message, *errors, *kernel_errors]:
+        if message:
+            st.warning(message)
+    with right:
+        point_controls(store, x, y)
+    if len(x) >= 2:
+        curves = {label: sol for label, sol in networks.values()}
+        curves |= {label: ker for label, ker, shown in kernels.values() if shown}
+        results(x, y, xr, networks, curves)
+    url.write()
+
+
+def point_controls(store: PointStore, x, y) -> None:
+    """Undo, clear, reset view, the points as an editable table, and upload."""
     store.edit_buttons(*st.columns(2))
+    st.button("Reset view", width="stretch", on_click=store.reset_view, help="Back to the data's window "
+              "(also: double-click the plot, or the mode bar's home button)")
     edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
-                            key=f"uv_editor_{store.version}", width="stretch", height=300)
+                            key=f"uv_editor_{store.version}", width="stretch", height=260)
     rows = edited.dropna(how="any")
-    if (rows["x"].tolist(), rows["y"].tolist()) != (x, y) and len(rows) == len(edited):
+    if (rows["x"].tolist(), rows["y"].tolist()) != (list(x), list(y)) and len(rows) == len(edited):
         store.set(rows["x"].tolist(), rows["y"].tolist(), allow_few=True)
         store.refresh()   # the editor restarts from the stored points, accepted or not: no rerun loop
-        st.rerun()
+        st.rerun(scope="fragment")
     upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"])
     if upload is not None and st.session_state.get("uv_upload") != upload.file_id:
         st.session_state["uv_upload"] = upload.file_id
         try:
             px, py, notes = parse_points(upload.getvalue(), upload.name)
-            store.set(px, py, notes=[f"upload: {n}" for n in notes])
+            store.set(px, py, notes=[f"upload: {n}" for n in notes], new_view=True)
         except DataError as err:
             st.session_state[store.msg] = f"Upload rejected: {err}. Your previous points are kept."
-        st.rerun()
+        st.rerun(scope="fragment")
 
-if networks or kernels:
+
+def results(x, y, xr, networks, curves) -> None:
+    """The cost table, what the figure shows, and downloads."""
     st.subheader("Costs of every curve")
-    curves = {label: sol for label, sol in networks.values()}
-    curves |= {label: ker for label, ker, shown in kernels.values() if shown}
-    table = pd.DataFrame([curve_row(name, f, np.asarray(x), xr) for name, f in curves.items()])
-    best_h1 = h1_minimum(x, y)
-    table["= H¹ solution"] = np.where(
-        np.isclose(table["H¹ seminorm on data range"], best_h1, rtol=1e-6), "✓ yes", "✗ no")
-    table["exact"] = table["exact"].map({True: "exact", False: "grid over the window"})
-    table = table.rename(columns={"biases-penalised cost": "penalised cost", "H¹ seminorm on data range": "H¹ seminorm",
-                                  "exact": "measured"})
-    st.dataframe(table.set_index("curve"), width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.6g") for c in table.columns if c not in ("curve", "exact")})
-    st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only by the linear "
-               f"spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation cost or its "
-               "RKHS norm.")
+    rows, best_h1 = cost_table(curves, x, y, xr)
+    table = pd.DataFrame(rows).set_index("curve").rename(columns={
+        "biases-penalised cost": "penalised cost", "H¹ seminorm on data range": "H¹ seminorm", "exact": "measured"})
+    st.dataframe(table, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.6g") for c in table.columns if c not in ("= H¹ solution", "measured")})
+    st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only "
+               f"by the linear spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation "
+               "cost or its RKHS norm.")
+    st.info("**What you are seeing.** " + " ".join(notes(networks)))
+    d1, d2, d3, d4 = st.columns(4)
+    nets = {label: sol for label, sol in networks.values()}
+    for col, (label, data, name, mime) in zip((d1, d2, d3, d4), (
+            ("Points (CSV)", lambda: points_csv(x, y), "points.csv", "text/csv"),
+            ("Points (JSON)", lambda: points_json(x, y), "points.json", "application/json"),
+            ("Solution (JSON)", lambda: solution_json(nets), "solution.json", "application/json"),
+            ("Curves (CSV)", lambda: solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv"))):
+        col.download_button(label, data, name, mime, width="stretch", on_click="ignore",
+                            disabled=label == "Solution (JSON)" and not nets)
 
+
+def notes(networks) -> list[str]:
+    out = []
+    if "free" in networks:
+        sol = networks["free"][1]
+        out.append("The bias-free solution is **unique**." if sol.unique else
+                   f"The bias-free solution is **not unique**: the shaded triangles ({len(sol.regions)}) are "
+                   "filled by other minimisers of the same cost. Wherever two neighbouring slope changes "
+                   "have the same sign, the two kinks can slide together into one.")
+    if "penalised" in networks:
+        sol = networks["penalised"][1]
+        cert = sol.certificate
+        out.append(f"Penalising the biases makes the solution unique and sparse ({len(sol.knots)} kinks): "
+                   "a kink at t costs √(1+t²), so merging same-sign kinks is cheaper (Jensen) and kinks drift "
+                   "towards x = 0. Shift the data and it changes. "
+                   f"Optimality certificate: max violation {cert['max_violation']:.1e}, "
+                   f"duality gap {cert['duality_gap']:.1e}.")
+    out.append("Diamonds are neurons: one per kink, sized by its share of the cost.")
+    return out
+
+
+def formulas() -> None:
+    """The objectives of the curves shown (they change with the options, not with the points)."""
     f1, f2 = st.columns(2)
     with f1:
         st.markdown("**Bias-free** (Savarese et al. 2019): cost of a network with free skip connection")
         st.latex(r"\min_f \int |f''(x)|\,dx = \sum_i |\delta_i|, \quad \delta_i = s_i - s_{i-1}")
         st.markdown("**Biases penalised** (Boursier & Flammarion 2023)")
         st.latex(r"\min_f \int \sqrt{1+x^2}\,|f''(x)|\,dx = \sum_k \sqrt{1+t_k^2}\,|J_k|")
-        if lam:
-            st.latex(rf"\min_f \tfrac12\sum_i (f(x_i)-y_i)^2 + {lam:g}\cdot\mathrm{{cost}}(f)")
+        if st.session_state["lam"]:
+            st.latex(rf"\min_f \tfrac12\sum_i (f(x_i)-y_i)^2 + {st.session_state['lam']:g}\cdot\mathrm{{cost}}(f)")
     with f2:
         for name in st.session_state["kernels"]:
             st.markdown(f"**{KERNELS[name].label}**")
             st.latex(KERNELS[name].formula)
             st.latex(KERNELS[name].norm)
 
-    notes = []
-    if "free" in networks:
-        sol = networks["free"][1]
-        notes.append("The bias-free solution is **unique**." if sol.unique else
-                     f"The bias-free solution is **not unique**: the shaded triangles ({len(sol.regions)}) are "
-                     "filled by other minimisers of the same cost. Wherever two neighbouring slope changes "
-                     "have the same sign, the two kinks can slide together into one.")
-    if "penalised" in networks:
-        sol = networks["penalised"][1]
-        cert = sol.certificate
-        notes.append(f"Penalising the biases makes the solution unique and sparse ({len(sol.knots)} kinks): "
-                     "a kink at t costs √(1+t²), so merging same-sign kinks is cheaper (Jensen) and kinks drift "
-                     "towards x = 0. Shift the data and it changes. "
-                     f"Optimality certificate: max violation {cert['max_violation']:.1e}, "
-                     f"duality gap {cert['duality_gap']:.1e}.")
-    notes.append("Diamonds are neurons: one per kink, sized by its share of the cost.")
-    st.info("**What you are seeing.** " + " ".join(notes))
 
-    d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("Points (CSV)", points_csv(x, y), "points.csv", "text/csv", width="stretch")
-    d2.download_button("Points (JSON)", points_json(x, y), "points.json", "application/json",
-                       width="stretch")
-    nets = {label: sol for label, sol in networks.values()}
-    d3.download_button("Solution (JSON)", solution_json(nets), "solution.json", "application/json",
-                       width="stretch", disabled=not nets)
-    d4.download_button("Curves (CSV)", solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv",
-                       width="stretch")
+def main() -> None:
+    ensure_app_navigation()
+    st.title("Univariate interpolation")
+    store = PointStore("uv", preset_points(next(iter(PRESETS))))
+    url = url_table(store)
+    problems = url.restore()
+    sidebar(store)
+    for problem in problems:
+        st.warning(problem)
+    explorer(store, url)
+    with st.expander("The objectives", expanded=True):
+        formulas()
+
+
+main()

@@ -1,21 +1,33 @@
-"""A Plotly chart that reports clicks, including clicks on empty plot space.
+"""A Plotly chart that reports clicks, including clicks on empty plot space, and drags of its points.
 
 ``st.plotly_chart`` only reports selections of existing points, so it cannot be
 used to place new points by clicking. ``click_plot`` is a small
-``st.components.v2`` component that draws the figure with plotly.js, with
-``clickanywhere`` on, and returns each click to Python as a trigger value:
+``st.components.v2`` component (ui/click_plot.js) that draws the figure with
+plotly.js, with ``clickanywhere`` on, and returns each gesture to Python as a
+trigger value:
 
 * a click within 12 px of a marker of the trace whose ``meta`` or ``name`` is
   ``"points"`` (even where other traces overlap it) gives
   ``{"type": "remove", "index": <point index>, "nonce": ...}``;
+* a drag of such a marker (``movable=True``) gives, while the pointer moves,
+  ``{"type": "move", "index": i, "x": ..., "y": ..., "drag": <id>, "final": bool}``;
+  the marker follows the pointer at once, and one update at a time is in flight,
+  so the curves follow as fast as the server answers;
 * any other click inside the axes, on empty space or near another trace,
   gives ``{"type": "add", "x": ..., "y": ..., "nonce": ...}`` in data
   coordinates (floats on linear axes).
 
-The nonce differs on every click, so two identical clicks are both seen. The
-event comes back in the rerun that drew the figure it was clicked on: update
-the points, then ``st.rerun()`` to draw them (see tests/e2e/click_demo_app.py).
-A double click resets the zoom; its clicks may also add or remove a point.
+The nonce differs on every event, so two identical clicks are both seen. Pass
+``on_event``: it is called with the event in the widget's callback, before the
+script (or fragment) reruns, so that one run draws the edited points. A drag on
+empty space pans, never box-zooms; the mode bar (always shown) has zoom in/out
+and "reset axes", a double click resets too, and a new ``layout.uirevision``
+from the page resets the view (on a preset, clear or upload).
+
+The figure may be a ``go.Figure`` or a plain dict of lists and NumPy arrays
+(``figure_json`` writes the arrays with 7 significant digits of their largest
+value: curves need no more, and the payload of a 50-point page is a fifth of
+plotly's); building plain dicts skips plotly's validation, ~30 ms a figure.
 
 plotly.js is never fetched from a CDN: it is copied from the installed plotly
 package into ``static/`` beside the app's main script, which Streamlit serves
@@ -32,8 +44,9 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+import numpy as np
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -42,91 +55,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-_JS = """
-let plotlyLoading;
-let clicks = 0;
-
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  plotlyLoading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = url;
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => reject(new Error(`could not load ${url}`));
-    document.head.appendChild(script);
-  });
-  return plotlyLoading;
-}
-
-const isPoints = (trace) => trace.meta === "points" || trace.name === "points";
-const REMOVE_PX = 12;
-
-// The nearest "points" marker within REMOVE_PX pixels of the click is removed, whatever other
-// trace (a curve through the point, a marker on top of it) plotly reports as hovered.
-function clickEvent(gd, ev) {
-  const first = (ev.points || [])[0];
-  const cx = ev.xvals?.length ? ev.xvals[0] : first?.x;
-  const cy = ev.yvals?.length ? ev.yvals[0] : first?.y;
-  if (cx === undefined || cy === undefined) return null;
-  const trace = gd.data.find(isPoints);
-  const { xaxis, yaxis } = gd._fullLayout;
-  if (trace && xaxis && yaxis) {
-    const px = xaxis.d2p(cx), py = yaxis.d2p(cy);
-    let best = -1, bestDist = REMOVE_PX;
-    (trace.x || []).forEach((x, i) => {
-      const d = Math.hypot(xaxis.d2p(x) - px, yaxis.d2p(trace.y[i]) - py);
-      if (d <= bestDist) [best, bestDist] = [i, d];
-    });
-    if (best >= 0) return { type: "remove", index: best };
-  }
-  const hit = (ev.points || []).find((p) => isPoints(p.data));
-  if (hit) return { type: "remove", index: hit.pointIndex };
-  return { type: "add", x: cx, y: cy };
-}
-
-// Built once: Plotly.react replots from scratch (losing the zoom) when the
-// config changes, and a new click function would count as a change.
-let config;
-
-async function draw(Plotly, gd, figure, setTriggerValue) {
-  config ??= {
-    displaylogo: false,
-    responsive: true,
-    modeBarButtonsToRemove: ["sendChartToCloud"],  // uploads to Plotly Cloud
-    toImageButtonOptions: { filename: "plot" },
-    modeBarButtonsToAdd: [{
-      name: "downloadSvg",
-      title: "Download plot as SVG",
-      icon: Plotly.Icons["camera-retro"],
-      click: (g) => Plotly.downloadImage(g, { format: "svg", filename: "plot" }),
-    }],
-  };
-  const { data = [], layout = {}, frames } = figure;
-  await Plotly.react(gd, {
-    data,
-    layout: { uirevision: true, ...layout, clickmode: "event", clickanywhere: true },
-    frames,
-    config,
-  });
-  gd.removeAllListeners("plotly_click");
-  gd.on("plotly_click", (ev) => {
-    const event = clickEvent(gd, ev);
-    if (event) setTriggerValue("click", { ...event, nonce: `${Date.now()}-${++clicks}` });
-  });
-}
-
-// Streamlit calls this again, with the same parentElement, whenever `data`
-// changes. It also calls the returned cleanup when a call is superseded, so
-// only purge once the plot has left the page.
-export default function ({ data, parentElement, setTriggerValue }) {
-  const gd = parentElement.querySelector(".click-plot");
-  gd.style.height = `${data.height}px`;
-  loadPlotly(data.plotly_url)
-    .then((Plotly) => draw(Plotly, gd, data.figure, setTriggerValue))
-    .catch((err) => { gd.textContent = err.message; });
-  return () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
-}
-"""
+_JS = (Path(__file__).parent / "click_plot.js").read_text()
 
 _component = st.components.v2.component(
     "relu_atlas.click_plot",
@@ -152,20 +81,49 @@ def _install_plotly_js() -> None:
 _install_plotly_js()
 
 
+def _plain(value):
+    if isinstance(value, np.ndarray):
+        a = np.asarray(value, float)
+        scale = float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0))
+        digits = 7 - int(np.floor(np.log10(scale))) if scale > 0 else 7
+        rounded = np.round(a, max(digits, 0))
+        finite = np.isfinite(rounded)
+        if finite.all():
+            return rounded.tolist()
+        out = rounded.astype(object)
+        out[~finite] = None   # plotly.js draws a gap
+        return out.tolist()
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def figure_json(figure: dict[str, Any] | go.Figure) -> str:
+    """JSON text of a figure for plotly.js (see the module docstring on precision)."""
+    if isinstance(figure, go.Figure):
+        return pio.to_json(figure, validate=False)
+    return json.dumps(figure, default=_plain, separators=(",", ":"), allow_nan=False)
+
+
 def click_plot(
     figure: dict[str, Any] | go.Figure,
     *,
     key: str,
     height: int = 480,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    movable: bool | None = None,
 ) -> dict[str, Any] | None:
     """Draw ``figure`` and return this rerun's click event, or None.
 
     Returns ``{"type": "add", "x": float, "y": float, "nonce": str}`` for a
-    click anywhere in the axes except on a marker of the ``"points"`` trace, and
+    click anywhere in the axes except on a marker of the ``"points"`` trace,
     ``{"type": "remove", "index": int, "nonce": str}`` for a click on such a
-    marker. Reruns redraw the figure in place and keep the user's zoom unless
-    the figure sets its own ``layout.uirevision``. Clicks inside ``st.form`` are
-    not reported (Streamlit ignores trigger values in forms).
+    marker, and ``{"type": "move", ...}`` while one is dragged (``movable``,
+    on by default when ``on_event`` is given). ``on_event(event)`` runs before
+    the rerun, so the run that follows draws its effect. Reruns redraw the
+    figure in place (Plotly.react) and keep the user's view unless the figure's
+    ``layout.uirevision`` changes. Clicks inside ``st.form`` are not reported
+    (Streamlit ignores trigger values in forms).
     """
     if not st.get_option("server.enableStaticServing"):
         raise RuntimeError(
@@ -173,13 +131,20 @@ def click_plot(
             "(see .streamlit/config.toml; run streamlit from the repository root)"
         )
     base = st.get_option("server.baseUrlPath").strip("/")
+
+    def changed() -> None:
+        event = (st.session_state.get(key) or {}).get("click")
+        if on_event is not None and event:
+            on_event(event)
+
     result = _component(
         key=key,
         data={
-            "figure": json.loads(pio.to_json(figure, validate=False)),
+            "figure": figure_json(figure),
             "height": height,
+            "movable": on_event is not None if movable is None else movable,
             "plotly_url": f"{'/' + base if base else ''}/app/static/plotly.min.js",
         },
-        on_click_change=lambda: None,
+        on_click_change=changed,
     )
     return result.click

@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.univariate_figure import plot_layout
+from ui.univariate_figure import SMOOTH, axes_layout, breakpoints, line, neurons, plot_layout, points_trace, solution_set
 
 TASK_COLORS = ["#111111", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 MULTI, H1, NET = "#d62728", "#2ca02c", "#1f77b4"
 
 
-def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: int = 3, xr, yr, height=480):
+def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: int = 3, xr, yr, height=480,
+                     view=0) -> dict:
     """tasks: [(x, y, label, kind)] with kind "task1" | "placed" | "random"; sol: the multi-task
     Interpolant, whose row r is task solved[r]; ``active``: index of the task whose points clicks edit."""
-    fig = go.Figure()
-    xs = np.linspace(*xr, 801)
-    values = np.atleast_2d(sol(xs)) if sol is not None else None
+    data = []
+    bx = breakpoints(sol, xr) if sol is not None else None
+    values = np.atleast_2d(sol(bx)) if sol is not None else None
     shown_random = 0
     for row, k in enumerate(solved):
         x, y, label, kind = tasks[k]
@@ -27,43 +28,31 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
             if shown_random > random_shown:
                 continue
         color = TASK_COLORS[k % len(TASK_COLORS)] if kind == "placed" else "rgba(120,120,120,0.45)"
-        fig.add_trace(go.Scatter(x=xs, y=values[row], mode="lines", name=f"{label} (multi-task)",
-                                 line=dict(color=color, width=1.2), legendgroup=f"t{k}",
-                                 visible=True if kind == "placed" else "legendonly"))
+        data.append(line(bx, values[row], f"{label} (multi-task)", color=color, width=1.2, legendgroup=f"t{k}",
+                         visible=True if kind == "placed" else "legendonly"))
     if sol is not None:   # other minimisers: task 1's solution set and the extremes
-        for region in (r for r in sol.regions if r.task == 0):
-            poly = region.polygon
-            fig.add_trace(go.Scatter(x=poly[:, 0], y=poly[:, 1], fill="toself", fillcolor="rgba(214,39,40,0.25)",
-                                     line=dict(width=0), mode="lines", hoverinfo="skip", legendgroup="set",
-                                     name="task 1: all minimisers", showlegend=region is sol.regions[0]))
-        for j, other in enumerate(sol.extremes):
-            fig.add_trace(go.Scatter(x=xs, y=np.atleast_2d(other(xs))[0], mode="lines", hoverinfo="skip",
-                                     line=dict(color=MULTI, dash="dot", width=1.5), legendgroup="set",
-                                     name="task 1: extreme minimisers", showlegend=j == 0))
+        data += solution_set(sol, 0, "rgba(214,39,40,0.25)", MULTI, "task 1: ", xr)
     if h1 is not None:
-        fig.add_trace(go.Scatter(x=xs, y=h1(xs), mode="lines", name="H¹ interpolant of task 1",
-                                 line=dict(color=H1, width=4, dash="dot")))
+        xs = np.linspace(*xr, SMOOTH)
+        data.append(line(xs, h1(xs), "H¹ interpolant of task 1", color=H1, width=4, dash="dot"))
     if values is not None:
-        fig.add_trace(go.Scatter(x=xs, y=values[0], mode="lines", name="task 1 within the multi-task problem",
-                                 line=dict(color=MULTI, width=2.5)))
-        shares = np.linalg.norm(sol.jumps, axis=1)
+        data.append(line(bx, values[0], "task 1 within the multi-task problem", color=MULTI, width=2.5))
         if len(sol.knots):
-            fig.add_trace(go.Scatter(
-                x=sol.knots, y=np.atleast_2d(sol(sol.knots))[0], mode="markers", name="neurons (shared by all tasks)",
-                marker=dict(symbol="diamond", size=8 + 22 * np.sqrt(shares / max(shares.max(), 1e-300)), color=MULTI,
-                            opacity=0.5, line=dict(width=1, color="white")),
-                customdata=shares, hovertemplate="knot t = %{x:.6g}<br>‖J‖ = %{customdata:.4g}<extra>neuron</extra>"))
+            shares = np.linalg.norm(sol.jumps, axis=1)
+            trace = neurons(sol, np.atleast_2d(sol(sol.knots))[0], shares, "shared by all tasks", MULTI, "neurons")
+            data.append({**trace, "name": "neurons (shared by all tasks)"})
     for k, (x, y, label, kind) in enumerate(tasks):
         if kind == "random":
             continue
-        is_active = k == active
-        fig.add_trace(go.Scatter(
-            x=x, y=y, mode="markers", name=f"{label} data" + (" (click to remove)" if is_active else ""),
-            meta="points" if is_active else None,
-            marker=dict(size=12 if is_active else 9, color=TASK_COLORS[k % len(TASK_COLORS)],
-                        symbol="circle" if kind == "task1" else "square", line=dict(width=2, color="white")),
-            hovertemplate="(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"))
-    return plot_layout(fig, xr, yr, height)
+        marker = {"size": 12 if k == active else 9, "color": TASK_COLORS[k % len(TASK_COLORS)],
+                  "symbol": "circle" if kind == "task1" else "square"}
+        if k == active:
+            data.append(points_trace(x, y, f"{label} data (drag to move, click to remove)", **marker))
+        else:
+            data.append({"type": "scatter", "x": list(x), "y": list(y), "mode": "markers", "name": f"{label} data",
+                         "marker": {**marker, "line": {"width": 2, "color": "white"}},
+                         "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"})
+    return {"data": data, "layout": axes_layout(xr, yr, height, view)}
 
 
 def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):

@@ -34,12 +34,15 @@ class PointStore:
     """Points (sorted, validated) under ``prefix`` in session state, with an undo history."""
 
     def __init__(self, prefix: str, default):
-        self.key, self.hist, self.msg, self.ver = (f"{prefix}_{s}" for s in ("pts", "hist", "msg", "ver"))
+        self.key, self.hist, self.msg, self.ver, self.view_key, self.drag = (
+            f"{prefix}_{s}" for s in ("pts", "hist", "msg", "ver", "view", "drag"))
         self.default = tuple(map(list, default))
         if self.hist not in st.session_state:
             st.session_state[self.hist] = []
             st.session_state[self.msg] = None
             st.session_state[self.ver] = 0
+            st.session_state[self.view_key] = 0
+            st.session_state[self.drag] = None
 
     def url_param(self, name: str = "pts") -> Param:
         """The points as a URL parameter ``name`` (x,y pairs separated by ';', exact floats)."""
@@ -70,16 +73,28 @@ class PointStore:
         xs, Y, notes = as_points(x, y)
         return xs.tolist(), Y[0].tolist(), notes
 
-    def set(self, x, y, *, allow_few: bool = False, notes=()) -> bool:
-        """Replace the points after validation; False (and a message) if they are rejected."""
+    @property
+    def view(self) -> int:
+        """The plot's view revision (``layout.uirevision``): a new value resets pan and zoom."""
+        return st.session_state[self.view_key]
+
+    def reset_view(self) -> None:
+        st.session_state[self.view_key] += 1
+
+    def set(self, x, y, *, allow_few: bool = False, notes=(), record: bool = True, new_view: bool = False) -> bool:
+        """Replace the points after validation; False (and a message) if they are rejected. ``record``:
+        the old points go on the undo history; ``new_view``: the plot's view resets to the new data."""
         try:
             x, y, found = self._checked(x, y, allow_few=allow_few)
             st.session_state[self.msg] = "; ".join([*notes, *found]) or None
         except DataError as err:
             st.session_state[self.msg] = f"{err}. Your previous points are kept."
             return False
+        if new_view:
+            self.reset_view()
         if (list(x), list(y)) != tuple(self.points):
-            st.session_state[self.hist] = (st.session_state[self.hist] + [self.points])[-HISTORY:]
+            if record:
+                st.session_state[self.hist] = (st.session_state[self.hist] + [self.points])[-HISTORY:]
             st.session_state[self.key] = (list(x), list(y))
             st.session_state[self.ver] += 1
         return True
@@ -94,18 +109,38 @@ class PointStore:
             return False
         return self.set(x[:index] + x[index + 1:], y[:index] + y[index + 1:], allow_few=True)
 
+    def move(self, index: int, px: float, py: float, drag=None) -> bool:
+        """Move point ``index`` to (px, py); the steps of one drag (same ``drag`` id) are one undo step."""
+        x, y = self.points
+        if not 0 <= index < len(x):
+            return False
+        first = drag is None or drag != st.session_state[self.drag]
+        ok = self.set(x[:index] + [px] + x[index + 1:], y[:index] + [py] + y[index + 1:], allow_few=True,
+                      record=first)
+        if ok:
+            st.session_state[self.drag] = drag
+        return ok
+
     def apply(self, event: dict) -> bool:
-        """Apply a click event of ``ui.click_plot``: add a point, or remove the clicked one."""
-        return self.add(event["x"], event["y"]) if event["type"] == "add" else self.remove(event["index"])
+        """Apply an event of ``ui.click_plot``: add a point, remove the clicked one, or move a dragged one."""
+        try:
+            kind = event["type"]
+            if kind == "add":
+                return self.add(float(event["x"]), float(event["y"]))
+            if kind == "remove":
+                return self.remove(int(event["index"]))
+            if kind == "move":
+                return self.move(int(event["index"]), float(event["x"]), float(event["y"]), str(event.get("drag")))
+        except (KeyError, TypeError, ValueError):
+            pass
+        return False   # not an event of ours: ignored
 
     def edit_buttons(self, undo_col, clear_col, undo_label: str = "Undo", clear_label: str = "Clear") -> None:
-        """Undo and Clear buttons in the given columns (each reruns the page)."""
-        if undo_col.button(undo_label, disabled=not self.can_undo, width="stretch"):
-            self.undo()
-            st.rerun()
-        if clear_col.button(clear_label, width="stretch"):
-            self.set([], [], allow_few=True)
-            st.rerun()
+        """Undo and Clear buttons in the given columns (their callbacks edit the points before the rerun)."""
+        undo_col.button(undo_label, disabled=not self.can_undo, width="stretch", on_click=self.undo,
+                        key=f"{self.key}_undo")
+        clear_col.button(clear_label, width="stretch", key=f"{self.key}_clear",
+                         on_click=lambda: self.set([], [], allow_few=True, new_view=True))
 
     def refresh(self) -> None:
         """Make widgets keyed on ``version`` start again from the stored points."""
@@ -130,7 +165,8 @@ def preset_picker(store: PointStore) -> None:
     """Preset selector (with a seed for generated sets) and a button that loads it into ``store``."""
     from engine.univariate.presets import GENERATED, PRESETS, preset_points
 
-    preset = st.selectbox("Preset", [*PRESETS, *GENERATED])
-    seed = st.number_input("Seed (generated presets)", 0, 10_000, 0) if preset in GENERATED else 0
-    if st.button("Load preset", width="stretch"):
-        store.set(*preset_points(preset, seed=int(seed)))
+    preset = st.selectbox("Preset", [*PRESETS, *GENERATED], key=f"{store.key}_preset")
+    seed = st.number_input("Seed (generated presets)", 0, 10_000, 0, key=f"{store.key}_seed") \
+        if preset in GENERATED else 0
+    st.button("Load preset", width="stretch", key=f"{store.key}_load",
+              on_click=lambda: store.set(*preset_points(preset, seed=int(seed)), new_view=True))

@@ -1,13 +1,18 @@
-"""The univariate explorer's Plotly figure: data points, network solutions, their neurons, the
-solution set where minimisers differ, and kernel overlays (legend toggles)."""
+"""The univariate explorer's figure: data points, network solutions, their neurons, the solution set
+where minimisers differ, and kernel overlays (legend toggles).
+
+Figures are plain dicts for plotly.js (``ui.click_plot`` draws them): a network is piecewise linear, so
+its curve is drawn exactly through its knots and the window's ends (a few dozen numbers, not 801);
+smooth kernel curves use ``SMOOTH`` samples, 1.5 px apart on a full-width plot.
+"""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 COLORS = {"free": "#1f77b4", "penalised": "#d62728", "set": "rgba(31,119,180,0.30)"}
 KERNEL_COLORS = {"h1": "#2ca02c", "h2": "#9467bd", "gaussian": "#8c564b", "laplace": "#e377c2",
                  "relu": "#7f7f7f"}
+SMOOTH = 401
 
 
 def window(x, y):
@@ -20,51 +25,92 @@ def window(x, y):
     return (lo - pad, hi + pad), (ylo - ypad, yhi + ypad)
 
 
-def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 520):
+def breakpoints(f, xr) -> np.ndarray:
+    """The window's ends and the knots of the piecewise-linear ``f`` inside it: plotting f's values
+    there draws it exactly."""
+    knots = np.asarray(f.knots, float)
+    return np.unique(np.r_[xr[0], knots[(knots > xr[0]) & (knots < xr[1])], xr[1]])
+
+
+def line(x, y, name, *, color, width=2.0, dash=None, **extra) -> dict:
+    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name,
+            "line": {"color": color, "width": width, **({"dash": dash} if dash else {})}, **extra}
+
+
+def neurons(sol, values, shares, label, color, group) -> dict:
+    """Diamonds at the knots, sized by each neuron's share of the cost."""
+    return {"type": "scatter", "x": sol.knots, "y": values, "mode": "markers", "legendgroup": group,
+            "name": f"neurons ({label})", "customdata": np.c_[sol.jumps[:, 0], shares] if sol.tasks == 1 else shares,
+            "marker": {"symbol": "diamond", "size": 8 + 22 * np.sqrt(shares / max(shares.max(), 1e-300)),
+                       "color": color, "opacity": 0.55, "line": {"width": 1, "color": "white"}},
+            "hovertemplate": ("knot t = %{x:.6g}<br>jump J = %{customdata[0]:.4g}<br>cost share = %{customdata[1]:.4g}"
+                              if sol.tasks == 1 else "knot t = %{x:.6g}<br>‖J‖ = %{customdata:.4g}")
+                             + "<extra>neuron</extra>"}
+
+
+def solution_set(sol, task: int, fill: str, color: str, name: str, xr) -> list[dict]:
+    """The shaded region where minimisers differ (task ``task``), and the extreme minimisers dotted."""
+    traces = []
+    regions = [r for r in sol.regions if r.task == task]
+    for j, region in enumerate(regions):
+        traces.append({"type": "scatter", "x": region.polygon[:, 0], "y": region.polygon[:, 1], "fill": "toself",
+                       "fillcolor": fill, "line": {"width": 0}, "mode": "lines", "hoverinfo": "skip",
+                       "name": f"{name}all minimisers (solution set)", "legendgroup": "set", "showlegend": j == 0})
+    for j, other in enumerate(sol.extremes):
+        xs = breakpoints(other, xr)
+        traces.append(line(xs, np.atleast_2d(other(xs))[task], f"{name}extreme minimisers", color=color, width=1.5,
+                           dash="dot", legendgroup="set", showlegend=j == 0, hoverinfo="skip"))
+    return traces
+
+
+def points_trace(x, y, name="data (drag to move, click to remove)", **marker) -> dict:
+    """The editable data: ``ui.click_plot`` moves and removes the markers of the trace with meta "points"."""
+    return {"type": "scatter", "x": list(map(float, x)), "y": list(map(float, y)), "mode": "markers", "name": name,
+            "meta": "points", "marker": {"size": 12, "color": "black", "line": {"width": 2, "color": "white"}, **marker},
+            "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>drag to move, click to remove</extra>"}
+
+
+def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 520, view=0) -> dict:
     """networks: {key: (label, Interpolant)} with key "free" or "penalised";
-    kernels: {name: (label, KernelInterpolant, visible)}."""
-    fig = go.Figure()
-    xs = np.linspace(*xr, 801)
+    kernels: {name: (label, KernelInterpolant, visible)}; ``view``: the view revision (a new one
+    resets pan and zoom)."""
+    data = []
     free = networks.get("free")
     if free and shade_set:
-        for region in free[1].regions:
-            poly = region.polygon
-            fig.add_trace(go.Scatter(x=poly[:, 0], y=poly[:, 1], fill="toself", fillcolor=COLORS["set"],
-                                     line=dict(width=0), mode="lines", hoverinfo="skip",
-                                     name="all minimisers (solution set)", legendgroup="set",
-                                     showlegend=region is free[1].regions[0]))
-        for j, other in enumerate(free[1].extremes):
-            fig.add_trace(go.Scatter(x=xs, y=other(xs), mode="lines", line=dict(color=COLORS["free"], dash="dot",
-                                     width=1.5), name="extreme minimisers", legendgroup="set",
-                                     showlegend=j == 0, hoverinfo="skip"))
+        data += solution_set(free[1], 0, COLORS["set"], COLORS["free"], "", xr)
+    xs = np.linspace(*xr, SMOOTH)
     for name, (label, ker, visible) in kernels.items():
-        fig.add_trace(go.Scatter(x=xs, y=ker(xs), mode="lines", name=label, visible=True if visible else "legendonly",
-                                 line=dict(color=KERNEL_COLORS.get(name), width=1.5, dash="dash")))
+        data.append(line(xs, ker(xs), label, color=KERNEL_COLORS.get(name), width=1.5, dash="dash",
+                         visible=True if visible else "legendonly"))
     for key, (label, sol) in networks.items():
-        color = COLORS[key]
-        fig.add_trace(go.Scatter(x=xs, y=sol(xs), mode="lines", name=label, legendgroup=key,
-                                 line=dict(color=color, width=3 if key == "free" else 2.5)))
-        shares = sol.neuron_costs()
+        bx = breakpoints(sol, xr)
+        data.append(line(bx, sol(bx), label, color=COLORS[key], width=3 if key == "free" else 2.5, legendgroup=key))
         if len(sol.knots):
-            size = 8 + 22 * np.sqrt(shares / max(shares.max(), 1e-300))
-            fig.add_trace(go.Scatter(
-                x=sol.knots, y=sol(sol.knots), mode="markers", legendgroup=key, name=f"neurons ({label})",
-                marker=dict(symbol="diamond", size=size, color=color, opacity=0.55, line=dict(width=1, color="white")),
-                customdata=np.c_[sol.jumps[:, 0], shares],
-                hovertemplate="knot t = %{x:.6g}<br>jump J = %{customdata[0]:.4g}<br>cost share = %{customdata[1]:.4g}"
-                              "<extra>neuron</extra>"))
-    px, py = points
-    fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name="data (click to remove)", meta="points",
-                             marker=dict(size=12, color="black", line=dict(width=2, color="white")),
-                             hovertemplate="(%{x:.4g}, %{y:.4g})<extra>click to remove</extra>"))
-    return plot_layout(fig, xr, yr, height, groupclick="toggleitem")
+            data.append(neurons(sol, sol(sol.knots), sol.neuron_costs(), label, COLORS[key], key))
+    data.append(points_trace(*points))
+    return {"data": data, "layout": axes_layout(xr, yr, height, view, groupclick="toggleitem")}
+
+
+def axes_layout(xr, yr, height, view=0, legend_y=-0.14, **legend) -> dict:
+    """The layout of every f(x) plot: fixed ranges, zero lines, legend below, the view kept on reruns
+    until ``view`` changes."""
+    return {"height": height, "margin": {"l": 50, "r": 10, "t": 20, "b": 10}, "uirevision": f"view-{view}",
+            "xaxis": {"range": list(xr), "title": {"text": "x"}, "zeroline": True},
+            "yaxis": {"range": list(yr), "title": {"text": "f(x)"}, "zeroline": True},
+            "legend": {"orientation": "h", "x": 0, "y": legend_y, "yanchor": "top", "font": {"size": 11}, **legend},
+            "template": TEMPLATE, "hovermode": "closest"}
 
 
 def plot_layout(fig, xr, yr, height, legend_y=-0.14, **legend):
-    """The layout of every f(x) plot: fixed ranges, zero lines, legend below, zoom kept on reruns."""
-    fig.update_layout(height=height, margin=dict(l=50, r=10, t=20, b=10), uirevision="keep",
-                      xaxis=dict(range=list(xr), title="x", zeroline=True),
-                      yaxis=dict(range=list(yr), title="f(x)", zeroline=True),
-                      legend=dict(orientation="h", x=0, y=legend_y, yanchor="top", font=dict(size=11), **legend),
-                      template="plotly_white", hovermode="closest")
+    """``axes_layout`` applied to a ``go.Figure`` (the training views)."""
+    fig.update_layout(axes_layout(xr, yr, height, legend_y=legend_y, **legend))
     return fig
+
+
+def _template() -> dict:
+    import plotly.io as pio
+
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+TEMPLATE = _template()

@@ -70,16 +70,20 @@ def test_modebar_exports_png_and_svg(page: Page, serve_script) -> None:
         assert download.value.suggested_filename == filename
 
 
-def test_rerun_keeps_zoom(page: Page, serve_script) -> None:
+def test_rerun_keeps_zoom_and_a_drag_never_box_zooms(page: Page, serve_script) -> None:
     page.goto(serve_script(DEMO))
     plot_area = page.locator(".click-plot .nsewdrag").first
-    expect(plot_area).to_be_visible()
+    expect(plot_area).to_be_visible(timeout=30_000)
     box = plot_area.bounding_box()
+    x_range = "document.querySelector('.click-plot')._fullLayout.xaxis.range"
     page.mouse.move(box["x"] + 0.1 * box["width"], box["y"] + 0.1 * box["height"])
     page.mouse.down()
     page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"], steps=5)
     page.mouse.up()
-    x_range = "document.querySelector('.click-plot')._fullLayout.xaxis.range"
+    panned = page.evaluate(x_range)
+    assert abs((panned[1] - panned[0]) - 2) < 1e-9, "a drag pans; it must not box-zoom"
+    expect(page.locator('.modebar-btn[data-title="Box Zoom"]')).to_have_count(0)
+    page.locator('.modebar-btn[data-title="Zoom in"]').click()
     zoomed = page.evaluate(x_range)
     assert zoomed[1] - zoomed[0] < 1.5
 

@@ -16,9 +16,16 @@ def test_adding_a_task_point_and_a_random_task_makes_task_1_unique(page: Page, a
     expect(page.get_by_text("Task 1 within 2 tasks: not unique")).to_be_visible()
     page.get_by_text("task 2", exact=True).click()   # clicks on the right plot now place task 2's points
     plot_area = page.locator(".click-plot .nsewdrag").nth(1)
-    expect(plot_area).to_be_visible()
+    expect(plot_area).to_be_visible(timeout=30_000)
     (x0, x1), (y0, y1) = window(*zip(*(TASK1 + TASK2)))
-    box = plot_area.bounding_box()
+    page.wait_for_function(   # the rerun has drawn: the right plot's editable points are task 2's
+        "() => document.querySelectorAll('.click-plot')[1]?.data?.find(t => t.meta === 'points')?.x.length === 2",
+        timeout=30_000)
+    for _ in range(50):   # the plot is laid out again after the rerun: wait until it has a box
+        box = plot_area.bounding_box()
+        if box is not None:
+            break
+        page.wait_for_timeout(200)
     click(page, box["x"] + (1.5 - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - 1.0) / (y1 - y0) * box["height"])
     expect(page.get_by_text("Task 1 within 2 tasks: unique")).to_be_visible(timeout=30_000)
     task2 = page.url.split("pts2=")[1].split("&")[0].replace("%3B", ";").replace("%2C", ",")

@@ -15,7 +15,7 @@ def test_click_adds_point_and_changes_the_solution(page: Page, app_server: str) 
     expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("is not unique")).to_be_visible()
     plot_area = page.locator(".click-plot .nsewdrag").first
-    expect(plot_area).to_be_visible()
+    expect(plot_area).to_be_visible(timeout=30_000)
     (x0, x1), (y0, y1) = window(*zip(*POINTS))
 
     def at(x, y):
@@ -41,3 +41,67 @@ def test_deep_link_uses_app_navigation(page: Page, app_server: str) -> None:
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav).to_contain_text("Univariate interpolation", timeout=30_000)
     expect(nav).to_contain_text("Home")
+
+
+def _points(page: Page) -> list[tuple[float, float]]:
+    trace = "document.querySelector('.click-plot').data.find(t => t.meta === 'points')"
+    return list(zip(page.evaluate(f"{trace}.x"), page.evaluate(f"{trace}.y")))
+
+
+def test_drag_moves_a_point_live_and_undo_restores_it(page: Page, app_server: str) -> None:
+    pts = ";".join(f"{x},{y}" for x, y in POINTS)
+    page.goto(f"{app_server}/univariate?pts={pts}")
+    expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
+    plot_area = page.locator(".click-plot .nsewdrag").first
+    expect(plot_area).to_be_visible(timeout=30_000)
+    (x0, x1), (y0, y1) = window(*zip(*POINTS))
+    box = plot_area.bounding_box()
+    at = lambda x, y: (box["x"] + (x - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - y) / (y1 - y0) * box["height"])
+    page.mouse.move(*at(2, 1))
+    page.wait_for_timeout(100)
+    page.mouse.down()
+    for k in range(1, 11):   # drag (2, 1) up to (2, 2.5): the curves follow during the drag
+        page.mouse.move(*at(2, 1 + 0.15 * k))
+        page.wait_for_timeout(60)
+    page.mouse.up()
+    page.wait_for_function("() => { const t = document.querySelector('.click-plot').data.find(t => t.meta === 'points');"
+                           " return Math.abs(t.y[2] - 2.5) < 0.1 && t.x.length === 4; }", timeout=30_000)
+    expect(page.get_by_text("4 points")).to_be_visible()
+    moved = _points(page)[2]
+    assert abs(moved[0] - 2) < 0.1 and abs(moved[1] - 2.5) < 0.1, moved
+    free = page.evaluate("document.querySelector('.click-plot').data.find(t => t.name === 'bias-free interpolant')")
+    assert max(free["y"]) > 2.4 or any(abs(y - 2.5) < 0.1 for y in free["y"])   # the curve passes the new point
+    expect(plot_area).to_be_visible(timeout=30_000)
+    # the drag neither zoomed nor panned the axes
+    xr = page.evaluate("document.querySelector('.click-plot')._fullLayout.xaxis.range")
+    assert abs(xr[0] - x0) < 1e-6 and abs(xr[1] - x1) < 1e-6
+    page.get_by_role("button", name="Undo").click()   # the whole drag is one undo step
+    page.wait_for_function("() => { const t = document.querySelector('.click-plot').data.find(t => t.meta === 'points');"
+                           " return Math.abs(t.y[2] - 1) < 1e-9; }", timeout=30_000)
+    page.screenshot(path="/tmp/e2e_univariate_drag.png", full_page=True)
+
+
+def test_dragging_empty_space_pans_and_reset_view_and_presets_restore_the_window(page: Page, app_server: str) -> None:
+    pts = ";".join(f"{x},{y}" for x, y in POINTS)
+    page.goto(f"{app_server}/univariate?pts={pts}")
+    expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
+    plot_area = page.locator(".click-plot .nsewdrag").first
+    expect(plot_area).to_be_visible(timeout=30_000)
+    x_range = "document.querySelector('.click-plot')._fullLayout.xaxis.range"
+    start = page.evaluate(x_range)
+    box = plot_area.bounding_box()
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.9 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.6 * box["height"], steps=5)
+    page.mouse.up()
+    panned = page.evaluate(x_range)
+    assert abs((panned[1] - panned[0]) - (start[1] - start[0])) < 1e-6, "a drag must pan, never zoom"
+    assert abs(panned[0] - start[0]) > 0.1
+    page.get_by_role("button", name="Reset view").click()
+    page.wait_for_function(f"() => Math.abs({x_range}[0] - ({start[0]})) < 1e-6", timeout=30_000)
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.9 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.6 * box["height"], steps=5)
+    page.mouse.up()
+    page.get_by_role("button", name="Load preset").click()   # a preset shows its own window
+    page.wait_for_function(f"() => Math.abs({x_range}[0] - ({start[0]})) < 1e-6", timeout=30_000)

@@ -1,0 +1,190 @@
+// ui/click_plot.py's component: a plotly.js figure that reports clicks anywhere and drags of its points.
+//
+// Events sent to Python as the trigger value "click":
+//   {type: "add", x, y}              a click on empty space (or on a curve) inside the axes;
+//   {type: "remove", index}          a click on a marker of the "points" trace (within REMOVE_PX);
+//   {type: "move", index, x, y, drag, final}   a drag of such a marker: sent while dragging (one in
+//                                    flight at a time, so the server never queues stale positions)
+//                                    and once more on release with final = true.
+// Every event carries a fresh nonce, so two identical clicks are both seen.
+let plotlyLoading;
+let nonces = 0;
+const REMOVE_PX = 12;      // a press this close to a data point grabs it
+const MOVE_PX = 3;         // ... and moving it further than this makes the press a drag
+const STALE_MS = 1500;     // a drag update unanswered this long is given up on
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  plotlyLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = url;
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = () => reject(new Error(`could not load ${url}`));
+    document.head.appendChild(script);
+  });
+  return plotlyLoading;
+}
+
+const isPoints = (trace) => trace.meta === "points" || trace.name === "points";
+const send = (gd, event) => gd._send("click", { ...event, nonce: `${Date.now()}-${++nonces}` });
+
+// Pixel position of a mouse or touch event inside the axes (plotly's d2p/p2d frame).
+function axesPixels(gd, ev) {
+  const p = ev.touches?.[0] ?? ev.changedTouches?.[0] ?? ev;
+  const rect = gd.getBoundingClientRect();
+  const { xaxis, yaxis } = gd._fullLayout;
+  return [p.clientX - rect.left - xaxis._offset, p.clientY - rect.top - yaxis._offset];
+}
+
+// Index of the "points" marker nearest the pixel (px, py), if within REMOVE_PX; else -1.
+function nearestPoint(gd, px, py, limit = REMOVE_PX) {
+  const k = gd.data.findIndex(isPoints);
+  if (k < 0) return [-1, -1];
+  const { xaxis, yaxis } = gd._fullLayout;
+  const trace = gd.data[k];
+  let best = -1, bestDist = limit;
+  (trace.x || []).forEach((x, i) => {
+    const d = Math.hypot(xaxis.d2p(x) - px, yaxis.d2p(trace.y[i]) - py);
+    if (d <= bestDist) [best, bestDist] = [i, d];
+  });
+  return [k, best];
+}
+
+function clickEvent(gd, ev) {
+  const first = (ev.points || [])[0];
+  const cx = ev.xvals?.length ? ev.xvals[0] : first?.x;
+  const cy = ev.yvals?.length ? ev.yvals[0] : first?.y;
+  if (cx === undefined || cy === undefined) return null;
+  const { xaxis, yaxis } = gd._fullLayout;
+  const [, best] = nearestPoint(gd, xaxis.d2p(cx), yaxis.d2p(cy));
+  if (best >= 0) return { type: "remove", index: best };
+  return { type: "add", x: cx, y: cy };
+}
+
+// A press on a data point: a click removes it, a drag moves it. The press is taken before plotly
+// sees it (capture phase), so plotly neither pans nor reports a click for it.
+function onPress(gd, ev) {
+  if (!gd._fullLayout?.xaxis || (ev.button ?? 0) !== 0 || !gd._movable) return;
+  const [px, py] = axesPixels(gd, ev);
+  const [trace, index] = nearestPoint(gd, px, py);
+  if (index < 0) return;
+  ev.stopPropagation();
+  ev.preventDefault();
+  const drag = { trace, index, id: `${Date.now()}-${++nonces}`, start: [px, py], moved: false,
+                 at: null, sent: null, sentAt: 0 };
+  gd._drag = drag;
+  const move = (e) => {
+    const [qx, qy] = axesPixels(gd, e);
+    if (!drag.moved && Math.hypot(qx - drag.start[0], qy - drag.start[1]) < MOVE_PX) return;
+    e.preventDefault();
+    drag.moved = true;
+    const { xaxis, yaxis } = gd._fullLayout;
+    drag.at = [xaxis.p2d(qx), yaxis.p2d(qy)];
+    showDragged(gd);
+    pushDrag(gd, false);
+  };
+  const release = (e) => {
+    window.removeEventListener("mousemove", move, true);
+    window.removeEventListener("touchmove", move, true);
+    window.removeEventListener("mouseup", release, true);
+    window.removeEventListener("touchend", release, true);
+    gd._drag = null;
+    if (drag.moved) { pushDrag(gd, true, drag); e.preventDefault(); }
+    else send(gd, { type: "remove", index: drag.index });
+  };
+  window.addEventListener("mousemove", move, true);
+  window.addEventListener("touchmove", move, { capture: true, passive: false });
+  window.addEventListener("mouseup", release, true);
+  window.addEventListener("touchend", release, true);
+}
+
+// Draw the dragged marker where the pointer is, at once (no round trip).
+function showDragged(gd) {
+  const drag = gd._drag;
+  if (!drag?.at) return;
+  const trace = gd.data[drag.trace];
+  const x = [...trace.x], y = [...trace.y];
+  [x[drag.index], y[drag.index]] = drag.at;
+  window.Plotly.restyle(gd, { x: [x], y: [y] }, [drag.trace]);
+}
+
+// Send the pointer's position unless an update is still in flight (then the next drawn figure sends it).
+function pushDrag(gd, final, drag = gd._drag) {
+  if (!drag?.at) return;
+  const same = drag.sent && drag.sent[0] === drag.at[0] && drag.sent[1] === drag.at[1];
+  if (same && !final) return;
+  if (!final && drag.sentAt && Date.now() - drag.sentAt < STALE_MS) return;
+  drag.sent = drag.at;
+  drag.sentAt = Date.now();
+  send(gd, { type: "move", index: drag.index, x: drag.at[0], y: drag.at[1], drag: drag.id, final });
+}
+
+// After the server's figure is drawn: the dragged point may have a new index (points stay sorted by
+// x); find it by the position last sent, show the pointer's newer position and send that.
+function continueDrag(gd) {
+  const drag = gd._drag;
+  if (!drag?.sent) return;
+  const k = gd.data.findIndex(isPoints);
+  if (k < 0) return;
+  const { xaxis, yaxis } = gd._fullLayout;
+  const [, index] = nearestPoint(gd, xaxis.d2p(drag.sent[0]), yaxis.d2p(drag.sent[1]), Infinity);
+  if (index >= 0) [drag.trace, drag.index] = [k, index];
+  drag.sentAt = 0;
+  showDragged(gd);
+  pushDrag(gd, false);
+}
+
+// Built once: Plotly.react replots from scratch (losing the zoom) when the config changes.
+let config;
+
+async function draw(Plotly, gd, figure) {
+  config ??= {
+    displaylogo: false,
+    displayModeBar: true,     // always shown: "reset axes" is the visible reset-view control
+    responsive: true,
+    doubleClick: "reset",
+    modeBarButtonsToRemove: ["sendChartToCloud", "zoom2d", "select2d", "lasso2d", "autoScale2d"],
+    toImageButtonOptions: { filename: "plot" },
+    modeBarButtonsToAdd: [{
+      name: "downloadSvg",
+      title: "Download plot as SVG",
+      icon: Plotly.Icons["camera-retro"],
+      click: (g) => Plotly.downloadImage(g, { format: "svg", filename: "plot" }),
+    }],
+  };
+  const { data = [], layout = {}, frames } = figure;
+  // A drag pans (never box-zooms); "uirevision" keeps the user's pan and zoom across reruns until
+  // the page changes it (a preset, clear, upload or "reset view").
+  await Plotly.react(gd, {
+    data,
+    layout: { uirevision: true, dragmode: "pan", ...layout, clickmode: "event", clickanywhere: true },
+    frames,
+    config,
+  });
+  if (!gd._clickBound) {
+    gd._clickBound = true;
+    gd.on("plotly_click", (ev) => {
+      const event = clickEvent(gd, ev);
+      if (event) send(gd, event);
+    });
+    gd.addEventListener("mousedown", (ev) => onPress(gd, ev), true);
+    gd.addEventListener("touchstart", (ev) => onPress(gd, ev), { capture: true, passive: false });
+  }
+  gd.dataset.drawn = String(Number(gd.dataset.drawn || 0) + 1);   // for tests and benchmarks
+  continueDrag(gd);
+}
+
+// Streamlit calls this again, with the same parentElement, whenever `data` changes; draws are
+// chained so that a slow one never overtakes a newer figure.
+export default function ({ data, parentElement, setTriggerValue }) {
+  const gd = parentElement.querySelector(".click-plot");
+  gd.style.height = `${data.height}px`;
+  gd._send = setTriggerValue;
+  gd._movable = data.movable;
+  const figure = JSON.parse(data.figure);
+  gd._queue = (gd._queue || Promise.resolve())
+    .then(() => loadPlotly(data.plotly_url))
+    .then((Plotly) => draw(Plotly, gd, figure))
+    .catch((err) => { gd.textContent = err.message; });
+  return () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
+}
