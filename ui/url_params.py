@@ -1,9 +1,13 @@
 """A page's URL parameters as one declarative table: a copied link restores the view.
 
 Each page lists its parameters once, ``URL = UrlParams(Param("lam", 0.0, nearest(LAMS)), ...)``; the same
-table reads the link on a session's first run (``URL.restore()``) and keeps the address bar equal to the
-session's state afterwards (``URL.write()``). A value is kept in ``st.session_state[param.state]`` (the
-widget key, by default the parameter's name), so widgets keyed on it show the restored value.
+table reads the link (``URL.restore()``) and keeps the address bar equal to the session's state
+(``URL.write()``). A value is kept in ``st.session_state[param.state]`` (the widget key, by default the
+parameter's name), so widgets keyed on it show the restored value. A link is read on a session's first
+run, and again whenever the address holds this page's parameters other than those the session last wrote
+(a gallery entry or a pasted link opened in the same session): a link is a whole view, so parameters it
+leaves out take their defaults. An address without any of them (the sidebar's navigation) keeps the
+session's view.
 
 Parsers never evaluate text: each turns one string into a checked value or raises ``ValueError`` (which
 ``DataError`` is); the raw text is capped at ``MAX_TEXT`` characters before it is parsed, so no link makes
@@ -43,17 +47,23 @@ class UrlParams:
     def __init__(self, *params: Param):
         self.params = params
 
+    @property
+    def _memo(self) -> str:
+        return "_url_written:" + ",".join(p.name for p in self.params)
+
     def restore(self) -> list[str]:
-        """On the first run of a session, set every parameter from the link (default where absent or
-        rejected); later runs leave the session's values alone. Returns one message per rejected value."""
+        """Set the parameters from the link where it is new (see the module docstring); returns one
+        message per rejected value."""
         problems = []
         query = st.query_params
+        present = {p.name: query[p.name] for p in self.params if p.name in query}
+        new_link = bool(present) and present != st.session_state.get(self._memo)
         for p in self.params:
-            if p.key in st.session_state:
+            if p.key in st.session_state and not new_link:
                 continue
             value = p.default
-            if p.name in query:
-                raw = query[p.name]
+            if p.name in present:
+                raw = present[p.name]
                 try:
                     if len(raw) > MAX_TEXT:
                         raise ValueError(f"longer than {MAX_TEXT} characters")
@@ -63,6 +73,7 @@ class UrlParams:
             st.session_state[p.key] = value
         if "v" in query and not _newer_ok(query["v"]):
             problems.append("This link was made by a newer version of the app; parts of it may be ignored.")
+        st.session_state[self._memo] = present
         return problems
 
     def values(self) -> dict[str, str]:
@@ -71,9 +82,11 @@ class UrlParams:
 
     def write(self) -> None:
         """Make the address bar show the session's values (touching only those that changed)."""
-        for name, text in self.values().items():
+        values = self.values()
+        for name, text in values.items():
             if st.query_params.get(name) != text:
                 st.query_params[name] = text
+        st.session_state[self._memo] = {k: v for k, v in values.items() if k != "v"}
 
 
 def _newer_ok(text: str) -> bool:
