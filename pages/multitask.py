@@ -11,6 +11,7 @@ from engine.univariate.io import solution_json
 from engine.univariate.presets import PRESETS, preset_points
 from engine.univariate.task_sets import assemble_tasks, distance_to_linear_spline, gaussian_tasks
 from engine.validation import DataError
+from ui import reproduce
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.navigation import ensure_app_navigation
@@ -114,9 +115,11 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
     tasks, random_labels = task_list(task1, placed)
     x1, y1 = task1.points
     labels = [t[2] for t in tasks[:1 + n_placed]]
-    active = st.radio("Clicks on the right plot place points of", range(1 + n_placed), horizontal=True,
-                      format_func=lambda k: labels[k], key="mt_active") if n_placed else 0
     solved = [k for k, t in enumerate(tasks) if len(t[0])]   # tasks in the solve (rows of its solution), in order
+    if st.session_state.get("mt_active", 0) > n_placed:
+        st.session_state["mt_active"] = 0
+    active = st.session_state.get("mt_active", 0)
+    heading = f"Task 1 within {len(solved)} tasks" if len(solved) > 1 else "Task 1 with its companions"
     pen = st.session_state["pen"]
     alone, multi, engine_time = solutions(task1, placed, random_labels, pen, len(solved) > 1)
     all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
@@ -137,12 +140,16 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
         click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480, view=task1.view),
                    key="mt_alone", height=480, on_event=task1.apply)
     with right:
-        st.markdown(f"#### Task 1 within {len(solved)} tasks")
-        show_uniqueness(multi, f"Task 1 within {len(solved)} tasks")
+        st.markdown(f"#### {heading}")
+        show_uniqueness(multi, heading)
+        if n_placed:
+            st.radio("Clicks on this plot place points of", range(1 + n_placed), horizontal=True,
+                     format_func=lambda k: labels[k], key="mt_active")
         if multi is None and len(x1) >= 2:
             st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
         click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr, view=task1.view),
                    key="mt_multi", height=480, on_event=edit_active)
+    url.write()   # right after the figures: the address follows the click at once
 
     b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
     task1.edit_buttons(b1, b2, "Undo (task 1)", "Clear task 1")
@@ -157,8 +164,12 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
                    f"{len(x1)} points in task 1 · {len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
     if alone is not None:
         results(x1, y1, alone, multi, solved, pen)
+        mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
+        reproduce.show([("Task 1 alone", reproduce.interpolate_call(x1, y1, bias_penalty=pen),
+                         reproduce.interpolate_cli(x1, y1, bias_penalty=pen))] +
+                       ([(f"All {len(solved)} tasks", reproduce.interpolate_call(mx, my, bias_penalty=pen),
+                          reproduce.interpolate_cli(mx, my, bias_penalty=pen))] if multi is not None else []))
         training_panel(tasks, pen, xr, yr)
-    url.write()
 
 
 def results(x1, y1, alone, multi, solved, pen) -> None:

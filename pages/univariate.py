@@ -16,6 +16,7 @@ from engine.univariate.conic import SolverError
 from engine.univariate.io import parse_points, points_csv, points_json, solution_csv, solution_json
 from engine.univariate.presets import PRESETS, preset_points
 from engine.validation import DataError
+from ui import presentation, reproduce
 from ui.click_plot import click_plot
 from ui.navigation import ensure_app_navigation
 from ui.points import PointStore, preset_picker
@@ -102,10 +103,11 @@ def explorer(store: PointStore, url: UrlParams) -> None:
     networks, errors, engine_time = networks_for(x, y)
     kernels, kernel_errors = kernels_for(x, y)
     xr, yr = window(x, y)
-    left, right = st.columns([3, 1.3])
+    left, right = st.columns([3.6, 1] if presentation.on() else [3, 1.3])
     with left:
         click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600,
                           view=store.view), key="uv_plot", height=600, on_event=store.apply)
+        url.write()   # right after the figure: the address follows the click at once
         if len(x) < 2:
             st.info("Click on the plot to place at least two points.")
         else:
@@ -115,12 +117,13 @@ def explorer(store: PointStore, url: UrlParams) -> None:
         if message:
             st.warning(message)
     with right:
+        if presentation.on() and len(x) >= 2:   # the explanation beside the figure
+            st.info("**What you are seeing.** " + " ".join(notes(networks)))
         point_controls(store, x, y)
     if len(x) >= 2:
         curves = {label: sol for label, sol in networks.values()}
         curves |= {label: ker for label, ker, shown in kernels.values() if shown}
         results(x, y, xr, networks, curves)
-    url.write()
 
 
 def point_controls(store: PointStore, x, y) -> None:
@@ -157,7 +160,8 @@ def results(x, y, xr, networks, curves) -> None:
     st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only "
                f"by the linear spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation "
                "cost or its RKHS norm.")
-    st.info("**What you are seeing.** " + " ".join(notes(networks)))
+    if not presentation.on():
+        st.info("**What you are seeing.** " + " ".join(notes(networks)))
     d1, d2, d3, d4 = st.columns(4)
     nets = {label: sol for label, sol in networks.values()}
     for col, (label, data, name, mime) in zip((d1, d2, d3, d4), (
@@ -167,6 +171,10 @@ def results(x, y, xr, networks, curves) -> None:
             ("Curves (CSV)", lambda: solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv"))):
         col.download_button(label, data, name, mime, width="stretch", on_click="ignore",
                             disabled=label == "Solution (JSON)" and not nets)
+    lam = st.session_state["lam"]
+    reproduce.show([(label, reproduce.interpolate_call(x, y, bias_penalty=sol.bias_penalty, lam=lam),
+                     reproduce.interpolate_cli(x, y, bias_penalty=sol.bias_penalty, lam=lam))
+                    for label, sol in networks.values()])
 
 
 def notes(networks) -> list[str]:

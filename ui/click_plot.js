@@ -5,7 +5,8 @@
 //   {type: "remove", index}          a click on a marker of the "points" trace (within REMOVE_PX);
 //   {type: "move", index, x, y, drag, final}   a drag of such a marker: sent while dragging (one in
 //                                    flight at a time, so the server never queues stale positions)
-//                                    and once more on release with final = true.
+//                                    and once more on release with final = true;
+//   {type: "undo"}                   Ctrl+Z (⌘Z) over the plot (Delete over a point removes it).
 // Every event carries a fresh nonce, so two identical clicks are both seen.
 let plotlyLoading;
 let nonces = 0;
@@ -134,6 +135,48 @@ function continueDrag(gd) {
   pushDrag(gd, false);
 }
 
+// Presentation mode and narrow screens (ui/presentation.py's plot_style): larger text, thicker lines,
+// the legend beside the plot; below NARROW_PX the legend is hidden (the plot keeps the width).
+const NARROW_PX = 520;
+const scaled = (v, k) => (Array.isArray(v) ? v.map((u) => u * k) : v * k);
+
+function styled(figure, style, width) {
+  if (!style) return figure;
+  const data = figure.data.map((t) => ({
+    ...t,
+    ...(t.line?.width ? { line: { ...t.line, width: t.line.width * style.line_scale } } : {}),
+    ...(t.marker?.size ? { marker: { ...t.marker, size: scaled(t.marker.size, style.marker_scale) } } : {}),
+  }));
+  const layout = { ...figure.layout, font: { ...(figure.layout.font || {}), size: style.font } };
+  layout.legend = { ...(layout.legend || {}), font: { size: style.legend_font } };
+  if (style.present) {
+    layout.legend = { ...layout.legend, orientation: "v", x: 1.02, y: 1, xanchor: "left", yanchor: "top" };
+    layout.margin = { ...(layout.margin || {}), r: 10, b: 60 };
+  }
+  if (width && width < NARROW_PX) layout.showlegend = false;
+  return { ...figure, data, layout };
+}
+
+// Ctrl+Z (⌘Z) undoes the last edit of the plot under the pointer (or the page's first editable plot);
+// Delete or Backspace removes the point under the pointer.
+function onKey(ev) {
+  const target = ev.target;
+  if (target?.closest?.("input, textarea, [contenteditable=true]")) return;
+  const plots = [...document.querySelectorAll(".click-plot")].filter((gd) => gd._movable && gd._send);
+  const hovered = plots.find((gd) => gd._pointer);
+  if ((ev.ctrlKey || ev.metaKey) && !ev.shiftKey && ev.key.toLowerCase() === "z") {
+    const gd = hovered ?? plots[0];
+    if (!gd) return;
+    ev.preventDefault();
+    send(gd, { type: "undo" });
+  } else if ((ev.key === "Delete" || ev.key === "Backspace") && hovered) {
+    const [, index] = nearestPoint(hovered, ...hovered._pointer);
+    if (index < 0) return;
+    ev.preventDefault();
+    send(hovered, { type: "remove", index });
+  }
+}
+
 // Built once: Plotly.react replots from scratch (losing the zoom) when the config changes.
 let config;
 
@@ -168,6 +211,12 @@ async function draw(Plotly, gd, figure) {
       if (event) send(gd, event);
     });
     gd.addEventListener("mousedown", (ev) => onPress(gd, ev), true);
+    gd.addEventListener("mousemove", (ev) => { if (gd._fullLayout?.xaxis) gd._pointer = axesPixels(gd, ev); });
+    gd.addEventListener("mouseleave", () => { gd._pointer = null; });
+    if (!window.__clickPlotKeys) {
+      window.__clickPlotKeys = true;
+      document.addEventListener("keydown", onKey);
+    }
     gd.addEventListener("touchstart", (ev) => onPress(gd, ev), { capture: true, passive: false });
   }
   gd.dataset.drawn = String(Number(gd.dataset.drawn || 0) + 1);   // for tests and benchmarks
@@ -181,7 +230,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   gd.style.height = `${data.height}px`;
   gd._send = setTriggerValue;
   gd._movable = data.movable;
-  const figure = JSON.parse(data.figure);
+  const figure = styled(JSON.parse(data.figure), data.style, parentElement.clientWidth);
   gd._queue = (gd._queue || Promise.resolve())
     .then(() => loadPlotly(data.plotly_url))
     .then((Plotly) => draw(Plotly, gd, figure))

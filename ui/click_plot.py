@@ -15,7 +15,12 @@ trigger value:
   so the curves follow as fast as the server answers;
 * any other click inside the axes, on empty space or near another trace,
   gives ``{"type": "add", "x": ..., "y": ..., "nonce": ...}`` in data
-  coordinates (floats on linear axes).
+  coordinates (floats on linear axes);
+* Ctrl+Z (⌘Z) over the plot gives ``{"type": "undo"}``, Delete over a point
+  its ``remove``.
+
+Presentation mode and the theme (``ui.presentation.plot_style``) are applied
+in the browser: larger text, thicker lines, the legend beside the plot.
 
 The nonce differs on every event, so two identical clicks are both seen. Pass
 ``on_event``: it is called with the event in the widget's callback, before the
@@ -52,6 +57,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ui.presentation import plot_style
 
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -143,6 +150,7 @@ def click_plot(
             "figure": figure_json(figure),
             "height": height,
             "movable": on_event is not None if movable is None else movable,
+            "style": plot_style(),
             "plotly_url": f"{'/' + base if base else ''}/app/static/plotly.min.js",
         },
         on_click_change=changed,

@@ -27,9 +27,13 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
             shown_random += 1
             if shown_random > random_shown:
                 continue
-        color = TASK_COLORS[k % len(TASK_COLORS)] if kind == "placed" else "rgba(120,120,120,0.45)"
-        data.append(line(bx, values[row], f"{label} (multi-task)", color=color, width=1.2, legendgroup=f"t{k}",
-                         visible=True if kind == "placed" else "legendonly"))
+        color = TASK_COLORS[k % len(TASK_COLORS)] if kind == "placed" else "rgba(120,120,120,0.6)"
+        data.append(line(bx, values[row], f"{label} (multi-task)", color=color, width=1.2, legendgroup=f"t{k}"))
+        if kind == "random":   # its data, so that one sees what the companion asks for
+            data.append({"type": "scatter", "x": list(x), "y": list(y), "mode": "markers", "name": f"{label} data",
+                         "legendgroup": f"t{k}", "showlegend": False,
+                         "marker": {"size": 7, "color": color, "symbol": "x"},
+                         "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"})
     if sol is not None:   # other minimisers: task 1's solution set and the extremes
         data += solution_set(sol, 0, "rgba(214,39,40,0.25)", MULTI, "task 1: ", xr)
     if h1 is not None:

@@ -129,6 +129,9 @@ class PointStore:
                 return self.add(float(event["x"]), float(event["y"]))
             if kind == "remove":
                 return self.remove(int(event["index"]))
+            if kind == "undo":
+                self.undo()
+                return True
             if kind == "move":
                 return self.move(int(event["index"]), float(event["x"]), float(event["y"]), str(event.get("drag")))
         except (KeyError, TypeError, ValueError):

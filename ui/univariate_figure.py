@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ui.presentation import template
+
 COLORS = {"free": "#1f77b4", "penalised": "#d62728", "set": "rgba(31,119,180,0.30)"}
 KERNEL_COLORS = {"h1": "#2ca02c", "h2": "#9467bd", "gaussian": "#8c564b", "laplace": "#e377c2",
                  "relu": "#7f7f7f"}
@@ -98,19 +100,10 @@ def axes_layout(xr, yr, height, view=0, legend_y=-0.14, **legend) -> dict:
             "xaxis": {"range": list(xr), "title": {"text": "x"}, "zeroline": True},
             "yaxis": {"range": list(yr), "title": {"text": "f(x)"}, "zeroline": True},
             "legend": {"orientation": "h", "x": 0, "y": legend_y, "yanchor": "top", "font": {"size": 11}, **legend},
-            "template": TEMPLATE, "hovermode": "closest"}
+            "template": template(), "hovermode": "closest"}
 
 
 def plot_layout(fig, xr, yr, height, legend_y=-0.14, **legend):
     """``axes_layout`` applied to a ``go.Figure`` (the training views)."""
     fig.update_layout(axes_layout(xr, yr, height, legend_y=legend_y, **legend))
     return fig
-
-
-def _template() -> dict:
-    import plotly.io as pio
-
-    return pio.templates["plotly_white"].to_plotly_json()
-
-
-TEMPLATE = _template()

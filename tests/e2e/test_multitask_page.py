@@ -28,6 +28,7 @@ def test_adding_a_task_point_and_a_random_task_makes_task_1_unique(page: Page, a
         page.wait_for_timeout(200)
     click(page, box["x"] + (1.5 - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - 1.0) / (y1 - y0) * box["height"])
     expect(page.get_by_text("Task 1 within 2 tasks: unique")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => decodeURIComponent(location.search).split('pts2=')[1].split('&')[0].split(';').length === 3")
     task2 = page.url.split("pts2=")[1].split("&")[0].replace("%3B", ";").replace("%2C", ",")
     added = [tuple(map(float, p.split(","))) for p in task2.split(";")]
     assert any(abs(x - 1.5) < 0.15 and abs(y - 1.0) < 0.2 for x, y in added), added

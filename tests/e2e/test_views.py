@@ -1,0 +1,70 @@
+"""What every page has, in real Chromium: presentation mode (font sizes read from the DOM), "Copy link"
+(the clipboard holds the address), a saved view that reopens the same numbers, Ctrl+Z and Delete."""
+import json
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_click_plot import click
+
+POINTS = "0,0;1,0;2,1;3,3"
+DRAWN = "() => document.querySelector('.click-plot')?.dataset.drawn >= 1"
+N_POINTS = "document.querySelector('.click-plot').data.find(t => t.meta === 'points').x.length"
+
+
+def test_presentation_mode_enlarges_plot_text_and_is_in_the_link(page: Page, app_server: str) -> None:
+    page.goto(f"{app_server}/univariate?pts={POINTS}")
+    page.wait_for_function(DRAWN, timeout=60_000)
+    size = lambda sel: float(page.evaluate(f"getComputedStyle(document.querySelector('.click-plot {sel}')).fontSize")[:-2])
+    assert size(".xtick text") < 16
+    page.get_by_text("Presentation mode").click()
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('.click-plot .xtick text')).fontSize) >= 16")
+    assert size(".legendtext") >= 16
+    page.wait_for_function("() => location.search.includes('present=1')")
+    page.goto(page.url)   # the link keeps presentation mode
+    page.wait_for_function(DRAWN, timeout=60_000)
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('.click-plot .xtick text')).fontSize) >= 16")
+
+
+def test_copy_link_copies_the_current_address(page: Page, app_server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{app_server}/univariate?pts={POINTS}")
+    page.wait_for_function(DRAWN, timeout=60_000)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_text("Link copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.url and "pts=" in copied
+
+
+def test_saved_view_reopens_the_same_numbers(page: Page, app_server: str, tmp_path) -> None:
+    page.goto(f"{app_server}/univariate?pts=0,0;1,0;2,1;3,3;4,0&lam=0.1")
+    page.wait_for_function(DRAWN, timeout=60_000)
+    expect(page.get_by_text("5 points")).to_be_visible()
+    cost = page.get_by_test_id("stDataFrame").first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save view").click()
+    path = tmp_path / "view.json"
+    download.value.save_as(path)
+    view = json.loads(path.read_text())
+    assert view["page"].endswith("/univariate") and view["query"]["lam"] == "0.1"
+    page.goto(app_server)
+    page.get_by_text("Open a saved view").click()
+    page.locator("[data-testid=stSidebar] input[type=file]").set_input_files(str(path))
+    page.wait_for_url("**/univariate?**", timeout=60_000)
+    page.wait_for_function(DRAWN, timeout=60_000)
+    expect(page.get_by_text("5 points")).to_be_visible()
+    assert page.get_by_test_id("stDataFrame").first.inner_text() == cost
+
+
+def test_ctrl_z_undoes_a_click_and_delete_removes_the_hovered_point(page: Page, app_server: str) -> None:
+    page.goto(f"{app_server}/univariate?pts={POINTS}")
+    page.wait_for_function(DRAWN, timeout=60_000)
+    box = page.locator(".click-plot .nsewdrag").first.bounding_box()
+    click(page, box["x"] + 0.15 * box["width"], box["y"] + 0.15 * box["height"])
+    page.wait_for_function(f"() => {N_POINTS} === 5")
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"() => {N_POINTS} === 4")
+    marker = page.locator(".click-plot .scatterlayer .trace:last-child .point").first
+    mbox = marker.bounding_box()
+    page.mouse.move(mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] / 2)
+    page.keyboard.press("Delete")
+    page.wait_for_function(f"() => {N_POINTS} === 3")

@@ -1,0 +1,78 @@
+"""Presentation mode (for a projector) and the light or dark plot theme.
+
+The toggle lives in the sidebar of every page (app.py) and in the URL (``present=1``). When it is on:
+the page's base font grows (Streamlit sizes text in rem), captions are full-contrast, and every figure
+gets ``PRESENT``: plot text ≥ 16 px, lines and markers thicker, the legend beside the plot in one column.
+Plot templates follow Streamlit's theme (``st.context.theme.type``): ``plotly_white`` or ``plotly_dark``,
+with transparent backgrounds so that the page's colour shows through.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import streamlit as st
+
+KEY = "present"
+PRESENT = {"font": 18, "line_scale": 1.6, "marker_scale": 1.3, "legend_font": 17}
+NORMAL = {"font": 13, "line_scale": 1.0, "marker_scale": 1.0, "legend_font": 12}
+CSS = """<style>
+html { font-size: 20px; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: inherit !important;
+  font-size: 0.95rem !important; }
+[data-testid="stSidebar"] { font-size: 0.85rem; }
+</style>"""
+
+
+def on() -> bool:
+    return bool(st.session_state.get(KEY, False))
+
+
+def restore_and_toggle() -> None:
+    """The sidebar toggle, read from the URL on a session's first run and written back to it."""
+    if KEY not in st.session_state:
+        st.session_state[KEY] = st.query_params.get(KEY) == "1"
+    st.sidebar.toggle("Presentation mode", key=KEY, help="Large text and lines for a projector; the legend "
+                      "beside the plot. Also in the link (present=1).")
+    if on():
+        st.query_params[KEY] = "1"
+        st.html(CSS)
+    elif KEY in st.query_params:
+        del st.query_params[KEY]
+
+
+def plot_style() -> dict:
+    """What ``ui/click_plot.js`` applies to a figure: font sizes, line and marker scales, legend place."""
+    return {**(PRESENT if on() else NORMAL), "present": on(), "dark": dark()}
+
+
+def dark() -> bool:
+    try:
+        return st.context.theme.type == "dark"
+    except (AttributeError, RuntimeError):
+        return False
+
+
+@cache
+def _template(name: str) -> dict:
+    import plotly.io as pio
+
+    template = pio.templates[name].to_plotly_json()
+    template["layout"] |= {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"} if name == "plotly_dark" \
+        else {}
+    return template
+
+
+def template() -> dict:
+    """The Plotly template matching Streamlit's theme."""
+    return _template("plotly_dark" if dark() else "plotly_white")
+
+
+def style_figure(fig):
+    """Presentation mode and the theme's template applied to a ``go.Figure`` drawn with st.plotly_chart."""
+    s = plot_style()
+    fig.update_layout(template=template(), font=dict(size=s["font"]))
+    if s["present"]:
+        fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top",
+                                      font=dict(size=s["legend_font"])))
+        fig.update_traces(selector=dict(type="scatter"), line_width=3)
+    return fig
