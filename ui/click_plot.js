@@ -8,22 +8,22 @@
 //                                    and once more on release with final = true;
 //   {type: "undo"}                   Ctrl+Z (⌘Z) over the plot (Delete over a point removes it).
 // Every event carries a fresh nonce, so two identical clicks are both seen.
-let plotlyLoading;
 let nonces = 0;
 const REMOVE_PX = 12;      // a press this close to a data point grabs it
 const MOVE_PX = 3;         // ... and moving it further than this makes the press a drag
 const STALE_MS = 1500;     // a drag update unanswered this long is given up on
 
+// One load per page (shared with ui/view_link.py, which starts it while the page script still runs).
 function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  plotlyLoading ??= new Promise((resolve, reject) => {
+  window.__reluAtlasPlotly ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = url;
     script.onload = () => resolve(window.Plotly);
-    script.onerror = () => reject(new Error(`could not load ${url}`));
+    script.onerror = () => { window.__reluAtlasPlotly = null; reject(new Error(`could not load ${url}`)); };
     document.head.appendChild(script);
   });
-  return plotlyLoading;
+  return window.__reluAtlasPlotly;
 }
 
 const isPoints = (trace) => trace.meta === "points" || trace.name === "points";

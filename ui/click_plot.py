@@ -112,6 +112,12 @@ def figure_json(figure: dict[str, Any] | go.Figure) -> str:
     return json.dumps(figure, default=_plain, separators=(",", ":"), allow_nan=False)
 
 
+def plotly_url() -> str:
+    """Where the app serves plotly.js (see the module docstring)."""
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"{'/' + base if base else ''}/app/static/plotly.min.js"
+
+
 def click_plot(
     figure: dict[str, Any] | go.Figure,
     *,
@@ -137,8 +143,6 @@ def click_plot(
             "click_plot needs server.enableStaticServing = true "
             "(see .streamlit/config.toml; run streamlit from the repository root)"
         )
-    base = st.get_option("server.baseUrlPath").strip("/")
-
     def changed() -> None:
         event = (st.session_state.get(key) or {}).get("click")
         if on_event is not None and event:
@@ -151,7 +155,7 @@ def click_plot(
             "height": height,
             "movable": on_event is not None if movable is None else movable,
             "style": plot_style(),
-            "plotly_url": f"{'/' + base if base else ''}/app/static/plotly.min.js",
+            "plotly_url": plotly_url(),
         },
         on_click_change=changed,
     )

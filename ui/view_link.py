@@ -18,7 +18,17 @@ from ui.url_params import MAX_TEXT, VERSION
 MAX_FILE = 1_000_000
 
 _JS = """
-export default function ({ parentElement }) {
+export default function ({ parentElement, data }) {
+  // Start loading plotly.js now, while the page's script still runs (ui/click_plot.js uses the same load).
+  if (!window.Plotly && !window.__reluAtlasPlotly && data?.plotly_url) {
+    window.__reluAtlasPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = data.plotly_url;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { window.__reluAtlasPlotly = null; reject(new Error("could not load plotly.js")); };
+      document.head.appendChild(script);
+    });
+  }
   const [copy, save] = parentElement.querySelectorAll("button");
   const status = parentElement.querySelector(".view-link-status");
   const say = (text) => { status.textContent = text; setTimeout(() => { status.textContent = ""; }, 2500); };
@@ -66,7 +76,9 @@ _component = st.components.v2.component("relu_atlas.view_link", html=_HTML, js=_
 
 
 def view_link_buttons() -> None:
-    _component(key="view_link")
+    from ui.click_plot import plotly_url
+
+    _component(key="view_link", data={"plotly_url": plotly_url()})
 
 
 def parse_view(raw: bytes, pages: dict[str, object]):
