@@ -43,17 +43,29 @@ def test_deep_link_uses_app_navigation(page: Page, app_server: str) -> None:
     expect(nav).to_contain_text("Home")
 
 
+def _open(page: Page, app_server: str):
+    """The page with POINTS; returns the plot area."""
+    page.goto(f"{app_server}/univariate?pts={';'.join(f'{x},{y}' for x, y in POINTS)}")
+    expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
+    plot_area = page.locator(".click-plot .nsewdrag").first
+    expect(plot_area).to_be_visible(timeout=30_000)
+    return plot_area
+
+
+def _pan(page: Page, box) -> None:
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.9 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.6 * box["height"], steps=5)
+    page.mouse.up()
+
+
 def _points(page: Page) -> list[tuple[float, float]]:
     trace = "document.querySelector('.click-plot').data.find(t => t.meta === 'points')"
     return list(zip(page.evaluate(f"{trace}.x"), page.evaluate(f"{trace}.y")))
 
 
 def test_drag_moves_a_point_live_and_undo_restores_it(page: Page, app_server: str) -> None:
-    pts = ";".join(f"{x},{y}" for x, y in POINTS)
-    page.goto(f"{app_server}/univariate?pts={pts}")
-    expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
-    plot_area = page.locator(".click-plot .nsewdrag").first
-    expect(plot_area).to_be_visible(timeout=30_000)
+    plot_area = _open(page, app_server)
     (x0, x1), (y0, y1) = window(*zip(*POINTS))
     box = plot_area.bounding_box()
     at = lambda x, y: (box["x"] + (x - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - y) / (y1 - y0) * box["height"])
@@ -82,26 +94,16 @@ def test_drag_moves_a_point_live_and_undo_restores_it(page: Page, app_server: st
 
 
 def test_dragging_empty_space_pans_and_reset_view_and_presets_restore_the_window(page: Page, app_server: str) -> None:
-    pts = ";".join(f"{x},{y}" for x, y in POINTS)
-    page.goto(f"{app_server}/univariate?pts={pts}")
-    expect(page.get_by_text("4 points")).to_be_visible(timeout=30_000)
-    plot_area = page.locator(".click-plot .nsewdrag").first
-    expect(plot_area).to_be_visible(timeout=30_000)
+    plot_area = _open(page, app_server)
     x_range = "document.querySelector('.click-plot')._fullLayout.xaxis.range"
     start = page.evaluate(x_range)
     box = plot_area.bounding_box()
-    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.9 * box["height"])
-    page.mouse.down()
-    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.6 * box["height"], steps=5)
-    page.mouse.up()
+    _pan(page, box)
     panned = page.evaluate(x_range)
     assert abs((panned[1] - panned[0]) - (start[1] - start[0])) < 1e-6, "a drag must pan, never zoom"
     assert abs(panned[0] - start[0]) > 0.1
     page.get_by_role("button", name="Reset view").click()
     page.wait_for_function(f"() => Math.abs({x_range}[0] - ({start[0]})) < 1e-6", timeout=30_000)
-    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.9 * box["height"])
-    page.mouse.down()
-    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.6 * box["height"], steps=5)
-    page.mouse.up()
+    _pan(page, box)
     page.get_by_role("button", name="Load preset").click()   # a preset shows its own window
     page.wait_for_function(f"() => Math.abs({x_range}[0] - ({start[0]})) < 1e-6", timeout=30_000)
