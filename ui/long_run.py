@@ -123,6 +123,7 @@ def start(kind: str, key: Any, fn: Callable[[Job], Any], label: str) -> Job | No
         current = _RUNNING.get(session)
         if current is not None and current.active:
             if (current.kind, current.key) == (kind, key):
+                st.session_state[_slot(kind)] = current
                 return current
             busy = current
         else:
