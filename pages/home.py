@@ -36,12 +36,18 @@ st.markdown(
     "functions, infinite for the pyramid and the cone; exact values for finite networks, ridge sums and radial "
     "functions, and how the norm of a radial bump grows with the dimension."
 )
-st.page_link("pages/compress.py", label="**Compression by weight sharing**", icon=":material/compress:")
+st.page_link("pages/compress_digits.py", label="**Compression by weight sharing: a digits CNN**",
+             icon=":material/compress:")
 st.markdown(
     "Compress a small CNN on the digits data by k-means weight sharing — scalar (Deep Compression) or filter rows with "
     "Deep k-means retraining — and watch accuracy, compression ratio, cluster usage and energy change; compare the "
-    "methods over K. For a wide shallow net, sharing K neurons: with weight decay K = the exact minimiser's number of "
-    "knots loses almost nothing."
+    "methods over K."
+)
+st.page_link("pages/compress_shallow.py", label="**Compression by weight sharing: a shallow net**",
+             icon=":material/compress:")
+st.markdown(
+    "Share K neurons of a wide shallow net trained on 1-D data: with weight decay K = the exact minimiser's number of "
+    "knots loses almost nothing; without it the knots spread and sharing costs accuracy."
 )
 st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
            "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020); Han, Mao & Dally (ICLR 2016); Wu et al. (ICML 2018).")

@@ -2,20 +2,25 @@
 kernel built from the learned neurons (Nakhleh, Shenouda & Nowak, NeurIPS 2024)."""
 import json
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from engine.kernel_regime import exact_view, grid, square_data
-from engine.kernel_regime.runs import kernel_distance, seed_spread, train_runs
+from engine.kernel_regime.runs import export, kernel_distance, seed_spread, single_task_rows, task_sweep, train_runs
+from ui import long_run
 from ui.kernel_regime_figure import distance_plot, surfaces
 from ui.navigation import ensure_app_navigation
-from ui.url_state import url_option, write_url
+from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 
 PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000 steps)": (400, 12000),
            "Tiny (width 30, 300 steps: rough, for slow machines)": (30, 300)}
 LAMS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 SWEEP = (1, 2, 5, 11, 26, 51, 101)
+URL = UrlParams(
+    Param("kr_preset", next(iter(PRESETS)), choice(list(PRESETS))),
+    Param("kr_lam", 1e-3, nearest(LAMS), lambda v: f"{v:g}"),
+    Param("kr_seeds", 3, clamped_int(2, 5)),
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,6 +37,114 @@ def exact(lam):
     return exact_view(X, y, points, lam), exact_view(X, y, points, 0.0)["result"]
 
 
+def sidebar():
+    with st.sidebar:
+        st.subheader("Training")
+        st.radio("Preset", list(PRESETS), key="kr_preset")
+        st.select_slider("Weight decay λ", LAMS, key="kr_lam", format_func=lambda v: f"{v:g}")
+        st.slider("Seeds", 2, 5, key="kr_seeds")
+    URL.write()
+    width, steps = PRESETS[st.session_state["kr_preset"]]
+    return width, steps, st.session_state["kr_lam"], list(range(st.session_state["kr_seeds"]))
+
+
+def runs_job(X, y, points, seeds, width, lam, steps):
+    def run(job):
+        runs = []
+        for kind, *payload in train_runs(X, y, points, seeds=seeds, task_counts=(1, 101), width=width, lam=lam,
+                                         steps=steps, stop=lambda: job.stopping):
+            if kind == "progress":
+                job.report(*payload)
+            else:
+                runs.append(payload[0])
+        job.check()   # a stopped batch is incomplete: no result
+        return runs
+    return run
+
+
+def sweep_job(X, y, points, width, lam, steps):
+    def run(job):
+        for kind, *payload in task_sweep(X, y, points, SWEEP, width=width, lam=lam, steps=steps,
+                                         stop=lambda: job.stopping):
+            if kind == "progress":
+                job.report(*payload)
+            else:
+                return payload[0]
+        job.check()
+    return run
+
+
+def train_controls(width, steps, lam, seeds, key, X, y, points):
+    estimate = len(seeds) * steps * (1 / speed(width, 1) + 1 / speed(width, 101))
+    c1, c2 = st.columns([1, 3])
+    if c1.button("Train the networks", type="primary", width="stretch"):
+        long_run.start("kr", key, runs_job(X, y, points, seeds, width, lam, steps), "Training the networks")
+    c2.caption(f"{2 * len(seeds)} runs (T = 1 and T = 101 for {len(seeds)} seeds), width {width}, {steps} Adam steps, "
+               f"λ = {lam:g}. Estimated time here: {estimate:.0f} s.")
+    if estimate > 8:
+        smaller = list(PRESETS)[0 if st.session_state["kr_preset"] != list(PRESETS)[0] else 2]
+        st.warning("This takes a while on this machine's CPU (a GPU is used when present).")
+        st.button(f"Use the smaller preset: {smaller}", on_click=lambda: st.session_state.update(kr_preset=smaller))
+    done = long_run.take("kr")
+    if done is not None:
+        st.session_state["kr_runs"] = {"key": done.key, "runs": done.result}
+    long_run.follow("kr")
+    stored = st.session_state.get("kr_runs")
+    return stored["runs"] if stored and stored["key"] == key else None
+
+
+def seed_panels(runs, axes, X, y):
+    by_t = {T: [r for r in runs if r.tasks == T] for T in (1, 101)}
+    panels = [(f"T = {r.tasks}, seed {r.seed}", r.values) for T in (1, 101) for r in by_t[T]]
+    st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Spread across seeds, T = 1", f"{seed_spread(by_t[1]):.3f}", help="mean pairwise relative RMS distance")
+    m2.metric("Spread across seeds, T = 101", f"{seed_spread(by_t[101]):.3f}")
+    m3.metric("Trained on", f"{runs[0].device if runs else '—'} · {sum(r.seconds for r in runs):.1f} s")
+    return by_t
+
+
+def exact_section(single, exact_fit, exact_interp, axes, X, y):
+    st.subheader("Exact where it can be: one task")
+    st.markdown("For one task and few points the activation patterns of the data can all be listed, so the training "
+                "problem is an exact convex group lasso (Ergen & Pilanci; biases free, only the w-part penalised):")
+    st.latex(r"\min \sum_j \|u_j^{w}\| + \|u_j'^{w}\| \ \text{s.t.}\ \sum_j D_j\tilde X(u_j-u_j') + Xv + c = y,\ "
+             r"(2D_j-I)\tilde X u_j \ge 0,\ (2D_j-I)\tilde X u_j' \ge 0")
+    table = pd.DataFrame(single_task_rows(single, exact_fit["result"])).set_index("network")
+    st.dataframe(table, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns})
+    st.caption(f"The exact minimum-cost interpolant (λ = 0) has cost {exact_interp.cost:.6g}. "
+               "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²); the trained single-task nets should reach the exact value "
+               "(gap → 0) while their surfaces differ: the minimiser is not unique. With T > 1 outputs the analogous "
+               "exact program is copositive, not a group lasso, so no exact value is claimed there.")
+    st.plotly_chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +
+                             [(f"trained T = 1, seed {r.seed}", r.values) for r in single], axes, X, y, rows=1,
+                             height_per_row=300), width="stretch")
+
+
+def kernel_section(many, key, width, lam, steps, axes, X, y, points):
+    st.subheader("The kernel view")
+    kv = [(r, kernel_distance(r, X, y, points)) for r in many]
+    kpanels = [(f"network, seed {r.seed}", r.values) for r, _ in kv] + \
+              [(f"kernel interpolant (other tasks' K), seed {r.seed}", k["kernel_others"]) for r, k in kv]
+    st.plotly_chart(surfaces(kpanels, axes, X, y, rows=2), width="stretch")
+    st.dataframe(pd.DataFrame([{"seed": r.seed, "distance to kernel interpolant (all tasks' K)": k["distance"],
+                                "distance (other tasks' K)": k["distance_others"]} for r, k in kv]).set_index("seed"),
+                 width="stretch")
+    if st.button("Sweep the number of tasks (seed 0)"):
+        long_run.start("kr_sweep", key, sweep_job(X, y, points, width, lam, steps), "Sweeping the number of tasks")
+    done = long_run.take("kr_sweep")
+    if done is not None:
+        st.session_state["kr_sweep"] = {"key": done.key, "rows": done.result}
+    long_run.follow("kr_sweep")
+    sweep = st.session_state.get("kr_sweep")
+    if sweep and sweep["key"] == key:
+        counts, d_all, d_others = map(list, zip(*sweep["rows"]))
+        st.plotly_chart(distance_plot(counts, d_all, d_others), width="stretch")
+        st.caption("With one task the trained net is (near) a fixed point of its own kernel; what matters is whether "
+                   "the neurons learned from the *other* tasks already determine task 1: that distance falls as T grows.")
+
+
 ensure_app_navigation()
 st.title("Many tasks in two dimensions")
 st.caption("Eight points: the corners of a side-2 square (label 0) and of a side-1 square (label 1). Train a ReLU network "
@@ -40,113 +153,22 @@ st.caption("Eight points: the corners of a side-2 square (label 0) and of a side
            "close to kernel interpolation with a kernel built from the learned neurons.")
 st.latex(r"K(x,x') = \sum_k \frac{\|a_k\|}{\|w_k\|}\,\sigma(w_k^\top x - b_k)\,\sigma(w_k^\top x' - b_k)"
          r"\qquad(\text{= }\textstyle\sum_k \|a_k\|\,\sigma\sigma\text{ for unit-norm } w_k)")
-
-url_option("kr_preset", next(iter(PRESETS)), lambda s: s if s in PRESETS else next(iter(PRESETS)))
-url_option("kr_lam", 1e-3, lambda s: min(LAMS, key=lambda v: abs(v - float(s))))
-url_option("kr_seeds", 3, lambda s: min(max(int(s), 2), 5))
-with st.sidebar:
-    st.subheader("Training")
-    st.radio("Preset", list(PRESETS), key="kr_preset")
-    st.select_slider("Weight decay λ", LAMS, key="kr_lam", format_func=lambda v: f"{v:g}")
-    st.slider("Seeds", 2, 5, key="kr_seeds")
-write_url(**{k: st.session_state[k] for k in ("kr_preset", "kr_lam", "kr_seeds")})
-width, steps = PRESETS[st.session_state["kr_preset"]]
-lam, seeds = st.session_state["kr_lam"], list(range(st.session_state["kr_seeds"]))
-
+for problem in URL.restore():
+    st.warning(problem)
+width, steps, lam, seeds = sidebar()
 X, y = square_data()
 points, axes = grid(1.5, 61)
-estimate = len(seeds) * steps * (1 / speed(width, 1) + 1 / speed(width, 101))
 key = (width, steps, lam, tuple(seeds))
-c1, c2 = st.columns([1, 3])
-go = c1.button("Train the networks", type="primary", width="stretch")
-c2.caption(f"{2 * len(seeds)} runs (T = 1 and T = 101 for {len(seeds)} seeds), width {width}, {steps} Adam steps, "
-           f"λ = {lam:g}. Estimated time here: {estimate:.0f} s.")
-if estimate > 8:
-    smaller = list(PRESETS)[0 if st.session_state["kr_preset"] != list(PRESETS)[0] else 2]
-    st.warning("This takes a while on this machine's CPU (a GPU is used when present).")
-    st.button(f"Use the smaller preset: {smaller}", on_click=lambda: st.session_state.update(kr_preset=smaller))
-
-if go:
-    stop_slot = st.empty()
-    stop_slot.button("Stop", key="kr_stop")   # a click reruns the page and ends the runs
-    bar = st.progress(0.0, text="Training…")
-    runs = []
-    for kind, *payload in train_runs(X, y, points, seeds=seeds, task_counts=(1, 101), width=width, lam=lam, steps=steps):
-        if kind == "progress":
-            bar.progress(min(payload[0], 1.0), text=payload[1])
-        else:
-            runs.append(payload[0])
-    st.session_state["kr_runs"] = {"key": key, "runs": runs}
-    bar.empty()
-    stop_slot.empty()
-stored = st.session_state.get("kr_runs")
+runs = train_controls(width, steps, lam, seeds, key, X, y, points)
 exact_fit, exact_interp = exact(lam)
-if not stored or stored["key"] != key:
+if runs is None:
     st.info("Press **Train the networks**. Meanwhile, the exact minimum-cost single-task network (below) is already known.")
     st.plotly_chart(surfaces([("exact single-task minimiser (λ = 0)", exact_interp(points))], axes, X, y, rows=1,
                              height_per_row=380), width="stretch")
     st.stop()
-
-runs = stored["runs"]
-by_t = {T: [r for r in runs if r.tasks == T] for T in (1, 101)}
-panels = [(f"T = {r.tasks}, seed {r.seed}", r.values) for T in (1, 101) for r in by_t[T]]
-st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
-m1, m2, m3 = st.columns(3)
-m1.metric("Spread across seeds, T = 1", f"{seed_spread(by_t[1]):.3f}", help="mean pairwise relative RMS distance")
-m2.metric("Spread across seeds, T = 101", f"{seed_spread(by_t[101]):.3f}")
-m3.metric("Trained on", f"{runs[0].device if runs else '—'} · {sum(r.seconds for r in runs):.1f} s")
-
-st.subheader("Exact where it can be: one task")
-st.markdown("For one task and few points the activation patterns of the data can all be listed, so the training "
-            "problem is an exact convex group lasso (Ergen & Pilanci; biases free, only the w-part penalised):")
-st.latex(r"\min \sum_j \|u_j^{w}\| + \|u_j'^{w}\| \ \text{s.t.}\ \sum_j D_j\tilde X(u_j-u_j') + Xv + c = y,\ "
-         r"(2D_j-I)\tilde X u_j \ge 0,\ (2D_j-I)\tilde X u_j' \ge 0")
-rows = []
-for r in by_t[1]:
-    rows.append({"network": f"trained, seed {r.seed}", "objective": r.loss, "cost Σ|a_k|‖w_k‖": r.cost})
-res = exact_fit["result"]
-rows.append({"network": f"exact minimiser, same λ ({res.n_patterns} patterns)", "objective": res.objective,
-             "cost Σ|a_k|‖w_k‖": res.cost})
-table = pd.DataFrame(rows).set_index("network")
-table["objective gap"] = (table["objective"] - res.objective) / res.objective
-st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns})
-st.caption(f"The exact minimum-cost interpolant (λ = 0) has cost {exact_interp.cost:.6g}. "
-           "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²); the trained single-task nets should reach the exact value "
-           "(gap → 0) while their surfaces differ: the minimiser is not unique. With T > 1 outputs the analogous exact "
-           "program is copositive, not a group lasso, so no exact value is claimed there.")
-st.plotly_chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +
-                         [(f"trained T = 1, seed {r.seed}", r.values) for r in by_t[1]], axes, X, y, rows=1,
-                         height_per_row=300), width="stretch")
-
-st.subheader("The kernel view")
-kv = [(r, kernel_distance(r, X, y, points)) for r in by_t[101]]
-kpanels = [(f"network, seed {r.seed}", r.values) for r, _ in kv] + \
-          [(f"kernel interpolant (other tasks' K), seed {r.seed}", k["kernel_others"]) for r, k in kv]
-st.plotly_chart(surfaces(kpanels, axes, X, y, rows=2), width="stretch")
-st.dataframe(pd.DataFrame([{"seed": r.seed, "distance to kernel interpolant (all tasks' K)": k["distance"],
-                            "distance (other tasks' K)": k["distance_others"]} for r, k in kv]).set_index("seed"),
-             width="stretch")
-if st.button("Sweep the number of tasks (seed 0)"):
-    bar = st.progress(0.0)
-    sweep = []
-    for j, T in enumerate(SWEEP):
-        for kind, *payload in train_runs(X, y, points, seeds=[0], task_counts=(T,), width=width, lam=lam, steps=steps):
-            if kind == "progress":
-                bar.progress((j + payload[0]) / len(SWEEP), text=payload[1])
-            else:
-                d = kernel_distance(payload[0], X, y, points)
-                sweep.append((T, d["distance"], d.get("distance_others", np.nan)))
-    st.session_state["kr_sweep"] = {"key": key, "rows": sweep}
-    bar.empty()
-sweep = st.session_state.get("kr_sweep")
-if sweep and sweep["key"] == key:
-    counts, d_all, d_others = map(list, zip(*sweep["rows"]))
-    st.plotly_chart(distance_plot(counts, d_all, d_others), width="stretch")
-    st.caption("With one task the trained net is (near) a fixed point of its own kernel; what matters is whether the "
-               "neurons learned from the *other* tasks already determine task 1: that distance falls as T grows.")
-
-export = {"width": width, "steps": steps, "lam": lam,
-          "runs": [{"tasks": r.tasks, "seed": r.seed, "objective": r.loss, "cost": r.cost, "net": r.net.to_dict()}
-                   for r in runs],
-          "exact": {"objective": res.objective, "cost": res.cost, "interpolation_cost": exact_interp.cost}}
-st.download_button("Runs and networks (JSON)", json.dumps(export), "kernel_regime_runs.json", "application/json")
+by_t = seed_panels(runs, axes, X, y)
+exact_section(by_t[1], exact_fit, exact_interp, axes, X, y)
+kernel_section(by_t[101], key, width, lam, steps, axes, X, y, points)
+st.download_button("Runs and networks (JSON)", json.dumps(export(width, steps, lam, runs, exact_fit["result"],
+                                                                 exact_interp.cost)),
+                   "kernel_regime_runs.json", "application/json")

@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.univariate.presets import GENERATED, PRESETS
+from tests.long_jobs import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "pages" / "multitask.py"
@@ -98,6 +99,8 @@ def test_training_streams_and_reports_the_gap():
     at.selectbox(key="tr_steps").select(500).run()
     button(at, "Train a network").click().run()
     assert not at.exception
+    finish(at)
+    assert not at.exception
     message = texts(at.success)
     assert "Training finished" in message and "Gap to the exact minimiser" in message
 
@@ -108,12 +111,15 @@ def test_kernel_regime_page_before_and_after_training():
     assert "Train the networks" in texts(at.info)
     button(at, "Train the networks").click().run()
     assert not at.exception
+    finish(at)
     spread = [m.value for m in at.metric]
     assert len(spread) == 3 and all(v for v in spread)
     table = at.dataframe[0].value
     assert table["objective gap"].iloc[:2].min() > -1e-6   # no trained net beats the exact optimum
     button(at, "Sweep the number of tasks").click().run()
     assert not at.exception
+    finish(at)
+    assert not at.exception and at.get("plotly_chart")[-1].proto.spec.count("distance") > 0
 
 
 def test_kernel_regime_link_options_are_clamped():

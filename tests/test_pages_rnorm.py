@@ -5,8 +5,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.rnorm.gallery import GALLERY
+from tests.long_jobs import finish
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "rnorm.py"
+CUSTOM = "Custom formula"
 
 
 def run(**query):
@@ -64,6 +66,8 @@ def test_fit_a_network_streams_and_reports_its_cost():
     at.selectbox(key="rn_fit_width").select(100).run()
     next(b for b in at.button if b.label == "Fit a network").click().run()
     assert not at.exception
+    finish(at)
+    assert not at.exception
     message = " ".join(s.value for s in at.success)
     assert "cost Σ‖a_k‖‖w_k‖" in message and "ratio" in message
 
@@ -82,10 +86,69 @@ def test_picked_neuron_is_drawn_on_f():
     at.query_params["rn_res"] = "128"
     at.run()
     text, extent = GALLERY[item].formula, float(at.session_state["rn_extent"])
-    at.session_state["rn_neuron"] = {"key": (text, extent), "theta": 30.0, "b": 1.0}
+    at.session_state["rn_neuron"] = {"key": (text, extent), "theta": 30.0, "b": 1.0}   # as a click stores it
     at.run()
     assert not at.exception
     caption = next(c.value for c in at.caption if c.value.startswith("Picked neuron"))
     assert "θ = 30.0°" in caption and "b = 1.000" in caption
     fig = at.get("plotly_chart")[0].proto.spec
     assert "the picked neuron's hyperplane" in fig
+
+
+def texts(elements):
+    return " ".join(e.value for e in elements)
+
+
+def test_bad_link_values_are_refused_and_named():
+    at = run(rn_extent="nan", rn_res="1e400", rn_item="nope", rn_surface="yes", rn_formula="x" * 600,
+             rn_fit_lam="-inf")
+    assert not at.exception
+    warned = texts(at.warning)
+    for name in ("rn_extent", "rn_res", "rn_item", "rn_surface", "rn_formula", "rn_fit_lam"):
+        assert f"`{name}`" in warned, name
+    assert at.session_state["rn_extent"] == GALLERY[next(iter(GALLERY))].extent and at.session_state["rn_res"] == 256
+
+
+def test_link_values_are_clamped_and_round_trip():
+    at = run(rn_item=CUSTOM, rn_formula="exp(-(x^2 + 3*y^2)/2)", rn_extent="1e9", rn_res="100", rn_profile="exp(-r^2)")
+    assert not at.exception and not at.warning
+    assert at.session_state["rn_extent"] == 50.0 and at.session_state["rn_res"] == 128
+    at.number_input(key="rn_extent").set_value(6.0).run()
+    link = {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+            for k in at.query_params}
+    assert link["rn_extent"] == "6" and link["rn_res"] == "128" and link["rn_formula"] == "exp(-(x^2 + 3*y^2)/2)"
+    again = run(**link)
+    assert not again.exception and not again.warning
+    for key in ("rn_item", "rn_formula", "rn_extent", "rn_res", "rn_profile", "rn_surface", "rn_fit_width"):
+        assert again.session_state[key] == at.session_state[key], key
+    assert metrics(again) == metrics(at)
+
+
+def test_every_widget_path():
+    at = run(rn_res="64")
+    for item in (CUSTOM, "A finite ReLU net (4 units)", "Sum of ridge functions"):
+        at.selectbox(key="rn_item").select(item).run()
+        assert not at.exception, item
+    at.selectbox(key="rn_item").select("Cone (1 − r)₊").run()
+    assert at.session_state["rn_extent"] == GALLERY["Cone (1 − r)₊"].extent   # the entry's own square
+    at.select_slider(key="rn_res").set_value(128).run()
+    at.toggle(key="rn_surface").set_value(True).run()
+    at.text_input(key="rn_profile").input("relu(1 - r^2)^3").run()
+    at.selectbox(key="rn_fit_lam").select(1e-2).run()
+    assert not at.exception
+
+
+def test_a_fit_can_be_stopped_and_a_second_job_is_refused():
+    at = run(rn_item=next(iter(GALLERY)), rn_res="64")
+    at.selectbox(key="rn_fit_width").select(500).run()
+    next(b for b in at.button if b.label == "Fit a network").click().run()
+    assert at.get("progress"), "the fit's progress bar"
+    other = run(rn_item=next(iter(GALLERY)), rn_res="64")   # AppTest sessions share one session id
+    other.selectbox(key="rn_fit_width").select(100).run()
+    next(b for b in other.button if b.label == "Fit a network").click().run()
+    assert "One long job at a time" in texts(other.warning)
+    at.button(key="rn_fit_stop").click().run()
+    finish(at)
+    assert not at.exception
+    fit = at.session_state["rn_fit"]
+    assert fit["last"].step < 3000   # stopped before the end, its last snapshot kept

@@ -1,6 +1,7 @@
 """The "train a network" panel of the multi-task page: a real ReLU network (engine.train) trains on
-task 1 and its companions, streaming its task-1 curve and its cost into Plotly figures in place,
-with progress, a stop button and the gap to the exact minimiser of the same objective."""
+task 1 and its companions in the shared worker pool (ui.long_run), streaming its task-1 curve and its
+cost into the figures, with progress, a stop button and the gap to the exact minimiser of the same
+objective."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +9,7 @@ import streamlit as st
 
 from engine import interpolate
 from engine.univariate.task_sets import assemble_tasks
+from ui import long_run
 from ui.multitask_figure import cost_figure, training_figure
 
 WIDTHS = [50, 100, 200, 500, 1000, 2000]
@@ -28,6 +30,21 @@ def speed(width, tasks):
     return steps_per_second(width=width, n=20, tasks=tasks, steps=50)
 
 
+def training_job(x, Y, grid, width, lam, pen, steps, seed):
+    """The job for ``long_run``: trains and reports {steps, objective, cost, values, last} as it goes."""
+    def run(job):
+        from engine.train import train
+
+        state = {"steps": [], "objective": [], "cost": [], "values": None, "last": None}
+        for snap in train(x, Y, width=width, lam=lam, penalise_bias=pen, steps=steps, seed=seed,
+                          snapshot_every=max(steps // 60, 10), grid=grid, grid_tasks=[0], stop=lambda: job.stopping):
+            state = {"steps": [*state["steps"], snap.step], "objective": [*state["objective"], snap.loss],
+                     "cost": [*state["cost"], snap.cost], "values": snap.values[0], "last": snap}
+            job.report(snap.step / steps, f"step {snap.step}/{steps} on {snap.device} · {snap.elapsed:.1f} s", state)
+        return state
+    return run
+
+
 def training_panel(tasks, pen: bool, xr, yr) -> None:
     st.subheader("Train a network")
     x1 = tasks[0][0]
@@ -43,7 +60,7 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
     width = c1.selectbox("Width (neurons)", WIDTHS, index=2, key="tr_width")
     lam = c2.selectbox("Weight decay λ", LAMS, index=2, key="tr_lam", format_func=lambda v: f"{v:g}")
     steps = c3.selectbox("Steps (Adam)", STEPS, index=4, key="tr_steps")
-    seed = c4.number_input("Seed", 0, 10_000, 0, key="tr_seed")
+    seed = int(c4.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
     c5.markdown("&nbsp;")
     go = c5.button("Train a network", type="primary", width="stretch")
     st.latex(r"\min_{a,w,b,v,c}\ \tfrac12\sum_i \|f(x_i)-y_i\|^2 + \tfrac{\lambda}{2}\sum_k \big(\|a_k\|^2 + w_k^2"
@@ -55,46 +72,34 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
 
     best = exact_objective(exact, x, Y, lam)
     key = (tuple(x), Y.tobytes(), width, lam, steps, seed, pen)
-    state = st.session_state.get("tr_run")
-    if state is not None and state["key"] != key:
-        state = None
     estimate = steps / speed(width, len(Y))
     st.caption(f"{len(Y)} task(s), {len(x)} inputs. Estimated training time on this machine: {estimate:.1f} s"
                + (" — a long run: try fewer steps or a narrower network." if estimate > 10 else "."))
-    plot_col, cost_col = st.columns(2)
-    fig_slot, cost_slot = plot_col.empty(), cost_col.empty()
-    status = st.empty()
-    if go:
-        from engine.train import train
 
-        stop_slot = st.empty()
-        stop_slot.button("Stop training", key="tr_stop")   # a click reruns the page, which ends the loop
-        bar = st.progress(0.0, text="Training…")
-        state = {"key": key, "steps": [], "objective": [], "cost": [], "values": None, "last": None}
-        st.session_state["tr_run"] = state
-        for snap in train(x, Y, width=width, lam=lam, penalise_bias=pen, steps=steps, seed=int(seed),
-                          snapshot_every=max(steps // 60, 10), grid=grid, grid_tasks=[0]):
-            state["steps"].append(snap.step)
-            state["objective"].append(snap.loss)
-            state["cost"].append(snap.cost)
-            state["values"], state["last"] = snap.values[0], snap
-            fig_slot.plotly_chart(training_figure(x, Y[0], grid, snap.values[0], exact_curve, xr, yr), width="stretch")
-            cost_slot.plotly_chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost),
-                                   width="stretch")
-            bar.progress(snap.step / steps, text=f"Step {snap.step}/{steps} on {snap.device} · {snap.elapsed:.1f} s")
-        stop_slot.empty()
-        bar.empty()
-    if state is None:
-        fig_slot.plotly_chart(training_figure(x, Y[0], grid, None, exact_curve, xr, yr), width="stretch")
-        status.info("Press **Train a network** to watch gradient training approach the exact minimiser (dotted).")
+    def draw(state):
+        plot_col, cost_col = st.columns(2)
+        plot_col.plotly_chart(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr),
+                              width="stretch")
+        if state:
+            cost_col.plotly_chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost),
+                                  width="stretch")
+
+    if go:
+        long_run.start("tr", key, training_job(x, Y, grid, width, lam, pen, steps, seed), "Training")
+    finished = long_run.take("tr")
+    if finished is not None and finished.result["last"] is not None:   # also read by the compression page
+        st.session_state["tr_run"] = {"key": finished.key, **finished.result}
+    if long_run.follow("tr", draw):
         return
+    state = st.session_state.get("tr_run")
+    if state is None or state["key"] != key:
+        draw(None)
+        st.info("Press **Train a network** to watch gradient training approach the exact minimiser (dotted).")
+        return
+    draw(state)
     last = state["last"]
-    if not go:
-        fig_slot.plotly_chart(training_figure(x, Y[0], grid, state["values"], exact_curve, xr, yr), width="stretch")
-        cost_slot.plotly_chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost),
-                               width="stretch")
     g = gaps(last, exact, x, Y, lam)
     ended = "finished" if last.done and not last.stopped and last.step == steps else f"stopped at step {last.step}"
-    status.success(f"Training {ended} ({last.elapsed:.1f} s on {last.device}). Gap to the exact minimiser: objective "
-                   f"{g['objective_gap']:+.2e} (relative), cost {g['cost_gap']:+.2e}, task 1 curve max "
-                   f"{g['function_gap']:.2e} of the data range.")
+    st.success(f"Training {ended} ({last.elapsed:.1f} s on {last.device}). Gap to the exact minimiser: objective "
+               f"{g['objective_gap']:+.2e} (relative), cost {g['cost_gap']:+.2e}, task 1 curve max "
+               f"{g['function_gap']:.2e} of the data range.")

@@ -27,7 +27,7 @@ from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
 from engine.train.trainer import default_device
 
-__all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts"]
+__all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "shared_layers"]
 
 METHODS = {"kmeans": "k-means sharing, no retraining", "scalar": "Deep Compression (scalar)",
            "dkm": "Deep k-means (retrained)"}
@@ -246,3 +246,10 @@ def sweep(model: DigitsCNN, data: DigitsData, methods, ks_values, *, stop: Calla
         yield i, len(runs), last.result
         if stop and stop():
             return
+
+
+def shared_layers(model: DigitsCNN) -> dict[str, dict]:
+    """A compressed model as plain lists: per layer its centres, labels, weight shape and bias."""
+    return {name: {"centres": s.centres.detach().cpu().tolist(), "labels": s.labels.cpu().tolist(),
+                   "shape": list(s.shape), "bias": getattr(model, name).bias.detach().cpu().tolist()}
+            for name, s in model.shared.items()}

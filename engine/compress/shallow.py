@@ -23,7 +23,7 @@ import numpy as np
 from engine.rnorm.finite import canonical_units
 from engine.train.network import ShallowNet
 
-__all__ = ["NeuronSharing", "share_neurons", "sharing_errors", "exact_knot_count"]
+__all__ = ["NeuronSharing", "share_neurons", "sharing_errors", "exact_knot_count", "data_knots", "knots"]
 
 
 @dataclass
@@ -106,3 +106,18 @@ def exact_knot_count(x, y, lam: float) -> int:
     ``engine.interpolate``): the K at which neuron sharing of a well-trained net should lose nothing."""
     from engine import interpolate
     return int(len(interpolate(x, y, lam=lam).knots))
+
+
+def data_knots(net: ShallowNet, x) -> tuple[np.ndarray, np.ndarray]:
+    """For d = 1: the knots t_k = β_k of the units inside the data range [min x, max x] and their cost
+    shares ‖A_k‖ (``canonical_units``; units with knots outside are affine on the data)."""
+    x = np.asarray(x, float)
+    _, beta, A, _, _ = canonical_units(net.w, net.b, net.a)
+    inside = (beta > x.min() - 1e-9) & (beta < x.max() + 1e-9)
+    return beta[inside], np.linalg.norm(A, axis=1)[inside]
+
+
+def knots(net: ShallowNet) -> np.ndarray:
+    """For d = 1: the knot b_k / w_k of every unit with w_k ≠ 0."""
+    w = net.w[:, 0]
+    return net.b[w != 0] / w[w != 0]

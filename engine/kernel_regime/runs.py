@@ -36,14 +36,18 @@ def task_labels(y, tasks: int, seed: int) -> np.ndarray:
 
 
 def train_runs(X, y, grid_points, *, seeds, task_counts, width: int, lam: float, steps: int,
-               snapshot_every: int = 250):
-    """Yields ("progress", fraction, text) while training and ("run", Run) after each run."""
+               snapshot_every: int = 250, stop=None):
+    """Yields ("progress", fraction, text) while training and ("run", Run) after each finished run;
+    ``stop()`` (asked before each step) ends the current run without yielding it, and the rest."""
     from engine.train import train
 
     jobs = [(T, s) for T in task_counts for s in seeds]
     for j, (T, seed) in enumerate(jobs):
         Y = task_labels(y, T, seed)
-        for snap in train(X, Y, width=width, lam=lam, steps=steps, seed=seed, snapshot_every=snapshot_every):
+        for snap in train(X, Y, width=width, lam=lam, steps=steps, seed=seed, snapshot_every=snapshot_every,
+                          stop=stop):
+            if snap.stopped:
+                return
             yield "progress", (j + snap.step / steps) / len(jobs), f"T = {T}, seed {seed}: step {snap.step}/{steps}"
             if snap.done:
                 yield "run", Run(T, seed, snap.net, snap.net(grid_points)[:, 0], snap.loss, snap.cost,
@@ -65,3 +69,40 @@ def kernel_distance(run: Run, X, y, grid_points) -> dict:
         others = kernel_view(run.net, X, y, grid_points, leave_task_out=True)
         out |= {"kernel_others": others["kernel"], "distance_others": others["distance"]}
     return out
+
+
+def task_sweep(X, y, grid_points, counts, *, width: int, lam: float, steps: int, seed: int = 0, stop=None):
+    """Task 1's distance to kernel interpolation against the number of tasks T (one run per T, ``seed``).
+    Yields ("progress", fraction, text) and, at the end, ("rows", [(T, distance with all tasks' K,
+    distance with the other tasks' K or nan)])."""
+    rows = []
+    for j, T in enumerate(counts):
+        for kind, payload, *text in train_runs(X, y, grid_points, seeds=[seed], task_counts=(T,), width=width,
+                                               lam=lam, steps=steps, stop=stop):
+            if kind == "progress":
+                yield "progress", (j + payload) / len(counts), text[0]
+            else:
+                d = kernel_distance(payload, X, y, grid_points)
+                rows.append((T, d["distance"], d.get("distance_others", np.nan)))
+        if stop is not None and stop():
+            return
+    yield "rows", rows
+
+
+def single_task_rows(runs, exact) -> list[dict]:
+    """The trained single-task nets against the exact minimiser ``exact`` (a GroupLassoResult for the same
+    λ): objective, cost Σ|a_k|‖w_k‖ and relative objective gap (objective − exact) / exact."""
+    rows = [{"network": f"trained, seed {r.seed}", "objective": r.loss, "cost Σ|a_k|‖w_k‖": r.cost} for r in runs]
+    rows.append({"network": f"exact minimiser, same λ ({exact.n_patterns} patterns)", "objective": exact.objective,
+                 "cost Σ|a_k|‖w_k‖": exact.cost})
+    for row in rows:
+        row["objective gap"] = (row["objective"] - exact.objective) / exact.objective
+    return rows
+
+
+def export(width: int, steps: int, lam: float, runs, exact, interpolation_cost: float) -> dict:
+    """The runs, their networks and the exact single-task values as one JSON-ready dict."""
+    return {"width": width, "steps": steps, "lam": lam,
+            "runs": [{"tasks": r.tasks, "seed": r.seed, "objective": r.loss, "cost": r.cost, "net": r.net.to_dict()}
+                     for r in runs],
+            "exact": {"objective": exact.objective, "cost": exact.cost, "interpolation_cost": interpolation_cost}}

@@ -72,6 +72,7 @@ def run_rnorm(data: dict) -> dict:
         return {"rnorm": result.value if finite else None, "finite": finite,
                 "point_mass": result.point_mass if finite and np.isfinite(result.point_mass) else None,
                 "dim": dim, "support": support, "reason": result.reason}
+    from engine.rnorm.explore import grid_summary
     from engine.rnorm.grid import rnorm_grid
 
     formula = _formula(data["function"], ("x", "y", "r"))
@@ -79,6 +80,4 @@ def run_rnorm(data: dict) -> dict:
     resolution = _number(data, "resolution", 256, 16, 1024, integer=True)
     angles = _number(data, "angles", resolution, 8, 2048, integer=True)
     result = rnorm_grid(lambda x, y: formula(x=x, y=y), extent=extent, resolution=resolution, angles=angles)
-    finite = result.status != "diverging"
-    return {"rnorm": result.value if finite else None, "converged": bool(result.converged and finite),
-            "status": result.status, "estimate_error": result.estimate_error}
+    return grid_summary(result)

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
+from engine.rnorm.halfcircle import fold
+
 GAMMA_2 = 1.0 / (4.0 * np.pi)
 
 __all__ = ["GAMMA_2", "GridResult", "grid_points", "radon", "filtered", "measure", "abs_integral", "rnorm_grid"]
@@ -182,9 +184,7 @@ class GridResult:
     def density_at(self, theta: float, b: float) -> float:
         """μ at the grid sample nearest to (θ, b), θ in radians taken modulo π (the grid covers [0, π);
         μ(θ + π, −b) = μ(θ, b), as σ(−z) and σ(z) differ by an affine term)."""
-        theta = float(theta) % (2 * np.pi)
-        if theta >= np.pi:
-            theta, b = theta - np.pi, -b
+        theta, b = fold(theta, b)
         a = int(np.argmin(np.abs(self.thetas - theta)))
         return float(self.mu[a, int(np.argmin(np.abs(self.bs - b)))])
 

@@ -1,0 +1,245 @@
+"""Compression of a digits CNN by k-means weight sharing: Deep Compression (scalar; Han, Mao & Dally, ICLR 2016)
+and Deep k-means (filter rows, with its retraining regulariser; Wu, Wang, Wang & Wang, ICML 2018)."""
+import json
+
+import pandas as pd
+import streamlit as st
+
+from engine.compress.baseline import load_baseline, stored
+from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, shared_layers, sweep, train_baseline
+from engine.train.trainer import default_device
+from ui import long_run
+from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
+from ui.navigation import ensure_app_navigation
+from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
+
+SHALLOW = "Shallow ReLU net (1-D)"   # the old single page's other model (links with cp_model=…)
+KS = [2, 4, 8, 16, 32, 64]
+LAMS = [1e-4, 1e-3, 1e-2, 1e-1, 1.0]
+RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1]
+KMODES = ["same K", "cluster rate", "per layer"]
+PER_LAYER = {"conv1": 4, "conv2": 8, "conv3": 8, "fc": 16}
+SWEEP_KS = [2, 4, 8, 16, 32]
+URL = UrlParams(
+    Param("cp_method", "dkm", choice(list(METHODS))),
+    Param("cp_kmode", KMODES[0], choice(KMODES)),
+    Param("cp_k", 8, nearest(KS)),
+    Param("cp_rate", 0.01, nearest(RATES), lambda v: f"{v:g}"),
+    *(Param(f"cp_k_{name}", k, clamped_int(1, 256)) for name, k in PER_LAYER.items()),
+    Param("cp_lam", 1e-2, nearest(LAMS), lambda v: f"{v:g}"),
+    Param("cp_epochs", 5, clamped_int(0, 30)),
+    Param("cp_ft", 3, clamped_int(0, 10)),
+    Param("cp_refresh", 2, clamped_int(1, 10)),
+    Param("cp_basis", "svd", choice(["svd", "hard"])),
+    Param("cp_base_epochs", 20, clamped_int(5, 60)),
+    Param("cp_seed", 0, clamped_int(0, 10_000)),
+)
+
+
+@st.cache_resource(show_spinner=False)
+def digits(seed: int):
+    """The digits split for a seed (read once per server; never modified)."""
+    from engine.compress.digits import load_data
+
+    return load_data(seed)
+
+
+@st.cache_resource(show_spinner=False)
+def baselines() -> dict:
+    """Trained baselines shared by all sessions: (seed, epochs, device) → (model, result, history)."""
+    return {}
+
+
+def options() -> dict:
+    s = st.session_state
+    c = st.columns([2.2, 1.3, 1.3, 1.2, 1.2, 1.4])
+    c[0].selectbox("Method", list(METHODS), format_func=METHODS.get, key="cp_method")
+    c[1].radio("Clusters", KMODES, key="cp_kmode")
+    if s["cp_kmode"] == KMODES[0]:
+        c[2].selectbox("K per layer", KS, key="cp_k")
+    elif s["cp_kmode"] == KMODES[1]:
+        c[2].select_slider("Cluster rate K/rows", RATES, key="cp_rate", format_func=lambda v: f"{100 * v:g}%")
+    else:
+        for name in PER_LAYER:
+            c[2].number_input(f"K {name}", 1, 256, key=f"cp_k_{name}")
+    c[3].selectbox("λ (regulariser)", LAMS, key="cp_lam", format_func=lambda v: f"{v:g}", disabled=s["cp_method"] != "dkm")
+    c[4].number_input("Retrain epochs", 0, 30, key="cp_epochs", disabled=s["cp_method"] != "dkm")
+    c[5].number_input("Fine-tune centres (epochs)", 0, 10, key="cp_ft")
+    with st.expander("More options: F refresh, baseline training"):
+        d = st.columns(4)
+        d[0].number_input("Refresh F every E epochs", 1, 10, key="cp_refresh")
+        d[1].radio("F from", ["svd", "hard"], key="cp_basis",
+                   format_func={"svd": "truncated SVD (paper)", "hard": "k-means labels (hard)"}.get)
+        d[2].number_input("Baseline epochs", 5, 60, key="cp_base_epochs")
+        d[3].number_input("Seed", 0, 10_000, key="cp_seed")
+    URL.write()
+    mode = s["cp_kmode"]
+    return dict(method=s["cp_method"], k=s["cp_k"] if mode == KMODES[0] else None,
+                rate=s["cp_rate"] if mode == KMODES[1] else None,
+                per_layer={n: int(s[f"cp_k_{n}"]) for n in PER_LAYER} if mode == KMODES[2] else None,
+                seed=int(s["cp_seed"]), base_epochs=int(s["cp_base_epochs"]),
+                run=dict(lam=float(s["cp_lam"]), epochs=int(s["cp_epochs"]), refresh=int(s["cp_refresh"]),
+                         basis=s["cp_basis"], finetune_epochs=int(s["cp_ft"]), seed=int(s["cp_seed"])))
+
+
+def baseline_job(data, seed, epochs, device):
+    def run(job):
+        history = []
+        for p in train_baseline(data, epochs=epochs, seed=seed, device=device, stop=lambda: job.stopping):
+            if p.stage == "train":
+                history = [*history, {"stage": "train", "step": p.epoch, "loss": p.loss, "accuracy": p.accuracy}]
+                job.report(p.epoch / epochs, f"epoch {p.epoch}/{epochs} on {p.device} · {p.elapsed:.1f} s", history)
+        job.check()   # a stopped baseline is not kept
+        baselines()[(seed, epochs, device)] = (p.model, p.result, history)
+        return True
+    return run
+
+
+def baseline(data, seed, epochs, device):
+    """The uncompressed CNN: the committed one (engine.compress.baseline), one trained before, or None while
+    it trains in the worker pool (its progress shown)."""
+    key = (seed, epochs, device)
+    if key not in baselines() and stored(seed, epochs):
+        baselines()[key] = load_baseline(data, device)
+    if key in baselines():
+        return baselines()[key]
+    long_run.take("cp_base")
+    long_run.start("cp_base", key, baseline_job(data, seed, epochs, device), "Training the uncompressed CNN")
+    long_run.follow("cp_base", lambda history: st.plotly_chart(progress_figure(history), width="stretch"))
+    return None
+
+
+def compress_job(model, data, method, ks, run_options, base_history):
+    def run(job):
+        history, offset, usage = [dict(h) for h in base_history], len(base_history), None
+        for p in compress(model, data, method, ks, stop=lambda: job.stopping, **run_options):
+            if p.stage in ("retrain", "finetune"):
+                if p.refreshed is not None:   # the regulariser right after the F refresh, at the epoch's start
+                    history.append({"stage": "refresh", "step": offset, "regulariser": p.refreshed})
+                offset += 1
+                history.append({"stage": p.stage, "step": offset, "loss": p.loss, "accuracy": p.accuracy,
+                                "regulariser": p.regulariser})
+            usage = p.usage or usage
+            job.report(p.epoch / max(p.epochs, 1), f"{p.stage} {p.epoch}/{p.epochs} on {p.device} · {p.elapsed:.1f} s",
+                       {"history": list(history), "usage": usage})
+        return {"model": p.model, "result": p.result, "history": history, "usage": p.usage}
+    return run
+
+
+def sweep_job(model, data, run_options):
+    def run(job):
+        results = []
+        for done, total, result in sweep(model, data, list(METHODS), SWEEP_KS, stop=lambda: job.stopping, **run_options):
+            results.append(result.to_dict())
+            job.report(done / total, f"{done}/{total}: {METHODS[result.method]}, K = {min(result.ks.values())} "
+                                     f"→ {100 * result.accuracy:.1f}% at {result.ratio:.1f}×")
+        return results
+    return run
+
+
+def live(data):
+    st.plotly_chart(progress_figure(data["history"]), width="stretch")
+    if data["usage"]:
+        st.plotly_chart(usage_figure(data["usage"]), width="stretch")
+
+
+def runs(model, data, o, base_history, results):
+    """The Compress / Compare / Clear buttons, their jobs, and the last compressed model (or None)."""
+    ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
+    b1, b2, b3, _ = st.columns([1, 2, 1, 1])
+    if b1.button("Compress", type="primary", width="stretch"):
+        long_run.start("cp", (o["method"], tuple(ks.items()), tuple(o["run"].items())),
+                       compress_job(model, data, o["method"], ks, o["run"], base_history), "Compressing")
+    if b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch"):
+        long_run.start("cp_sweep", tuple(o["run"].items()), sweep_job(model, data, o["run"]), "Comparing methods")
+    if b3.button("Clear results", width="stretch"):
+        results.clear()
+        st.session_state.pop("cp_last", None)
+    if done := long_run.take("cp"):
+        results.append(done.result["result"].to_dict())
+        st.session_state["cp_last"] = done.result
+    if done := long_run.take("cp_sweep"):
+        results.extend(done.result)
+    long_run.follow("cp_sweep")
+    if long_run.follow("cp", live):
+        return None
+    last = st.session_state.get("cp_last")
+    if last:
+        live(last)
+    return last
+
+
+def compressed(model, base, last):
+    r = last["result"]
+    m = st.columns(5)
+    m[0].metric("Test accuracy", f"{100 * r.accuracy:.1f}%", f"{100 * (r.accuracy - base.accuracy):+.1f} points")
+    m[1].metric("Compression ratio", f"{r.ratio:.1f}×")
+    m[2].metric("Entropy-coded", f"{r.ratio_entropy:.1f}×")
+    m[3].metric("Time", f"{r.seconds:.1f} s")
+    m[4].metric("Device", r.device)
+    table = pd.DataFrame(r.layers).rename(columns={"rows": "indexed vectors", "row": "length", "k": "K"})
+    st.dataframe(table[["name", "indexed vectors", "length", "K", "ratio", "ratio_entropy"]], hide_index=True,
+                 width="stretch")
+    layer = st.selectbox("Layer for the histogram", list(model.layers()), key="cp_hist_layer")
+    shared = last["model"].shared[layer]
+    st.plotly_chart(histogram_figure(model.layers()[layer].weight.detach().cpu().numpy(),
+                                     shared().detach().cpu().numpy(), shared.centres.detach().cpu().numpy(), layer),
+                    width="stretch")
+
+
+def summary(model, base, last, results):
+    c1, c2 = st.columns(2)
+    if results:
+        c1.plotly_chart(tradeoff_figure(results, base.accuracy, METHODS), width="stretch")
+    c2.plotly_chart(energy_figure(base.energy, last["result"].energy if last else None), width="stretch")
+    st.latex(r"E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)"
+             r"\ \text{ full adders per } D\text{-dimensional dot product}")
+    st.latex(r"E_W = N_w\,|W|\,B_w,\qquad E_X = N_x\,|X|\,B_x\qquad(N = \text{uses per image})")
+    st.caption("8-bit weights and activations for the energy proxies. With sharing each weight read is a ⌈log₂K⌉-bit "
+               "index (plus the codebook once); the arithmetic still uses the centres, so the compute cost is unchanged.")
+    if last or results:
+        d1, d2 = st.columns(2)
+        d1.download_button("Results (JSON)", json.dumps({"baseline_accuracy": base.accuracy, "runs": results},
+                                                        default=float),
+                           "compression_results.json", "application/json", width="stretch")
+        if last:
+            d2.download_button("Compressed model (JSON)", json.dumps(shared_layers(last["model"])),
+                               "compressed_cnn.json", "application/json", width="stretch")
+
+
+ensure_app_navigation()
+if st.query_params.get("cp_model") == SHALLOW:   # a link to the old page's shallow-net view
+    st.switch_page("pages/compress_shallow.py")
+st.title("Compression by weight sharing: a digits CNN")
+st.caption("k-means weight sharing stores each weight (or each filter row) as an index into K shared centres. "
+           "Deep Compression clusters scalars (Han, Mao & Dally, ICLR 2016); Deep k-means clusters filter rows and "
+           "retrains with a spectrally relaxed k-means penalty first (Wu, Wang, Wang & Wang, ICML 2018).")
+st.page_link("pages/compress_shallow.py", label="Sharing the neurons of a wide shallow net →")
+for problem in URL.restore():
+    st.warning(problem)
+device = default_device()
+st.caption(f"scikit-learn's bundled 8×8 digits (1797 images; 75 % train, 25 % test), a CNN with three 3×3 "
+           f"convolutions (16, 32, 32 channels) and a dense layer. Runs on **{device}**"
+           + (" (no CUDA GPU here)." if device == "cpu" else "."))
+o = options()
+st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
+         r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
+st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}"
+         r"\quad(N \text{ indexed rows of length } s,\ b = 32 \text{ bits})")
+st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (the dense layer is not "
+           "penalised; it is shared as scalars). With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) "
+           "over i > K, which is **exactly 0 right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot "
+           "shows it. F from the k-means labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")
+data = digits(o["seed"])
+trained = baseline(data, o["seed"], o["base_epochs"], device)
+if trained is None:
+    st.stop()
+model, base, base_history = trained
+results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])
+last = runs(model, data, o, base_history, results)
+if last:
+    compressed(model, base, last)
+else:
+    st.info(f"Uncompressed test accuracy **{100 * base.accuracy:.1f}%** ({sum(p.numel() for p in model.parameters())} "
+            "parameters). Press **Compress** to share its weights, or **Compare methods** for the accuracy–ratio curve.")
+summary(model, base, last, results)
