@@ -37,6 +37,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.interpolate import CubicHermiteSpline
 
+from engine.validation import DataError
+
 JITTER = 1e-10
 """Relative diagonal jitter of positive definite Gram matrices: K + JITTER·(trace K / N)·I."""
 REFINE_STEPS = 2
@@ -75,10 +77,10 @@ KERNELS = {
 
 def _check_kernel(kernel: str, bandwidth: float) -> float:
     if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; choose one of {sorted(KERNELS)}")
+        raise DataError(f"unknown kernel {kernel!r}; choose one of {sorted(KERNELS)}")
     bandwidth = float(bandwidth)
     if not (np.isfinite(bandwidth) and bandwidth > 0):
-        raise ValueError(f"bandwidth must be a positive finite number, got {bandwidth!r}")
+        raise DataError(f"bandwidth must be a positive finite number, got {bandwidth!r}")
     return bandwidth
 
 
@@ -134,17 +136,17 @@ class KernelInterpolant:
 def _validate(x, y) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x, float), np.asarray(y, float)
     if x.ndim != 1 or y.ndim != 1:
-        raise ValueError(f"x and y must be 1-D (one task), got shapes {x.shape} and {y.shape}")
+        raise DataError(f"x and y must be 1-D (one task), got shapes {x.shape} and {y.shape}")
     if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        raise DataError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     if len(x) < 2:
-        raise ValueError(f"need at least 2 data points, got {len(x)}")
+        raise DataError(f"need at least 2 data points, got {len(x)}")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite (no NaN or inf)")
+        raise DataError("x and y must be finite (no NaN or inf)")
     order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
     if np.any(np.diff(x) == 0):
-        raise ValueError("x values must be distinct")
+        raise DataError("x values must be distinct")
     return x, y
 
 

@@ -86,7 +86,7 @@ def at_most(size: int, limit: int, what: str) -> None:
 
 def memory(estimate_bytes: float, what: str, limit: float = MAX_WORK_BYTES) -> None:
     """Refuse a computation whose estimated allocation exceeds ``limit`` bytes (checked before it
-    starts; the message gives both in GB/MB)."""
+    starts; the message gives both in GiB/MiB)."""
     if not estimate_bytes <= limit:
         raise DataError(f"{what} would need about {_bytes(estimate_bytes)} of memory (limit {_bytes(limit)}); "
                         "ask for a smaller problem")
@@ -101,7 +101,7 @@ def finite_array(values, name: str, *, max_abs: float | None = None) -> np.ndarr
     except (TypeError, ValueError):
         raise DataError(f"{name} must be numbers (an array of equal-length rows)") from None
     if not np.isfinite(arr).all():
-        raise DataError(f"{name} contains NaN or infinite values")
+        raise DataError(f"{name} contains NaN, infinite or too large values (beyond double precision, ±1.8e308)")
     if max_abs is not None and arr.size and np.abs(arr).max() > max_abs:
         raise DataError(f"{name}: values must lie within ±{max_abs:g}")
     return arr
@@ -155,4 +155,4 @@ def _short(value) -> str:
 
 
 def _bytes(n: float) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+    return f"{n / 2 ** 30:.1f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.0f} MiB"

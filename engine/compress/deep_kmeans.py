@@ -26,6 +26,7 @@ from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
 from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
 from engine.train.trainer import default_device
+from engine.validation import DataError
 
 __all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts"]
 
@@ -75,9 +76,9 @@ def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: fl
     of the layer under the method's scheme), or explicit per-layer values (which override); K = 16 when none
     is given. Every K is capped at the layer's rows (``share_weight`` cannot use more clusters than rows)."""
     if k is not None and not k >= 1:
-        raise ValueError(f"K must be at least 1, got {k!r}")
+        raise DataError(f"K must be at least 1, got {k!r}")
     if rate is not None and not 0 < rate <= 1:
-        raise ValueError(f"the cluster rate must lie in (0, 1], got {rate!r}")
+        raise DataError(f"the cluster rate must lie in (0, 1], got {rate!r}")
     ks, rows = {}, {}
     for name, layer in model.layers().items():
         rows[name] = layer.weight.numel() // (1 if _scheme(method, name) == "scalar" else layer.weight.shape[-1])
@@ -86,10 +87,10 @@ def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: fl
                                                   if rate is not None else 16)
     unknown = set(per_layer or {}) - set(ks)
     if unknown:
-        raise ValueError(f"unknown layer(s) {sorted(unknown)}; the layers are {sorted(ks)}")
+        raise DataError(f"unknown layer(s) {sorted(unknown)}; the layers are {sorted(ks)}")
     ks.update({name: int(v) for name, v in (per_layer or {}).items()})
     if min(ks.values()) < 1:
-        raise ValueError("every layer needs K ≥ 1")
+        raise DataError("every layer needs K ≥ 1")
     return {name: min(value, rows[name]) for name, value in ks.items()}
 
 
@@ -146,9 +147,9 @@ def compress(model: DigitsCNN, data: DigitsData, method: str, ks: dict[str, int]
     to Deep k-means retraining only. ``stop()`` ends the current stage early (the run still finishes
     with sharing, so the last Progress is always a runnable compressed model)."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
+        raise DataError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     if basis not in BASES:
-        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+        raise DataError(f"basis must be one of {BASES}, got {basis!r}")
     device = next(model.parameters()).device.type
     data = data.to(device)
     model = copy.deepcopy(model)

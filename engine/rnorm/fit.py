@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.validation import DataError
+
 
 def sample_points(extent: float, per_side: int) -> np.ndarray:
     """A per_side × per_side grid of inputs on [−extent/2, extent/2]² (where a decaying f lives)."""
@@ -26,5 +28,5 @@ def fit_samples(formula, extent: float, *, per_side: int = 15, width: int = 200,
     X = sample_points(extent, per_side)
     y = np.asarray(formula(x=X[:, 0], y=X[:, 1]), float) * np.ones(len(X))
     if not np.isfinite(y).all():
-        raise ValueError("f is not finite at the sample points")
+        raise DataError("f is not finite at the sample points")
     yield from train(X, y, width=width, lam=lam, steps=steps, seed=seed, snapshot_every=snapshot_every)

@@ -52,7 +52,7 @@ def as_points(x, y, min_points: int = 2):
     if not 1 <= Y.shape[0] <= MAX_TASKS:
         raise DataError(f"need 1 to {MAX_TASKS} tasks (got {Y.shape[0]})")
     if not (np.isfinite(x).all() and np.isfinite(Y).all()):
-        raise DataError("the data contain NaN, infinite or out-of-range (beyond ±1.8e308) values")
+        raise DataError("the data contain NaN, infinite or too large values (beyond double precision, ±1.8e308)")
     if max(np.abs(x).max(initial=0), np.abs(Y).max(initial=0)) > MAX_ABS:
         raise DataError(f"values must lie within ±{MAX_ABS:g}; rescale the data")
     order = np.argsort(x, kind="stable")
