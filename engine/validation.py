@@ -51,7 +51,7 @@ def count(value, name: str, lo: int, hi: int) -> int:
     if isinstance(value, (float, np.floating)) and not (math.isfinite(value) and value == int(value)):
         raise DataError(f"{name} must be a whole number")
     if not lo <= value <= hi:
-        raise DataError(f"{name} must be a whole number between {lo} and {hi} (got {_short(value)})")
+        raise DataError(f"{name} must lie between {lo} and {hi} (got {_short(value)})")
     return int(value)
 
 

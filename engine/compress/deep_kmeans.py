@@ -26,7 +26,11 @@ from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
 from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
 from engine.train.trainer import default_device
-from engine.validation import DataError
+from engine.validation import DataError, count, lam as check_lam, number
+
+MAX_EPOCHS = 200        # training, retraining and fine-tuning epochs of one run (40 epochs ≈ 10 s on CPU)
+MAX_SWEEP_RUNS = 60     # methods × K values of one sweep
+MAX_CHANNELS = 256
 
 __all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts"]
 
@@ -122,6 +126,13 @@ def train_baseline(data: DigitsData, *, epochs: int = 40, lr: float = 3e-3, batc
                    channels=(16, 32, 32), device: str | None = None,
                    stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
     """Train the uncompressed CNN; the last Progress carries ``model`` and ``result``."""
+    epochs = count(epochs, "epochs", 0, MAX_EPOCHS)
+    batch = count(batch, "batch", 1, 100_000)
+    seed = count(seed, "seed", 0, 2**63 - 1)
+    number(lr, "lr", 1e-12, 10.0)
+    if len(channels) != 3:
+        raise DataError(f"channels must be three whole numbers in 1..{MAX_CHANNELS}")
+    channels = tuple(count(c, "channels", 1, MAX_CHANNELS) for c in channels)
     device = device or default_device()
     data = data.to(device)
     model = DigitsCNN(channels, seed=seed).to(device)
@@ -150,6 +161,9 @@ def compress(model: DigitsCNN, data: DigitsData, method: str, ks: dict[str, int]
         raise DataError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     if basis not in BASES:
         raise DataError(f"basis must be one of {BASES}, got {basis!r}")
+    epochs, finetune_epochs = count(epochs, "epochs", 0, MAX_EPOCHS), count(finetune_epochs, "finetune_epochs", 0, MAX_EPOCHS)
+    refresh, batch, seed = count(refresh, "refresh", 1, MAX_EPOCHS), count(batch, "batch", 1, 100_000), count(seed, "seed", 0, 2**63 - 1)
+    lam, lr = check_lam(lam), number(lr, "lr", 1e-12, 10.0)
     device = next(model.parameters()).device.type
     data = data.to(device)
     model = copy.deepcopy(model)
@@ -242,6 +256,8 @@ def sweep(model: DigitsCNN, data: DigitsData, methods, ks_values, *, stop: Calla
     """Accuracy against compression ratio: every method at every global K (``compress`` with the same
     ``options``). Yields (done, total, Result) after each run; ``stop()`` ends the sweep between runs."""
     runs = [(method, k) for method in methods for k in ks_values]
+    if len(runs) > MAX_SWEEP_RUNS:
+        raise DataError(f"a sweep runs at most {MAX_SWEEP_RUNS} compressions (got {len(runs)} methods × K values)")
     for i, (method, k) in enumerate(runs, 1):
         *_, last = compress(model, data, method, cluster_counts(model, method, k=k), **options)
         yield i, len(runs), last.result

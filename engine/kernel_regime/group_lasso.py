@@ -53,7 +53,7 @@ import numpy as np
 
 from engine.kernel_regime.neural_kernel import ReluNet
 from engine.kernel_regime.patterns import activation_patterns, as_points
-from engine.validation import DataError
+from engine.validation import DataError, lam as check_lam
 
 MAX_POINTS = 30
 """Default limit on the number of distinct points: the program has ~N² groups of N cone constraints."""
@@ -89,9 +89,7 @@ def _validate(X, y, lam, max_points):
         raise DataError(f"X has {len(X)} points but y has {len(y)} values")
     if not np.all(np.isfinite(y)):
         raise DataError("y must be finite (no NaN or inf)")
-    lam = float(lam)
-    if not (np.isfinite(lam) and lam >= 0):
-        raise DataError(f"lam must be a finite number ≥ 0, got {lam!r}")
+    lam = check_lam(lam)
     uniq, inverse, counts = np.unique(X, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
     y_min, y_max = np.full(len(uniq), np.inf), np.full(len(uniq), -np.inf)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.validation import DataError
+from engine.validation import DataError, at_most, memory
 
 
 def net_arrays(net) -> tuple[np.ndarray, ...]:
@@ -108,6 +108,9 @@ class KernelFit:
     residual: float
 
 
+MAX_KERNEL_POINTS = 5000
+
+
 def kernel_interpolate(K, X, y, X_eval, affine: bool = True, rcond: float = 1e-12) -> KernelFit:
     """Minimum-norm interpolant of (X, y) in the RKHS of K, plus a free affine part if ``affine``.
 
@@ -125,13 +128,17 @@ def kernel_interpolate(K, X, y, X_eval, affine: bool = True, rcond: float = 1e-1
     if len(y) != len(X):
         raise DataError(f"X has {len(X)} points but y has {len(y)} values")
     n, d = X.shape
+    Xe = np.asarray(X_eval, float).reshape(-1, d)
+    at_most(n, MAX_KERNEL_POINTS, "kernel interpolation: data points (the least-squares solve is O(N³))")
+    units = len(getattr(K, "weights", ()))
+    memory(8.0 * (len(Xe) + n) * max(units, n) + 8.0 * (n + d + 1) ** 2 * 3,
+           f"kernel interpolation at {len(Xe):,} points with {units:,} units")
     G = K(X, X)
     P = np.column_stack([np.ones(n), X]) if affine else np.zeros((n, 0))
     A = np.block([[G, P], [P.T, np.zeros((P.shape[1], P.shape[1]))]])
     sol = sla.lstsq(A, np.r_[y, np.zeros(P.shape[1])], cond=rcond)[0]
     alpha, beta = sol[:n], np.zeros(d + 1)
     beta[:P.shape[1]] = sol[n:]
-    Xe = np.asarray(X_eval, float).reshape(-1, d)
     values = K(Xe, X) @ alpha + beta[0] + Xe @ beta[1:]
     residual = float(np.max(np.abs(G @ alpha + beta[0] + X @ beta[1:] - y)))
     return KernelFit(values, alpha, beta, float(np.sqrt(max(alpha @ G @ alpha, 0.0))), residual)

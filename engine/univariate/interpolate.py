@@ -8,8 +8,8 @@ from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.multitask import free_slopes, solve_multitask
 from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
-from engine.univariate.validation import DataError, as_points, as_task_points, solver_size
-from engine.validation import lam as check_lam
+from engine.univariate.validation import as_points, as_task_points, solver_size
+from engine.validation import DataError, lam as check_lam
 
 
 def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpolant:
