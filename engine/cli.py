@@ -21,13 +21,15 @@ from engine.univariate.conic import SolverError
 from engine.univariate.interpolate import interpolate
 from engine.univariate.validation import (MAX_ABS, MAX_OWN_CELLS, MAX_POINTS, MAX_SHARED_CELLS, MAX_TASKS,
                                           numbers)
-from engine.validation import MAX_JSON_BYTES, DataError, at_most, finite_array, lam as check_lam, load_json
+from engine.validation import (MAX_JSON_BYTES, MAX_JSON_DEPTH, DataError, at_most, finite_array, lam as check_lam,
+                               load_json)
 
-MAX_EVAL = 100_000
+MAX_EVAL = 100_000       # eval_x values
+MAX_EVAL_OUT = 1_000_000  # eval_x values × tasks in the answer
 LIMITS = (f"Limits: interpolate: at most {MAX_POINTS} distinct points, {MAX_TASKS} tasks, |values| ≤ {MAX_ABS:g}, "
           f"tasks × inputs ≤ {MAX_SHARED_CELLS} (several tasks, bias penalised) or ≤ {MAX_OWN_CELLS} (tasks at "
-          f"their own inputs), {MAX_EVAL} eval_x; rnorm and compress: see their --help. Input files: at most "
-          f"{MAX_JSON_BYTES // 1_000_000} MB of JSON nested at most 64 deep.")
+          f"their own inputs), {MAX_EVAL} eval_x and {MAX_EVAL_OUT} eval_x × tasks; rnorm and compress: see their "
+          f"--help. Input files: at most {MAX_JSON_BYTES // 1_000_000} MB of JSON nested at most {MAX_JSON_DEPTH} deep.")
 
 KEYS = {"x", "y", "bias_penalty", "lam", "eval_x"}
 
@@ -72,7 +74,9 @@ def run_interpolate(data: dict) -> dict:
                       bias_penalty=data.get("bias_penalty", False), lam=lam)
     out = sol.to_dict()
     if "eval_x" in data:
-        out["eval_y"] = sol(eval_points(data["eval_x"])).tolist()
+        xs = eval_points(data["eval_x"])
+        at_most(len(xs) * len(sol.affine), MAX_EVAL_OUT, "eval_x values × tasks")
+        out["eval_y"] = sol(xs).tolist()
     return out
 
 
