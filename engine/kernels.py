@@ -37,6 +37,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.interpolate import CubicHermiteSpline
 
+from engine.validation import DataError, at_most, finite_array
+
 JITTER = 1e-10
 """Relative diagonal jitter of positive definite Gram matrices: K + JITTER·(trace K / N)·I."""
 REFINE_STEPS = 2
@@ -73,12 +75,18 @@ KERNELS = {
 }
 
 
+MAX_POINTS = 2000   # data points of one interpolant (a dense N × N solve)
+
+
 def _check_kernel(kernel: str, bandwidth: float) -> float:
-    if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; choose one of {sorted(KERNELS)}")
-    bandwidth = float(bandwidth)
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise DataError(f"unknown kernel {str(kernel)[:40]!r}; choose one of {sorted(KERNELS)}")
+    try:
+        bandwidth = float(bandwidth)
+    except (TypeError, ValueError, OverflowError):
+        bandwidth = float("nan")
     if not (np.isfinite(bandwidth) and bandwidth > 0):
-        raise ValueError(f"bandwidth must be a positive finite number, got {bandwidth!r}")
+        raise DataError(f"bandwidth must be a positive finite number, got {bandwidth!r}")
     return bandwidth
 
 
@@ -132,19 +140,20 @@ class KernelInterpolant:
 
 
 def _validate(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    x, y = finite_array(x, "x"), finite_array(y, "y")
     if x.ndim != 1 or y.ndim != 1:
-        raise ValueError(f"x and y must be 1-D (one task), got shapes {x.shape} and {y.shape}")
+        raise DataError(f"x and y must be 1-D (one task), got shapes {x.shape} and {y.shape}")
     if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        raise DataError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     if len(x) < 2:
-        raise ValueError(f"need at least 2 data points, got {len(x)}")
+        raise DataError(f"need at least 2 data points, got {len(x)}")
+    at_most(len(x), MAX_POINTS, "kernel interpolation: data points")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite (no NaN or inf)")
+        raise DataError("x and y must be finite (no NaN or inf)")
     order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
     if np.any(np.diff(x) == 0):
-        raise ValueError("x values must be distinct")
+        raise DataError("x values must be distinct")
     return x, y
 
 

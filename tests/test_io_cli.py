@@ -38,7 +38,7 @@ def test_csv_and_json_round_trip():
     (b"x,y\n1,2\n", "a.csv", "at least 2"),
     (b"x,y\n1,nan\n2,3\n", "a.csv", "line 2"),
     (b"x,y\n1,2\n2,1e300\n", "a.csv", "within"),
-    (b'{"x": [1, 2]', "a.json", "invalid JSON"),
+    (b'{"x": [1, 2]', "a.json", "not valid JSON"),
     (b'{"a": 1}', "a.json", "JSON must be"),
     (b"\xff\xfe\x00", "a.csv", "UTF-8"),
     (b"x,y\n" + b"".join(b"%d,1\n" % i for i in range(2001)), "a.csv", "at most 2000"),

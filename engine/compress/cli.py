@@ -10,29 +10,23 @@ floats: n·p·b / (n·⌈log₂K⌉ + K·p·b)), "compression_ratio_entropy" (en
 """
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-from engine.univariate.validation import DataError, numbers
+from engine.compress.kmeans_1d import MAX_KMEANS_OPS
+from engine.univariate.validation import numbers
+from engine.validation import MAX_WORK_BYTES, DataError, choice, count, finite_array
 
 KEYS = {"weights", "k", "seed", "method", "bits"}
 METHODS = ("exact", "linear", "k-means++")
 MAX_VALUES = 10_000_000
-
-
-def _integer(data, key, default, lo, hi):
-    value = data.get(key, default)
-    # json reads Infinity, NaN and 1e400 (= inf) as floats, on which int() raises
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value != int(value)):
-        raise DataError(f"{key} must be a whole number")
-    if not lo <= value <= hi:
-        raise DataError(f"{key} must lie between {lo} and {hi}")
-    return int(value)
+MAX_K = 65536
+LIMITS = (f"Limits: at most {MAX_VALUES:,} numbers, k ≤ min(n, {MAX_K}); exact: 16·k·n bytes ≤ "
+          f"{MAX_WORK_BYTES >> 30} GiB (k·n ≤ {MAX_WORK_BYTES // 16:,}); linear / k-means++: worst-case work "
+          f"(engine.compress.kmeans_1d.kmeans_work: seeding k·(n·p·(2 + ln k) + 2e5), 300 Lloyd iterations of "
+          f"n·p·k, or 20·n for scalars) ≤ {MAX_KMEANS_OPS:.0e}.")
 
 
 def run_compress(data: dict) -> dict:
+    import numpy as np
+
     from engine.compress.metrics import LayerBits, entropy_bits
 
     if "weights" not in data or "k" not in data:
@@ -44,33 +38,24 @@ def run_compress(data: dict) -> dict:
     rows = bool(raw) and isinstance(raw[0], list)
     if rows and len({len(r) for r in raw}) != 1:
         raise DataError("all rows of weights must have the same length")
-    try:
-        W = np.asarray(raw, dtype=float)
-    except OverflowError:
-        raise DataError("weights must fit in double precision") from None
+    size = sum(len(r) for r in raw) if rows else len(raw)
+    if size > MAX_VALUES:
+        raise DataError(f"weights: at most {MAX_VALUES:,} numbers (got {size:,})")
+    W = finite_array(raw, "weights")
     if W.size == 0:
         raise DataError("weights is empty")
-    if W.size > MAX_VALUES:
-        raise DataError(f"at most {MAX_VALUES} numbers (got {W.size})")
-    if not np.isfinite(W).all():
-        raise DataError("weights contain NaN or infinite values")
     n = W.shape[0]
-    k = _integer(data, "k", 16, 1, min(n, 65536))
-    seed = _integer(data, "seed", 0, 0, 2**31 - 1)
-    bits = _integer(data, "bits", 32, 1, 64)
-    method = data.get("method", "k-means++" if rows else "exact")
-    if method not in METHODS or (rows and method == "exact"):
-        allowed = METHODS[1:] if rows else METHODS
-        raise DataError(f"method must be one of {', '.join(allowed)}" + (" for rows" if rows else ""))
-    try:
-        if method == "exact":
-            from engine.compress.kmeans_1d import kmeans_1d
-            res = kmeans_1d(W, k)
-        else:
-            from engine.compress.kmeans import kmeans
-            res = kmeans(W, k, seed=seed, init=method)
-    except ValueError as err:
-        raise DataError(str(err)) from None
+    k = count(data["k"], "k", 1, min(n, MAX_K))
+    seed = count(data.get("seed", 0), "seed", 0, 2**31 - 1)
+    bits = count(data.get("bits", 32), "bits", 1, 64)
+    method = choice(data.get("method", "k-means++" if rows else "exact"), "method" + (" for rows" if rows else ""),
+                    METHODS[1:] if rows else METHODS)
+    if method == "exact":
+        from engine.compress.kmeans_1d import kmeans_1d
+        res = kmeans_1d(W, k)
+    else:
+        from engine.compress.kmeans import kmeans
+        res = kmeans(W, k, seed=seed, init=method)
     layer = LayerBits("weights", n, W.shape[1] if rows else 1, k, bits, entropy=entropy_bits(res.labels, k))
     return {"centers": np.asarray(res.centers).tolist(), "labels": res.labels.tolist(), "sse": res.sse,
             "compression_ratio": layer.ratio(), "compression_ratio_entropy": layer.ratio(True), "k": k, "n": n,

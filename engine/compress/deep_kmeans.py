@@ -26,6 +26,11 @@ from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
 from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
 from engine.train.trainer import default_device
+from engine.validation import DataError, count, lam as check_lam, number
+
+MAX_EPOCHS = 200        # training, retraining and fine-tuning epochs of one run (40 epochs ≈ 10 s on CPU)
+MAX_SWEEP_RUNS = 60     # methods × K values of one sweep
+MAX_CHANNELS = 256
 
 __all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "shared_layers"]
 
@@ -75,9 +80,9 @@ def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: fl
     of the layer under the method's scheme), or explicit per-layer values (which override); K = 16 when none
     is given. Every K is capped at the layer's rows (``share_weight`` cannot use more clusters than rows)."""
     if k is not None and not k >= 1:
-        raise ValueError(f"K must be at least 1, got {k!r}")
+        raise DataError(f"K must be at least 1, got {k!r}")
     if rate is not None and not 0 < rate <= 1:
-        raise ValueError(f"the cluster rate must lie in (0, 1], got {rate!r}")
+        raise DataError(f"the cluster rate must lie in (0, 1], got {rate!r}")
     ks, rows = {}, {}
     for name, layer in model.layers().items():
         rows[name] = layer.weight.numel() // (1 if _scheme(method, name) == "scalar" else layer.weight.shape[-1])
@@ -86,10 +91,10 @@ def cluster_counts(model: DigitsCNN, method: str, k: int | None = None, rate: fl
                                                   if rate is not None else 16)
     unknown = set(per_layer or {}) - set(ks)
     if unknown:
-        raise ValueError(f"unknown layer(s) {sorted(unknown)}; the layers are {sorted(ks)}")
+        raise DataError(f"unknown layer(s) {sorted(unknown)}; the layers are {sorted(ks)}")
     ks.update({name: int(v) for name, v in (per_layer or {}).items()})
     if min(ks.values()) < 1:
-        raise ValueError("every layer needs K ≥ 1")
+        raise DataError("every layer needs K ≥ 1")
     return {name: min(value, rows[name]) for name, value in ks.items()}
 
 
@@ -121,6 +126,13 @@ def train_baseline(data: DigitsData, *, epochs: int = 40, lr: float = 3e-3, batc
                    channels=(16, 32, 32), device: str | None = None,
                    stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
     """Train the uncompressed CNN; the last Progress carries ``model`` and ``result``."""
+    epochs = count(epochs, "epochs", 0, MAX_EPOCHS)
+    batch = count(batch, "batch", 1, 100_000)
+    seed = count(seed, "seed", 0, 2**63 - 1)
+    number(lr, "lr", 1e-12, 10.0)
+    if len(channels) != 3:
+        raise DataError(f"channels must be three whole numbers in 1..{MAX_CHANNELS}")
+    channels = tuple(count(c, "channels", 1, MAX_CHANNELS) for c in channels)
     device = device or default_device()
     data = data.to(device)
     model = DigitsCNN(channels, seed=seed).to(device)
@@ -146,9 +158,12 @@ def compress(model: DigitsCNN, data: DigitsData, method: str, ks: dict[str, int]
     to Deep k-means retraining only. ``stop()`` ends the current stage early (the run still finishes
     with sharing, so the last Progress is always a runnable compressed model)."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
+        raise DataError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     if basis not in BASES:
-        raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
+        raise DataError(f"basis must be one of {BASES}, got {basis!r}")
+    epochs, finetune_epochs = count(epochs, "epochs", 0, MAX_EPOCHS), count(finetune_epochs, "finetune_epochs", 0, MAX_EPOCHS)
+    refresh, batch, seed = count(refresh, "refresh", 1, MAX_EPOCHS), count(batch, "batch", 1, 100_000), count(seed, "seed", 0, 2**63 - 1)
+    lam, lr = check_lam(lam), number(lr, "lr", 1e-12, 10.0)
     device = next(model.parameters()).device.type
     data = data.to(device)
     model = copy.deepcopy(model)
@@ -241,6 +256,8 @@ def sweep(model: DigitsCNN, data: DigitsData, methods, ks_values, *, stop: Calla
     """Accuracy against compression ratio: every method at every global K (``compress`` with the same
     ``options``). Yields (done, total, Result) after each run; ``stop()`` ends the sweep between runs."""
     runs = [(method, k) for method in methods for k in ks_values]
+    if len(runs) > MAX_SWEEP_RUNS:
+        raise DataError(f"a sweep runs at most {MAX_SWEEP_RUNS} compressions (got {len(runs)} methods × K values)")
     for i, (method, k) in enumerate(runs, 1):
         *_, last = compress(model, data, method, cluster_counts(model, method, k=k), **options)
         yield i, len(runs), last.result

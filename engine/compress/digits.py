@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.compress.metrics import LayerBits, LayerEnergy, entropy_bits, layer_energy
+from engine.validation import count, number
 
 __all__ = ["DigitsData", "load_data", "DigitsCNN", "accuracy", "CONV_LAYERS"]
 
@@ -38,6 +39,9 @@ class DigitsData:
 def load_data(seed: int = 0, test_fraction: float = 0.25) -> DigitsData:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
+
+    seed = count(seed, "seed", 0, 2**32 - 1)
+    test_fraction = number(test_fraction, "test_fraction", 0.05, 0.95)
 
     digits = load_digits()
     x = (digits.images / 16.0).astype(np.float32)[:, None]

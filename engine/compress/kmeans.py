@@ -47,9 +47,11 @@ import time
 import numpy as np
 import torch
 
-from engine.compress.kmeans_1d import KMeansResult, _few_distinct, _pow2_scale, _validate
+from engine.compress.kmeans_1d import MAX_KMEANS_OPS, KMeansResult, _few_distinct, _pow2_scale, _validate, kmeans_work
+from engine.validation import DataError
 
-__all__ = ["kmeans", "kmeans_torch", "KMeansResult"]
+
+__all__ = ["kmeans", "kmeans_torch", "kmeans_work", "KMeansResult", "MAX_KMEANS_OPS"]
 
 
 def _acc_dtype(device):
@@ -251,28 +253,35 @@ def _lloyd_sorted_1d(x, w, C, thr, max_iter, acc, n_iter, active):
     return C, n_iter, handed
 
 
-def kmeans_torch(X, k, *, seed=0, init="k-means++", weights=None, max_iter=300, tol=1e-6, chunk_elems=2 ** 24):
+def kmeans_torch(X, k, *, seed=0, init="k-means++", weights=None, max_iter=300, tol=1e-6, chunk_elems=2 ** 24,
+                 max_ops=MAX_KMEANS_OPS):
     """Weighted Lloyd k-means on torch tensors, single (n, p) or batched (G, n, p); see the module docstring.
 
     weights: None, (n,) or (G, n), non-negative; weight 0 marks padding. init: "k-means++", "linear" or a
     (k, p) / (G, k, p) tensor. Returns (centers (k, p) or (G, k, p) in X's floating dtype, labels int64
     (n,) or (G, n), sse float64 tensor () or (G,), n_iter int64 tensor () or (G,)), all on X's device.
     Labels of padding points are computed like any other (nearest centre) and may be ignored.
+    max_ops bounds ``kmeans_work`` (DataError beyond it; None: no bound).
     """
     if not torch.is_tensor(X):
         raise TypeError("X must be a torch tensor (use kmeans() for numpy input)")
     batched = X.dim() == 3
     if X.dim() not in (2, 3):
-        raise ValueError(f"X must have shape (n, p) or (G, n, p), got {tuple(X.shape)}")
+        raise DataError(f"X must have shape (n, p) or (G, n, p), got {tuple(X.shape)}")
     if not X.is_floating_point():
         X = X.to(torch.get_default_dtype())
     Xb = X if batched else X[None]
     G, n, p = Xb.shape
     k = int(k)
     if n == 0 or p == 0:
-        raise ValueError(f"X is empty (shape {tuple(X.shape)})")
+        raise DataError(f"X is empty (shape {tuple(X.shape)})")
     if not 1 <= k <= n:
-        raise ValueError(f"need 1 <= k <= n, got k = {k}, n = {n}")
+        raise DataError(f"need 1 <= k <= n, got k = {k}, n = {n}")
+    work = kmeans_work(G * n, p, k, init, int(max_iter))
+    if max_ops is not None and work > max_ops:
+        raise DataError(f"k-means of {G * n:,} points of dimension {p} with k = {k} ({init if isinstance(init, str) else 'given'} "
+                        f"init, up to {max_iter} iterations) would take about {work:.1e} operations (limit "
+                        f"{max_ops:.0e}): lower k, the number of points or max_iter")
     dev = Xb.device
     acc = _acc_dtype(dev)
     if weights is None:
@@ -281,9 +290,9 @@ def kmeans_torch(X, k, *, seed=0, init="k-means++", weights=None, max_iter=300, 
         wb = torch.as_tensor(weights, device=dev).to(Xb.dtype)
         wb = wb if wb.dim() == 2 else wb[None].expand(G, n)
         if wb.shape != (G, n):
-            raise ValueError(f"weights must have shape ({n},) or ({G}, {n}), got {tuple(weights.shape)}")
+            raise DataError(f"weights must have shape ({n},) or ({G}, {n}), got {tuple(weights.shape)}")
         if bool((wb < 0).any()) or not bool((wb.sum(1) > 0).all()):
-            raise ValueError("weights must be non-negative with a positive sum in every group")
+            raise DataError("weights must be non-negative with a positive sum in every group")
     wb = wb.contiguous()
 
     # convergence threshold per group: tol × mean weighted variance of the coordinates
@@ -304,12 +313,12 @@ def kmeans_torch(X, k, *, seed=0, init="k-means++", weights=None, max_iter=300, 
     elif isinstance(init, str) and init == "linear":
         C = _linear_init(Xb, wb, k)
     elif isinstance(init, str):
-        raise ValueError(f"init must be 'k-means++', 'linear' or a tensor of centres, got {init!r}")
+        raise DataError(f"init must be 'k-means++', 'linear' or a tensor of centres, got {init!r}")
     else:
         C = torch.as_tensor(init, device=dev).to(Xb.dtype)
         C = C if C.dim() == 3 else C[None].expand(G, -1, -1)
         if C.shape != (G, k, p):
-            raise ValueError(f"init centres must have shape ({k}, {p}) or ({G}, {k}, {p}), got {tuple(C.shape)}")
+            raise DataError(f"init centres must have shape ({k}, {p}) or ({G}, {k}, {p}), got {tuple(C.shape)}")
         C = C - ref
 
     onehot = dev.type != "cpu"
@@ -332,12 +341,12 @@ def _device(device):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' requested but CUDA is not available")
+        raise DataError("device 'cuda' requested but CUDA is not available")
     return dev
 
 
 def kmeans(points, k, *, seed=0, init="k-means++", weights=None, max_iter=300, tol=1e-6,
-           device="auto") -> KMeansResult:
+           device="auto", max_ops=MAX_KMEANS_OPS) -> KMeansResult:
     """k-means of scalars (n,) or rows (n, p) with ``kmeans_torch``; numpy in, numpy out.
 
     Validates at the boundary (ValueError for k < 1, k > n, NaN/inf, empty input, wrong ndim, bad
@@ -351,16 +360,20 @@ def kmeans(points, k, *, seed=0, init="k-means++", weights=None, max_iter=300, t
     X, scalar, k, w = _validate(points, k, weights)
     if isinstance(init, str):
         if init not in ("k-means++", "linear"):
-            raise ValueError(f"init must be 'k-means++', 'linear' or an array of centres, got {init!r}")
+            raise DataError(f"init must be 'k-means++', 'linear' or an array of centres, got {init!r}")
     else:
         init = np.asarray(init, dtype=np.float64)
         init = init[:, None] if (scalar and init.ndim == 1) else init
         if init.shape != (k, X.shape[1]) or not np.isfinite(init).all():
-            raise ValueError(f"init centres must be finite with shape {(k,) if scalar else (k, X.shape[1])}")
+            raise DataError(f"init centres must be finite with shape {(k,) if scalar else (k, X.shape[1])}")
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+        raise DataError(f"max_iter must be a positive integer, got {max_iter!r}")
     if not (tol >= 0):
-        raise ValueError(f"tol must be >= 0, got {tol!r}")
+        raise DataError(f"tol must be >= 0, got {tol!r}")
+    work = kmeans_work(X.shape[0], X.shape[1], k, init, int(max_iter))
+    if max_ops is not None and work > max_ops:   # before the device transfer and the distinct-points probe
+        raise DataError(f"k-means of {X.shape[0]:,} points of dimension {X.shape[1]} with k = {k} would take about "
+                        f"{work:.1e} operations (limit {max_ops:.0e}): lower k, the number of points or max_iter")
     dev = _device(device)
     short = _few_distinct(X, k, scalar, w, str(dev), t0)
     if short is not None:
@@ -369,7 +382,8 @@ def kmeans(points, k, *, seed=0, init="k-means++", weights=None, max_iter=300, t
     Xt = torch.from_numpy(np.ascontiguousarray(X / scale)).to(dev)
     wt = None if w is None else torch.from_numpy(w).to(dev)
     it = init if isinstance(init, str) else torch.from_numpy(init / scale).to(dev)
-    C, labels, sse, n_iter = kmeans_torch(Xt, k, seed=seed, init=it, weights=wt, max_iter=max_iter, tol=tol)
+    C, labels, sse, n_iter = kmeans_torch(Xt, k, seed=seed, init=it, weights=wt, max_iter=max_iter, tol=tol,
+                                          max_ops=max_ops)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     C = C.cpu().numpy() * scale

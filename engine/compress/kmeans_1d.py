@@ -17,10 +17,33 @@ This module imports numpy (and ckwrap when called) only.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine.validation import MAX_WORK_BYTES, DataError, memory
+
+# Ckmeans.1d.dp keeps a k × n table of costs (double) and of split points (size_t): 16·k·n bytes
+# (measured: n = 20000, k = 500 takes 153 MB more than k = 10), and its time is O(k·n) too (that run:
+# 3.3 s). Both are checked before ckwrap is called.
+EXACT_BYTES_PER_CELL = 16
+
+# Work bound of one k-means call (engine.compress.kmeans), estimated before it starts in units of one
+# distance term, with the per-step costs measured on the 2-core sandbox under load (30–150 ns a unit):
+# k-means++ seeding takes k sequential steps of n·p·(2 + ln k) terms plus an overhead worth ~2·10⁵
+# (a step at n = 10⁴ cost 22 ms); each Lloyd iteration n·p·k terms for rows, and for scalars (sorted
+# assignment) ~20 units a point (1.5 µs measured). Counted for all max_iter iterations (the worst case;
+# most runs stop far earlier). At most 10⁹ units: well under a minute on an idle 2-core machine.
+MAX_KMEANS_OPS = 1e9
+_SEED_STEP, _SCALAR_POINT = 2e5, 20.0
+
+
+def kmeans_work(n: int, p: int, k: int, init, max_iter: int) -> float:
+    """Worst-case work of ``engine.compress.kmeans.kmeans_torch`` in the units of MAX_KMEANS_OPS."""
+    seeding = k * (n * p * (2.0 + math.log(k)) + _SEED_STEP) if isinstance(init, str) and init == "k-means++" else 0.0
+    return seeding + max_iter * n * (p * k if p > 1 else _SCALAR_POINT)
 
 
 @dataclass
@@ -44,9 +67,9 @@ def _validate(points, k, weights=None, *, allow_rows=True):
     """Boundary checks shared by kmeans and kmeans_1d. Returns (X float64 (n, p), scalar?, k, w or None)."""
     X = np.asarray(points)
     if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        raise ValueError(f"points must be numeric, got dtype {X.dtype}")
+        raise DataError(f"points must be numeric, got dtype {X.dtype}")
     if np.iscomplexobj(X):
-        raise ValueError("points must be real, got complex values")
+        raise DataError("points must be real, got complex values")
     X = X.astype(np.float64, copy=False)
     if X.ndim == 1:
         scalar = True
@@ -55,30 +78,30 @@ def _validate(points, k, weights=None, *, allow_rows=True):
         scalar = False
     else:
         want = "1-D (n,) scalars or 2-D (n, p) rows" if allow_rows else "1-D (n,) scalars"
-        raise ValueError(f"points must be {want}, got an array of shape {X.shape}")
+        raise DataError(f"points must be {want}, got an array of shape {X.shape}")
     n, p = X.shape
     if n == 0 or p == 0:
-        raise ValueError(f"points is empty (shape {X.shape})")
+        raise DataError(f"points is empty (shape {X.shape})")
     if not np.isfinite(X).all():
-        raise ValueError("points contain NaN or inf")
+        raise DataError("points contain NaN or inf")
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
-        raise ValueError(f"k must be an integer, got {k!r}")
+        raise DataError(f"k must be an integer, got {k!r}")
     k = int(k)
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise DataError(f"k must be >= 1, got {k}")
     if k > n:
-        raise ValueError(f"k = {k} exceeds the number of points n = {n}")
+        raise DataError(f"k = {k} exceeds the number of points n = {n}")
     w = None
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (n,):
-            raise ValueError(f"weights must have shape ({n},), got {w.shape}")
+            raise DataError(f"weights must have shape ({n},), got {w.shape}")
         if not np.isfinite(w).all():
-            raise ValueError("weights contain NaN or inf")
+            raise DataError("weights contain NaN or inf")
         if (w < 0).any():
-            raise ValueError("weights must be non-negative")
+            raise DataError("weights must be non-negative")
         if not w.sum() > 0:
-            raise ValueError("weights sum to zero")
+            raise DataError("weights sum to zero")
     return X, scalar, k, w
 
 
@@ -117,7 +140,7 @@ def _sse(X, centers, labels, w=None):
     return float(d.sum() if w is None else w @ d)
 
 
-def kmeans_1d(x, k, *, weights=None) -> KMeansResult:
+def kmeans_1d(x, k, *, weights=None, max_bytes=MAX_WORK_BYTES) -> KMeansResult:
     """Globally optimal k-means of scalars (Ckmeans.1d.dp via ckwrap), optionally weighted.
 
     x: (n,) finite reals; k: 1 <= k <= n. Returns KMeansResult with centers (k,) sorted ascending, labels
@@ -125,10 +148,13 @@ def kmeans_1d(x, k, *, weights=None) -> KMeansResult:
     float64, n_iter = 0, device "cpu". When x has at most k distinct values, ckwrap refuses (it raises
     "Max 'k' must be smaller than the number of unique 'x' values" for k > distinct values), so we return
     the exact answer directly: the distinct values, padded at the end with copies of the largest one
-    (unused centres), sse = 0.
+    (unused centres), sse = 0. max_bytes: the memory ckwrap may take, 16·k·n bytes (DataError beyond;
+    None: no bound).
     """
     t0 = time.perf_counter()
     X, _, k, w = _validate(x, k, weights, allow_rows=False)
+    if max_bytes is not None:
+        memory(EXACT_BYTES_PER_CELL * k * len(X), f"exact 1-D k-means of {len(X):,} values with k = {k}", max_bytes)
     short = _few_distinct(X, k, True, w, "cpu", t0)
     if short is not None:
         return short

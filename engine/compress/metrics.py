@@ -29,6 +29,8 @@ from math import ceil, log2
 
 import numpy as np
 
+from engine.validation import DataError
+
 __all__ = ["index_bits", "entropy_bits", "compression_ratio", "LayerBits", "total_ratio",
            "full_adders", "LayerEnergy", "layer_energy"]
 
@@ -36,7 +38,7 @@ __all__ = ["index_bits", "entropy_bits", "compression_ratio", "LayerBits", "tota
 def index_bits(k: int) -> int:
     """⌈log₂K⌉ bits per index (0 for K = 1: nothing to store)."""
     if k < 1:
-        raise ValueError("K must be at least 1")
+        raise DataError("K must be at least 1")
     return ceil(log2(k)) if k > 1 else 0
 
 
@@ -96,7 +98,7 @@ def total_ratio(layers: list[LayerBits], entropy_coded: bool = False) -> float:
 def full_adders(d: int, bw: int = 8, bx: int = 8) -> int:
     """1-bit full adders of a D-dimensional dot product: D·B_w·B_x + (D−1)(B_x + B_w + ⌈log₂D⌉ − 1)."""
     if d < 1:
-        raise ValueError("the dot product needs D ≥ 1")
+        raise DataError("the dot product needs D ≥ 1")
     return d * bw * bx + (d - 1) * (bx + bw + ceil(log2(d)) - 1)
 
 

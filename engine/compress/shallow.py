@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.rnorm.finite import canonical_units
 from engine.train.network import ShallowNet
+from engine.validation import DataError
 
 __all__ = ["NeuronSharing", "share_neurons", "sharing_errors", "exact_knot_count", "data_knots", "knots"]
 
@@ -51,7 +52,7 @@ def share_neurons(net: ShallowNet, k: int, *, inputs=None, seed: int = 0) -> Neu
     (or dropped) before clustering, which leaves f unchanged on the hull — units that gradient training
     left with far-away knots would otherwise be clusters of their own."""
     if not (isinstance(k, (int, np.integer)) and k >= 1):
-        raise ValueError("K must be a positive integer")
+        raise DataError("K must be a positive integer")
     n, beta, A, sgn, keep = canonical_units(net.w, net.b, net.a)
     # flipped units: Aσ(−(nᵀx − β)) = Aσ(nᵀx − β) − A(nᵀx − β); constant units (w = 0): a·σ(−b)
     flip = sgn < 0

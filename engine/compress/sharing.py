@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from engine.compress.kmeans import kmeans_torch
+from engine.validation import DataError
 
 __all__ = ["SharedWeight", "share_weight", "SCHEMES"]
 
@@ -56,7 +57,7 @@ def share_weight(weight: torch.Tensor, k: int, scheme: str = "rows", *, seed: in
     """Cluster a layer's weight (scalar: all entries; rows: the rows of length weight.shape[-1]) into
     at most K centres and return the shared layer. Default init: "linear" for scalar, "k-means++" for rows."""
     if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+        raise DataError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     w = weight.detach()
     points = w.reshape(-1, 1) if scheme == "scalar" else w.reshape(-1, w.shape[-1])
     k = max(1, min(int(k), points.shape[0]))

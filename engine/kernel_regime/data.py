@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.validation import DataError, count
+
+MAX_TASK_LABELS = 10_000_000   # n_tasks · n_points Bernoulli labels
+MAX_GRID = 2001                # grid points per axis (4·10⁶ points)
+
 
 def square_data() -> tuple[np.ndarray, np.ndarray]:
     """X (8, 2), y (8,): the vertices (±1, ±1) of the side-2 square centred at 0, labelled 0, then
@@ -18,9 +23,9 @@ def square_data() -> tuple[np.ndarray, np.ndarray]:
 
 def bernoulli_tasks(n_tasks: int, n_points: int, seed: int | None = 0) -> np.ndarray:
     """(n_tasks, n_points) labels, i.i.d. Bernoulli(½) as 0.0/1.0, from numpy.random.default_rng(seed)."""
-    n_tasks, n_points = int(n_tasks), int(n_points)
-    if n_tasks < 0 or n_points < 0:
-        raise ValueError(f"n_tasks and n_points must be ≥ 0, got {n_tasks} and {n_points}")
+    n_tasks, n_points = count(n_tasks, "n_tasks", 0, MAX_TASK_LABELS), count(n_points, "n_points", 0, MAX_TASK_LABELS)
+    if n_tasks * n_points > MAX_TASK_LABELS:
+        raise DataError(f"n_tasks · n_points: at most {MAX_TASK_LABELS:,} labels (got {n_tasks * n_points:,})")
     rng = np.random.default_rng(seed)
     return rng.integers(0, 2, size=(n_tasks, n_points)).astype(float)
 
@@ -32,14 +37,12 @@ def grid(extent=1.5, n: int = 101) -> tuple[np.ndarray, tuple[np.ndarray, np.nda
     ordered as np.meshgrid(xs, ys) (x fastest), so ``values.reshape(n, n)`` has rows indexed by y
     and columns by x: the layout of a heatmap's z with x=xs, y=ys.
     """
-    n = int(n)
-    if n < 2:
-        raise ValueError(f"the grid needs n ≥ 2 points per axis, got {n}")
+    n = count(n, "the grid's points per axis n", 2, MAX_GRID)
     box = np.atleast_1d(np.asarray(extent, float))
     if box.shape == (1,):
         box = np.array([-box[0], box[0], -box[0], box[0]])
     if box.shape != (4,) or not np.all(np.isfinite(box)) or box[0] >= box[1] or box[2] >= box[3]:
-        raise ValueError(f"extent must be e > 0 or (xmin, xmax, ymin, ymax) with min < max, got {extent!r}")
+        raise DataError(f"extent must be e > 0 or (xmin, xmax, ymin, ymax) with min < max, got {extent!r}")
     xs, ys = np.linspace(box[0], box[1], n), np.linspace(box[2], box[3], n)
     gx, gy = np.meshgrid(xs, ys)
     return np.column_stack([gx.ravel(), gy.ravel()]), (xs, ys)

@@ -53,6 +53,7 @@ import numpy as np
 
 from engine.kernel_regime.neural_kernel import ReluNet
 from engine.kernel_regime.patterns import activation_patterns, as_points
+from engine.validation import DataError, lam as check_lam
 
 MAX_POINTS = 30
 """Default limit on the number of distinct points: the program has ~N² groups of N cone constraints."""
@@ -85,23 +86,21 @@ def _validate(X, y, lam, max_points):
     X = as_points(X)
     y = np.asarray(y, float).reshape(-1)
     if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} points but y has {len(y)} values")
+        raise DataError(f"X has {len(X)} points but y has {len(y)} values")
     if not np.all(np.isfinite(y)):
-        raise ValueError("y must be finite (no NaN or inf)")
-    lam = float(lam)
-    if not (np.isfinite(lam) and lam >= 0):
-        raise ValueError(f"lam must be a finite number ≥ 0, got {lam!r}")
+        raise DataError("y must be finite (no NaN or inf)")
+    lam = check_lam(lam)
     uniq, inverse, counts = np.unique(X, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
     y_min, y_max = np.full(len(uniq), np.inf), np.full(len(uniq), -np.inf)
     np.minimum.at(y_min, inverse, y)
     np.maximum.at(y_max, inverse, y)
     if np.any(y_max - y_min > 1e-12 * (1 + np.abs(y).max())):
-        raise ValueError("repeated points with different labels: no function fits them")
+        raise DataError("repeated points with different labels: no function fits them")
     if len(uniq) < 2:
-        raise ValueError("need at least 2 distinct points")
+        raise DataError("need at least 2 distinct points")
     if len(uniq) > max_points:
-        raise ValueError(f"{len(uniq)} distinct points exceed the limit of {max_points}: the number of "
+        raise DataError(f"{len(uniq)} distinct points exceed the limit of {max_points}: the number of "
                          "activation patterns grows as N², and the program with it")
     return X, y, lam, uniq, y_max, counts
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.validation import DataError, at_most, memory
+
 
 def net_arrays(net) -> tuple[np.ndarray, ...]:
     """(a (K, T), w (K, d), b (K,), v (d, T), c (T,)) as float arrays from any object with those
@@ -38,7 +40,7 @@ def net_arrays(net) -> tuple[np.ndarray, ...]:
     a, w, v = (z if z.ndim == 2 else z.reshape(-1, 1) for z in (a, w, v))
     b, c = b.reshape(-1), c.reshape(-1)
     if not (len(a) == len(w) == len(b) and a.shape[1] == v.shape[1] == len(c)):
-        raise ValueError(f"inconsistent network shapes: a {a.shape}, w {w.shape}, b {b.shape}, "
+        raise DataError(f"inconsistent network shapes: a {a.shape}, w {w.shape}, b {b.shape}, "
                          f"v {v.shape}, c {c.shape}")
     return a, w, b, v, c
 
@@ -80,7 +82,7 @@ def neural_kernel(net, task: int | None = None):
     a, w, b, _, _ = net_arrays(net)
     if task is not None:
         if not 0 <= int(task) < a.shape[1] or a.shape[1] < 2:
-            raise ValueError(f"task must index one of T ≥ 2 tasks, got task={task} with T={a.shape[1]}")
+            raise DataError(f"task must index one of T ≥ 2 tasks, got task={task} with T={a.shape[1]}")
         a = np.delete(a, int(task), axis=1)
     wn = np.linalg.norm(w, axis=1)
     weights = np.divide(np.linalg.norm(a, axis=1), wn, out=np.zeros_like(wn), where=wn > 0)
@@ -106,6 +108,9 @@ class KernelFit:
     residual: float
 
 
+MAX_KERNEL_POINTS = 5000
+
+
 def kernel_interpolate(K, X, y, X_eval, affine: bool = True, rcond: float = 1e-12) -> KernelFit:
     """Minimum-norm interpolant of (X, y) in the RKHS of K, plus a free affine part if ``affine``.
 
@@ -121,15 +126,19 @@ def kernel_interpolate(K, X, y, X_eval, affine: bool = True, rcond: float = 1e-1
     X = X.reshape(len(X), -1)
     y = np.asarray(y, float).reshape(-1)
     if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} points but y has {len(y)} values")
+        raise DataError(f"X has {len(X)} points but y has {len(y)} values")
     n, d = X.shape
+    Xe = np.asarray(X_eval, float).reshape(-1, d)
+    at_most(n, MAX_KERNEL_POINTS, "kernel interpolation: data points (the least-squares solve is O(N³))")
+    units = len(getattr(K, "weights", ()))
+    memory(8.0 * (len(Xe) + n) * max(units, n) + 8.0 * (n + d + 1) ** 2 * 3,
+           f"kernel interpolation at {len(Xe):,} points with {units:,} units")
     G = K(X, X)
     P = np.column_stack([np.ones(n), X]) if affine else np.zeros((n, 0))
     A = np.block([[G, P], [P.T, np.zeros((P.shape[1], P.shape[1]))]])
     sol = sla.lstsq(A, np.r_[y, np.zeros(P.shape[1])], cond=rcond)[0]
     alpha, beta = sol[:n], np.zeros(d + 1)
     beta[:P.shape[1]] = sol[n:]
-    Xe = np.asarray(X_eval, float).reshape(-1, d)
     values = K(Xe, X) @ alpha + beta[0] + Xe @ beta[1:]
     residual = float(np.max(np.abs(G @ alpha + beta[0] + X @ beta[1:] - y)))
     return KernelFit(values, alpha, beta, float(np.sqrt(max(alpha @ G @ alpha, 0.0))), residual)
@@ -140,6 +149,6 @@ def function_distance(f_values, g_values) -> float:
     (0 for identical values; inf if f ≡ 0 and g ≢ 0, 0 if both vanish)."""
     f, g = np.asarray(f_values, float).ravel(), np.asarray(g_values, float).ravel()
     if f.shape != g.shape:
-        raise ValueError(f"the value arrays differ in size: {f.size} and {g.size}")
+        raise DataError(f"the value arrays differ in size: {f.size} and {g.size}")
     num, den = np.sqrt(np.mean((f - g) ** 2)), np.sqrt(np.mean(f**2))
     return float(num / den) if den > 0 else (0.0 if num == 0 else float("inf"))

@@ -29,6 +29,8 @@ from math import comb
 
 import numpy as np
 
+from engine.validation import DataError
+
 
 def as_points(X) -> np.ndarray:
     """X as a finite (N, d) float array, d ∈ {1, 2} (a 1-D array is N points on the line)."""
@@ -36,11 +38,11 @@ def as_points(X) -> np.ndarray:
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] not in (1, 2):
-        raise ValueError(f"X must have shape (N,), (N, 1) or (N, 2), got {X.shape}")
+        raise DataError(f"X must have shape (N,), (N, 1) or (N, 2), got {X.shape}")
     if len(X) == 0:
-        raise ValueError("X must contain at least one point")
+        raise DataError("X must contain at least one point")
     if not np.all(np.isfinite(X)):
-        raise ValueError("X must be finite (no NaN or inf)")
+        raise DataError("X must be finite (no NaN or inf)")
     return X
 
 

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.univariate.validation import DataError, numbers
+from engine.univariate.validation import numbers
+from engine.validation import MAX_WORK_BYTES, DataError, count, finite_array, number
 
 KINDS = ("function", "radial", "network")
 KEYS = {"function": {"extent", "resolution", "angles"}, "radial": {"dim", "support"}, "network": set()}
-
-
-def _number(data, key, default, lo, hi, integer=False):
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        raise DataError(f"{key} must be a number")
-    if integer and value != int(value):
-        raise DataError(f"{key} must be a whole number")
-    if not lo <= value <= hi:
-        raise DataError(f"{key} must lie between {lo:g} and {hi:g}")
-    return int(value) if integer else float(value)
+MAX_UNITS = 100_000   # network units (rows of w)
+MAX_DIM = 1_000       # network input dimension
+LIMITS = ("Limits: function: extent 0.1..1000, resolution 16..1024, angles 8..2048, and the estimated memory "
+          f"(≈ 900·resolution·max(angles, 3·resolution/4) bytes) at most {MAX_WORK_BYTES >> 30} GiB; radial: dim 1..15, "
+          f"support 0..1000; network: at most {MAX_UNITS} units of input dimension at most {MAX_DIM}, finite weights "
+          "whose atoms a·‖w‖ and offsets b/‖w‖ fit in double precision; formulas: at most 500 characters.")
 
 
 def _formula(text, variables):
@@ -53,20 +49,17 @@ def run_rnorm(data: dict) -> dict:
         net = data["network"]
         if not isinstance(net, dict) or not {"w", "b", "a"} <= net.keys():
             raise DataError('network must be an object with keys "w", "b" and "a"')
-        try:
-            value = network_rnorm(np.asarray(numbers(net["w"], "w", nested=True), float),
-                                  np.asarray(numbers(net["b"], "b"), float),
-                                  np.asarray(numbers(net["a"], "a", nested=True), float))
-        except ValueError as err:
-            raise DataError(str(err)) from None
-        return {"rnorm": value}
+        w = finite_array(numbers(net["w"], "w", nested=True), "w")
+        if w.ndim != 2 or not 1 <= w.shape[1] <= MAX_DIM or len(w) > MAX_UNITS:
+            raise DataError(f"w must be a list of at most {MAX_UNITS} rows of equal length 1..{MAX_DIM}")
+        return {"rnorm": network_rnorm(w, finite_array(numbers(net["b"], "b"), "b"),
+                                       finite_array(numbers(net["a"], "a", nested=True), "a"))}
     if kind == "radial":
         from engine.rnorm.radial import formula_rnorm
 
         formula = _formula(data["radial"], ("r",))
-        dim = _number(data, "dim", 2, 1, 15, integer=True)
-
-        support = _number(data, "support", 0, 0, 1e3) if "support" in data else "detect"
+        dim = count(data.get("dim", 2), "dim", 1, 15)
+        support = number(data["support"], "support", 0, 1e3) if "support" in data else "detect"
         result, support = formula_rnorm(formula, dim, support=support)
         finite = bool(result.finite and np.isfinite(result.value))
         return {"rnorm": result.value if finite else None, "finite": finite,
@@ -76,8 +69,14 @@ def run_rnorm(data: dict) -> dict:
     from engine.rnorm.grid import rnorm_grid
 
     formula = _formula(data["function"], ("x", "y", "r"))
-    extent = _number(data, "extent", 8.0, 0.1, 1e3)
-    resolution = _number(data, "resolution", 256, 16, 1024, integer=True)
-    angles = _number(data, "angles", resolution, 8, 2048, integer=True)
-    result = rnorm_grid(lambda x, y: formula(x=x, y=y), extent=extent, resolution=resolution, angles=angles)
+    extent = number(data.get("extent", 8.0), "extent", 0.1, 1e3)
+    resolution = count(data.get("resolution", 256), "resolution", 16, 1024)
+    angles = count(data.get("angles", resolution), "angles", 8, 2048)
+    try:
+        result = rnorm_grid(lambda x, y: formula(x=x, y=y), extent=extent, resolution=resolution, angles=angles)
+    except DataError as err:
+        if "finite" in str(err):
+            raise DataError(f"the function is not finite everywhere on [−{extent:g}, {extent:g}]² (NaN or inf "
+                            "values, e.g. log or 1/x at 0): the grid estimate needs a finite, decaying f") from None
+        raise
     return grid_summary(result)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.validation import DataError
+
 __all__ = ["network_rnorm", "network_measure", "merge_hyperplanes", "canonical_units", "Measure"]
 
 _TOL = 1e-12
@@ -47,16 +49,35 @@ def _validate(w, b, a):
     b = np.asarray(b, dtype=float)
     a = np.asarray(a, dtype=float)
     if w.ndim != 2:
-        raise ValueError(f"w must have shape (K, d); got shape {w.shape}")
+        raise DataError(f"w must have shape (K, d); got shape {w.shape}")
     K = w.shape[0]
     if b.shape != (K,):
-        raise ValueError(f"b must have shape ({K},) to match w {w.shape}; got {b.shape}")
+        raise DataError(f"b must have shape ({K},) to match w {w.shape}; got {b.shape}")
     if a.ndim not in (1, 2) or a.shape[0] != K:
-        raise ValueError(f"a must have shape ({K},) or ({K}, T) to match w {w.shape}; got {a.shape}")
+        raise DataError(f"a must have shape ({K},) or ({K}, T) to match w {w.shape}; got {a.shape}")
     for name, arr in (("w", w), ("b", b), ("a", a)):
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} contains non-finite values (nan or inf)")
+            raise DataError(f"{name} contains non-finite values (nan, inf, or beyond ±1.8e308)")
+    # The atoms are a_k‖w_k‖ at offset b_k/‖w_k‖ (and their sums): refuse weights whose atoms leave
+    # double precision instead of letting inf/inf = nan drop them silently (‖w‖ computed without
+    # squaring, so ‖(1e308, 1e308)‖ is representable).
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        nrm = _row_norms(w)
+        mass = np.abs(a.reshape(K, -1)).max(axis=1, initial=0.0) * nrm * max(1, a.size // max(K, 1)) * max(K, 1)
+        offset = np.where(nrm > 0, np.abs(b) / np.where(nrm > 0, nrm, 1.0), 0.0)
+    if not (np.isfinite(nrm).all() and np.isfinite(mass).all() and np.isfinite(offset).all()):
+        raise DataError("the network's weights are too large: a_k·‖w_k‖ or b_k/‖w_k‖ (or their sum) exceeds "
+                        "double precision; rescale the network")
     return w, b, a
+
+
+def _row_norms(m) -> np.ndarray:
+    """Euclidean norm of each row, scaled by the row's largest entry so that no square overflows."""
+    m = np.asarray(m, dtype=float)
+    m = m.reshape(len(m), -1) if m.ndim != 2 else m
+    top = np.abs(m).max(axis=1, initial=0.0)
+    safe = np.where(top > 0, top, 1.0)
+    return top * np.sqrt(((m / safe[:, None]) ** 2).sum(axis=1))
 
 
 def canonical_units(w, b, a, *, tol: float = _TOL):
@@ -67,7 +88,7 @@ def canonical_units(w, b, a, *, tol: float = _TOL):
     (σ(−z) = σ(z) − z; a is unchanged)."""
     K, d = w.shape
     A = a.reshape(K, -1)
-    nrm = np.linalg.norm(w, axis=1)
+    nrm = _row_norms(w)
     keep = nrm > 0
     W = w[keep] / nrm[keep, None]
     B = b[keep] / nrm[keep]
@@ -101,7 +122,7 @@ def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
     atoms with ‖a‖ ≤ tol·max‖a‖ are dropped."""
     w, b, a = _validate(w, b, a)
     Wm, Bm, Am = merge_hyperplanes(w, b, a, tol=tol)
-    mass = np.linalg.norm(Am, axis=1)
+    mass = _row_norms(Am)
     big = mass > tol * max(1.0, float(mass.max(initial=0.0)))
     Wm, Bm, Am, mass = Wm[big], Bm[big], Am[big], mass[big]
     theta = np.mod(np.arctan2(Wm[:, 1], Wm[:, 0]), 2 * np.pi) if w.shape[1] == 2 else None

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.validation import DataError, count, number
+
+MAX_PER_SIDE = 100   # sample grid of at most 100 × 100 points
+
 
 def sample_points(extent: float, per_side: int) -> np.ndarray:
     """A per_side × per_side grid of inputs on [−extent/2, extent/2]² (where a decaying f lives)."""
@@ -23,8 +27,8 @@ def fit_samples(formula, extent: float, *, per_side: int = 15, width: int = 200,
     ``sample_points``; ``snapshot.cost`` is the net's exact Σ‖a_k‖‖w_k‖ after merging hyperplanes."""
     from engine.train import train
 
-    X = sample_points(extent, per_side)
+    X = sample_points(number(extent, "extent", 1e-6, 1e6), count(per_side, "samples per side", 2, MAX_PER_SIDE))
     y = np.asarray(formula(x=X[:, 0], y=X[:, 1]), float) * np.ones(len(X))
     if not np.isfinite(y).all():
-        raise ValueError("f is not finite at the sample points")
+        raise DataError("f is not finite at the sample points")
     yield from train(X, y, width=width, lam=lam, steps=steps, seed=seed, snapshot_every=snapshot_every)

@@ -58,6 +58,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.rnorm.formula_ast import Binary, Call, Name, Neg, Node, Num, children, number_text, render
+from engine.validation import DataError
 
 __all__ = ["FormulaError", "Formula", "parse", "evaluate", "FUNCTIONS", "CONSTANTS",
            "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "MAX_LITERAL", "MAX_EXPONENT"]
@@ -83,7 +84,7 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 
 
-class FormulaError(ValueError):
+class FormulaError(DataError):
     """A formula that cannot be parsed or evaluated; ``position`` is the 0-based column."""
 
     def __init__(self, message: str, position: int, text: str = ""):
@@ -329,7 +330,7 @@ def parse(text: str, variables=("x", "y", "r")) -> Formula:
     variables = tuple(variables)
     for v in variables:
         if not isinstance(v, str) or not _NAME.match(v) or v in FUNCTIONS or v in CONSTANTS:
-            raise ValueError(f"invalid variable name {v!r}")
+            raise DataError(f"invalid variable name {v!r}")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula too long ({len(text)} characters; at most {MAX_LENGTH})",
                            MAX_LENGTH, text[:MAX_LENGTH + 40])

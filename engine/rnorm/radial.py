@@ -59,6 +59,7 @@ import numpy as np
 
 from engine.rnorm.radial_compact import compact_even, compact_odd, edge_order, rnorm_constant, sphere_area
 from engine.rnorm.radial_hankel import decay_radius, fourier_route, hankel_route
+from engine.validation import DataError
 
 __all__ = ["radial_rnorm", "radial_rnorm_curve", "formula_rnorm", "formula_rnorm_curve", "detect_support",
            "apex_slope", "RadialResult", "sphere_area", "rnorm_constant"]
@@ -102,13 +103,13 @@ def apex_slope(g, support=None):
 def _check_dim(dim):
     d = int(dim)
     if d != dim or not 1 <= d <= 15:
-        raise ValueError(f"dim must be an integer in 1..15; got {dim!r}")
+        raise DataError(f"dim must be an integer in 1..15; got {dim!r}")
     return d
 
 
 def _as_profile(profile):
     if not callable(profile):
-        raise ValueError("profile must be a vectorised callable g(r)")
+        raise DataError("profile must be a vectorised callable g(r)")
     return lambda r: np.asarray(profile(np.asarray(r, dtype=float)), dtype=float) * np.ones_like(r, dtype=float)
 
 
@@ -118,7 +119,7 @@ def _without_hankel(g, d, support):
     if support is not None:
         R = float(support)
         if not np.isfinite(R) or R <= 0:
-            raise ValueError(f"support must be a positive finite radius; got {support!r}")
+            raise DataError(f"support must be a positive finite radius; got {support!r}")
         nu = edge_order(g, R)
         need = d // 2 + 1
         if nu < need - 1e-9:

@@ -32,6 +32,8 @@ from numpy.polynomial import Chebyshev
 from scipy.optimize import brentq
 from scipy.special import j0, j1, jv
 
+from engine.validation import DataError
+
 def _gl(a, b, panels, n=24):
     x, w = np.polynomial.legendre.leggauss(n)
     edges = np.linspace(a, b, panels + 1)
@@ -75,9 +77,9 @@ def decay_radius(g, d):
     r = np.geomspace(1e-4, 1e4, 4000)
     a = np.abs(g(r)) * r ** (d - 1)
     if not np.all(np.isfinite(a)):
-        raise ValueError("profile returned non-finite values")
+        raise DataError("profile returned non-finite values")
     if a[-1] > 1e-12 * a.max():
-        raise ValueError("profile does not decay; give support= or a faster-decaying profile")
+        raise DataError("profile does not decay; give support= or a faster-decaying profile")
     big = np.nonzero(a > 1e-18 * a.max())[0]
     return float(r[big[-1] + 1]) if big[-1] + 1 < len(r) else float(r[-1])
 
@@ -112,7 +114,7 @@ def fourier_route(g, d, fourier, res):
             Om = float(om[p + small[0]])
         om_max *= 2
     if Om is None:
-        raise ValueError("Fourier transform of the profile decays too slowly (non-smooth profile?);"
+        raise DataError("Fourier transform of the profile decays too slowly (non-smooth profile?);"
                          " give support= for compactly supported profiles")
     if R_eff is not None:  # smooth F on [0, Ω]: Chebyshev interpolant replaces most Hankel quadratures
         F = Chebyshev.interpolate(F_upto(Om)[0], int(res * (Om * R_eff + 60)), domain=[0.0, Om])
@@ -228,7 +230,7 @@ def _hankel_group(g, dims, R_eff, res, W=None):
     W, Om, n_s = W or 40.0 / R, {}, 121
     while len(Om) < len(dims):
         if W > 5000.0 / R:
-            raise ValueError("Fourier transform of the profile decays too slowly (non-smooth profile?);"
+            raise DataError("Fourier transform of the profile decays too slowly (non-smooth profile?);"
                              " give support= for compactly supported profiles")
         rr, wr = _gl(0.0, R, int(np.ceil(res * (0.35 * W * R / pi + 4))), 16)
         V = _hankel_parts(g, rr, wr, dims)

@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.train.network import HYPERPLANE_RTOL, ShallowNet
 from engine.univariate.interpolant import Interpolant
+from engine.validation import DataError
 
 
 def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: float = 0.0,
@@ -29,9 +30,9 @@ def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: floa
     representation cost of the result, ``unique`` None.
     """
     if net.dim != 1:
-        raise ValueError(f"the canonical form is univariate; this net has inputs of dimension {net.dim}")
+        raise DataError(f"the canonical form is univariate; this net has inputs of dimension {net.dim}")
     if not (np.isfinite(merge_tol) and merge_tol >= 0):
-        raise ValueError("merge_tol must be a finite number ≥ 0")
+        raise DataError("merge_tol must be a finite number ≥ 0")
     w, b, a = net.w[:, 0], net.b, net.a
     live = w != 0
     neg = live & (w < 0)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.rnorm.finite import merge_hyperplanes
+from engine.validation import DataError
 
 HYPERPLANE_RTOL = 1e-12   # two units lie on the same hyperplane when (n, β) agree to this (relative)
 
@@ -37,7 +38,7 @@ class ShallowNet:
         self.a, self.w = (np.asarray(m, float) for m in (self.a, self.w))
         self.a, self.w = (m.reshape(-1, 1) if m.ndim == 1 else m for m in (self.a, self.w))
         if not len(self.a) == len(self.w) == len(self.b):
-            raise ValueError("a, w and b must have one row per unit")
+            raise DataError("a, w and b must have one row per unit")
         self.v = np.asarray(self.v, float).reshape(self.dim, self.tasks)
         self.c = np.asarray(self.c, float).reshape(self.tasks)
 
@@ -58,7 +59,7 @@ class ShallowNet:
         X = np.asarray(X, float)
         X = X.reshape(-1, 1) if X.ndim == 1 and self.dim == 1 else X
         if X.ndim != 2 or X.shape[1] != self.dim:
-            raise ValueError(f"inputs must have shape (M, {self.dim}), got {np.shape(X)}")
+            raise DataError(f"inputs must have shape (M, {self.dim}), got {np.shape(X)}")
         return np.maximum(X @ self.w.T - self.b, 0.0) @ self.a + X @ self.v + self.c
 
     def weight_norm(self, penalise_bias: bool = False) -> float:

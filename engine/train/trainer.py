@@ -29,9 +29,17 @@ import numpy as np
 import torch
 
 from engine.train.network import ShallowNet
-from engine.univariate.validation import DataError
+from engine.validation import DataError, at_most, lam as check_lam
 
 MAX_WIDTH = 20000
+MAX_SAMPLES = 100_000   # training points N
+MAX_TASKS = 1000        # rows of Y
+MAX_DIM = 100           # input dimension d
+MAX_STEPS = 1_000_000
+MAX_GRID = 100_000      # points of the reporting grid
+# steps · N · K · (d + T): the multiply-adds of the forward pass, a third of a step's work. 5·10¹⁰ is
+# e.g. 10000 steps of width 2000 on 50 points of 50 tasks: about a minute on 2 CPU cores.
+MAX_TRAIN_WORK = 5e10
 OPTIMIZERS = ("adam", "gd")
 FINAL_LR_RATIO = 1e-4
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -85,16 +93,18 @@ def _check(x, Y, width, lam, steps, snapshot_every, optimizer, dtype, grid, grid
         raise DataError("Y contains NaN or infinite values")
     if not (isinstance(width, (int, np.integer)) and 1 <= width <= MAX_WIDTH):
         raise DataError(f"width must be an integer in [1, {MAX_WIDTH}]")
-    if not (isinstance(steps, (int, np.integer)) and steps > 0):
-        raise DataError("steps must be a positive integer")
+    if not (isinstance(steps, (int, np.integer)) and 0 < steps <= MAX_STEPS):
+        raise DataError(f"steps must be an integer in [1, {MAX_STEPS}]")
     if not (isinstance(snapshot_every, (int, np.integer)) and snapshot_every > 0):
         raise DataError("snapshot_every must be a positive integer")
-    try:
-        lam = float(lam)
-    except (TypeError, ValueError):
-        lam = float("nan")
-    if not (np.isfinite(lam) and lam >= 0):
-        raise DataError("lam must be a finite number ≥ 0")
+    at_most(len(X), MAX_SAMPLES, "training points")
+    at_most(X.shape[1], MAX_DIM, "input dimension")
+    at_most(len(Y), MAX_TASKS, "tasks (rows of Y)")
+    work = float(steps) * len(X) * width * (X.shape[1] + len(Y))
+    if work > MAX_TRAIN_WORK:
+        raise DataError(f"training would take about {work:.1e} multiply-adds per pass (steps · points · width · "
+                        f"(d + tasks); limit {MAX_TRAIN_WORK:.0e}): fewer steps, a smaller width or fewer points")
+    lam = check_lam(lam)
     if optimizer not in OPTIMIZERS:
         raise DataError(f"optimizer must be one of {OPTIMIZERS}, not {optimizer!r}")
     if dtype not in DTYPES:
@@ -102,6 +112,7 @@ def _check(x, Y, width, lam, steps, snapshot_every, optimizer, dtype, grid, grid
     G = None
     if grid is not None:
         G = _inputs(grid, "grid")
+        at_most(len(G), MAX_GRID, "grid points")
         if G.shape[1] != X.shape[1]:
             raise DataError(f"grid must have shape (G, {X.shape[1]}) like x")
     tasks = np.arange(len(Y)) if grid_tasks is None else np.asarray(grid_tasks, int).reshape(-1)

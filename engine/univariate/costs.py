@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.univariate.interpolant import Interpolant
+from engine.validation import DataError
 
 PENALTIES = ("bias_free", "bias_penalised", "no_skip")
 
@@ -33,11 +34,11 @@ def representation_cost(f: Interpolant, penalty: str = "bias_free") -> float:
         return float((weight(f.knots) * norms).sum())
     if penalty == "no_skip":
         if f.tasks != 1:
-            raise ValueError("the no-skip max-form is defined for one task")
+            raise DataError("the no-skip max-form is defined for one task")
         left = f.affine[0, 1]
         right = left + f.jumps[:, 0].sum()
         return float(max(norms.sum(), abs(left + right)))
-    raise ValueError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
+    raise DataError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
 
 
 def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
@@ -54,9 +55,9 @@ def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
         return float((weight(xs[1:-1]) * kinks).sum())
     if penalty == "no_skip":
         if ys.shape[0] != 1:
-            raise ValueError("the no-skip max-form is defined for one task")
+            raise DataError("the no-skip max-form is defined for one task")
         return float(max(kinks.sum(), abs(slopes[0, 0] + slopes[0, -1])))
-    raise ValueError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
+    raise DataError(f"penalty must be one of {PENALTIES}, not {penalty!r}")
 
 
 def h1_seminorm(f: Interpolant, a: float, b: float) -> np.ndarray:

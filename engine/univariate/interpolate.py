@@ -8,7 +8,8 @@ from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.multitask import free_slopes, solve_multitask
 from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
-from engine.univariate.validation import DataError, as_points, as_task_points
+from engine.univariate.validation import as_points, as_task_points, solver_size
+from engine.validation import DataError, lam as check_lam
 
 
 def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpolant:
@@ -23,18 +24,15 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     engine.univariate.multitask). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f); from lam_max on
     (``regularised.affine_lambda``) the answer is each task's least-squares line, exactly.
     """
-    try:
-        lam = float(lam)
-    except (TypeError, ValueError, OverflowError):
-        lam = float("nan")
-    if not np.isfinite(lam) or lam < 0:
-        raise DataError("lam must be a finite number ≥ 0")
+    lam = check_lam(lam)
     if _ragged(x):
         x, Y, observed, notes = as_task_points(x, y)
     else:
         x, Y, notes = as_points(x, y)
         observed = np.ones(Y.shape, bool)
     own = not observed.all()   # tasks observed at their own inputs
+    if own or (bias_penalty and Y.shape[0] > 1):
+        solver_size(*Y.shape, own)
     if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
         lam = 0.0
     lam_max = affine_lambda(x, Y, bias_penalty, observed if own else None) if lam > 0 else np.inf

@@ -1,7 +1,9 @@
 """Reading and writing point sets and solutions (CSV and JSON), with readable errors.
 
-Accepted uploads: CSV with two numeric columns x, y (an optional header row), or JSON as
-{"x": [...], "y": [...]} or [[x, y], ...]. Everything is validated by ``as_points``.
+Accepted uploads: CSV with two numeric columns x, y (an optional header row; lines may end in \n,
+\r\n or \r), or JSON as {"x": [...], "y": [...]} or [[x, y], ...], UTF-8, at most 1 MB. JSON is read
+by ``engine.validation.load_json`` (nesting and integer length bounded). Everything is validated by
+``as_points``; every refusal is a DataError.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.validation import MAX_POINTS, DataError, as_points, numbers
+from engine.validation import load_json
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -29,10 +32,7 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
     if not text.strip():
         raise DataError("the file is empty")
     if filename.lower().endswith(".json") or text.lstrip()[0] in "[{":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DataError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+        data = load_json(text, "the file", MAX_UPLOAD_BYTES)
         if isinstance(data, dict) and {"x", "y"} <= data.keys():
             x, y = numbers(data["x"], "x"), numbers(data["y"], "y")
         elif isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
@@ -40,8 +40,11 @@ def parse_points(raw: bytes, filename: str = "points.csv"):
         else:
             raise DataError('JSON must be {"x": [...], "y": [...]} or a list of [x, y] pairs')
     else:
-        reader = csv.reader(io.StringIO(text))
-        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+        reader = csv.reader(io.StringIO(text, newline=""))   # newline="": \r, \r\n and \n all end a line
+        try:
+            rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+        except csv.Error as err:   # e.g. a NUL byte, an unterminated quote at the end, a huge field
+            raise DataError(f"CSV line {reader.line_num} cannot be read: {err}") from None
         if rows and not any(_numeric([c]) for c in rows[0][1]):
             rows = rows[1:]   # a header: no cell of the first row is a number
         if len(rows) > MAX_POINTS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.univariate.validation import DataError
+from engine.validation import DataError
 
 
 def gaussian_tasks(x, count: int, seed: int) -> np.ndarray:
