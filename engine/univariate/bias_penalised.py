@@ -171,7 +171,9 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     s_y = np.diff(y) / np.diff(x)
     if np.abs(np.diff(s_y)).max(initial=0) <= kink_floor(s_y, np.diff(s_y)):   # collinear data: the line
         line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
-        return Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+        sol = Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+        sol.certificate["interpolation_residual"] = float(np.abs(sol(x) - y).max())
+        return sol
     if lam > 0:
         return _fit(x, y, lam)
     scale = float(np.abs(y).max()) or 1.0

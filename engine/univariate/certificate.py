@@ -8,9 +8,10 @@ e_k = η(x_k) (e_1 = e_N = 0). It is *feasible* when |η(t)| ≤ ω(t) for all t
 
 What we report. The gap is computed from the *returned* function and a *feasible* dual point, so it
 bounds the true sub-optimality (up to rounding of the two sums):
-  * the candidate node values e (from the solver) are scaled into the dual ball, e ← e/max(1, ρ),
-    ρ = max_k ρ_k, ρ_k = max_{t ∈ [x_k, x_{k+1}]} |η(t)|/ω(t) in closed form: for ω ≡ 1 the larger end
-    value; for ω = √(1+t²), |a + bt|/√(1+t²) ≤ ‖(a, b)‖ (Cauchy–Schwarz, equality at t = b/a), so ρ_k is
+  * the candidate node values e (from the solver) are scaled into the dual ball: the two nodes of
+    each interval with ρ_k > 1 are divided by ρ_k (a few rounds, so the loss stays local), then all of
+    e by max(1, ρ), ρ = max_k ρ_k (so the point is feasible whatever the rounds did), where
+    ρ_k = max_{t ∈ [x_k, x_{k+1}]} |η(t)|/ω(t) in closed form: for ω ≡ 1 the larger end value; for ω = √(1+t²), |a + bt|/√(1+t²) ≤ ‖(a, b)‖ (Cauchy–Schwarz, equality at t = b/a), so ρ_k is
     ‖(a, b)‖ when b/a lies in the interval and the larger end ratio otherwise;
   * duality_gap = (cost(f) − Σ e_k δ_k)/cost(f); max_violation = max(ρ − 1, 0), how far the candidate
     was outside the ball before scaling (the gap already pays for it).
@@ -27,16 +28,19 @@ from engine.univariate.costs import weight
 
 
 def node_values(x, lam_dual):
-    """e_k = η(x_k) = Σ_{i>k} λ_i (x_i − x_k) for multipliers λ (one task)."""
-    tail = np.cumsum(lam_dual[::-1])[::-1]
-    tail_x = np.cumsum((lam_dual * x)[::-1])[::-1]
-    return np.r_[tail_x[1:] - x[:-1] * tail[1:], 0.0]
+    """e_k = η(x_k) = Σ_{i>k} λ_i (x_i − x_k) for multipliers λ (shape (N,) or (T, N))."""
+    tail = np.cumsum(lam_dual[..., ::-1], axis=-1)[..., ::-1]
+    tail_x = np.cumsum((lam_dual * x)[..., ::-1], axis=-1)[..., ::-1]
+    e = tail_x[..., 1:] - x[:-1] * tail[..., 1:]
+    return np.concatenate([e, np.zeros(e.shape[:-1] + (1,))], axis=-1)
 
 
 def gauge(x, e, penalised: bool):
-    """ρ_k = max over [x_k, x_{k+1}] of |η|/ω for η linear between the node values e."""
+    """ρ_k = max over [x_k, x_{k+1}] of ‖η‖/ω for η linear between the node values e ((N,) one task;
+    (T, N) bias free, where ‖η‖ is convex so the larger end value is the maximum)."""
     if not penalised:
-        return np.maximum(np.abs(e[:-1]), np.abs(e[1:]))
+        norms = np.abs(e) if e.ndim == 1 else np.linalg.norm(e, axis=0)
+        return np.maximum(norms[:-1], norms[1:])
     w = weight(x)
     ends = np.maximum(np.abs(e[:-1]) / w[:-1], np.abs(e[1:]) / w[1:])
     b = (e[1:] - e[:-1]) / np.diff(x)
@@ -56,7 +60,13 @@ def interpolation_certificate(x, y, f, e, penalised: bool, cost: float, floor: f
     e = np.asarray(e, float).copy()
     e[0] = e[-1] = 0.0
     rho = float(gauge(x, e, penalised).max(initial=0.0))
-    feasible = e / max(rho, 1.0)
+    feasible = e.copy()
+    for _ in range(3):   # shrink the nodes of violated intervals first: the loss stays local
+        r = gauge(x, feasible, penalised)
+        if r.max(initial=0.0) <= 1.0:
+            break
+        feasible /= np.maximum(np.maximum(np.r_[1.0, r], np.r_[r, 1.0]), 1.0)
+    feasible /= max(float(gauge(x, feasible, penalised).max(initial=0.0)), 1.0)   # then all: feasible
     s = np.diff(y) / np.diff(x)
     dual = float(feasible[1:-1] @ np.diff(s))
     return {"primal_objective": cost, "dual_objective": dual, "duality_gap": _gap(cost, dual, floor),
@@ -64,16 +74,16 @@ def interpolation_certificate(x, y, f, e, penalised: bool, cost: float, floor: f
 
 
 def fit_certificate(x, y, f, lam: float, penalised: bool, cost: float) -> dict:
-    """Certificate of the regularised fit ``f``: dual point u = the residuals, made feasible."""
+    """Certificate of the regularised fit ``f`` (y: (N,), or (T, N) bias free): dual point u = the
+    residuals, made orthogonal to the affine functions and scaled by the best feasible factor."""
     fitted = f(x)
     u = y - fitted
     basis = np.column_stack([np.ones_like(x), x])
-    u = u - basis @ np.linalg.lstsq(basis, u, rcond=None)[0]   # ⟂ the affine functions
+    u = u - (basis @ np.linalg.lstsq(basis, u.T, rcond=None)[0]).T   # ⟂ the affine functions
     rho = float(gauge(x, node_values(x, u), penalised).max(initial=0.0))
-    uu = float(u @ u)
-    scale = min(float(u @ y) / uu, lam / rho) if uu > 0 and rho > 0 else 0.0
-    scale = max(scale, 0.0)
-    dual = scale * float(u @ y) - 0.5 * scale * scale * uu
+    uu, uy = float((u * u).sum()), float((u * y).sum())
+    scale = max(min(uy / uu, lam / rho), 0.0) if uu > 0 and rho > 0 else 0.0
+    dual = scale * uy - 0.5 * scale * scale * uu
     primal = 0.5 * float(((fitted - y) ** 2).sum()) + lam * cost
     return {"primal_objective": primal, "dual_objective": dual, "duality_gap": _gap(primal, dual, 0.0),
             "max_violation": max(rho / lam - 1.0, 0.0)}

@@ -7,7 +7,7 @@ from engine.univariate.bias_free import solve_bias_free
 from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.multitask import free_slopes, solve_multitask
-from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
+from engine.univariate.regularised import affine_fit, affine_lambda, fit_bias_free
 from engine.univariate.validation import DataError, as_points, as_task_points
 
 
@@ -48,9 +48,7 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     elif bias_penalty:
         sol = solve_bias_penalised(x, Y[0], lam)
     else:
-        Z = fit_values(x, Y, lam) if lam > 0 else Y
-        sol = solve_bias_free(x, Z)
-        sol.lam = lam
+        sol = fit_bias_free(x, Y, lam) if lam > 0 else solve_bias_free(x, Y)
     return _checked(sol, notes)
 
 
