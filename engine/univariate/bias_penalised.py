@@ -37,8 +37,6 @@ Knots that are not data points sit where η touches ±w tangentially: at most on
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -93,19 +91,25 @@ def jensen_merge(x, knots, jumps):
     their mass-weighted position (where the outer lines meet): f is unchanged outside the run, so the
     data are still fitted, and by strict convexity of √(1+t²) the cost strictly drops (Jensen;
     DESIGN.md §2). The optimum has no such run, but far from 0 the gain is below rounding error
-    (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find it."""
-    xs = x.tolist()
-
-    def no_data_between(a, b):
-        return bisect_left(xs, b) == bisect_right(xs, a)
-
-    merged = []   # [position, mass]
-    for t, m in zip(knots.tolist(), jumps.tolist()):
-        while m != 0 and merged and np.sign(merged[-1][1]) == np.sign(m) and no_data_between(merged[-1][0], t):
-            t0, m0 = merged.pop()
-            t, m = (t0 * m0 + t * m) / (m0 + m), m0 + m
-        merged.append([t, m])
-    return np.array([t for t, _ in merged]), np.array([m for _, m in merged])
+    (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find it.
+    (Vectorised: a run is a chain of neighbours that may merge pairwise; a knot on a data point can
+    only end a run, since the merged position would pass it: scanning left to right, a join after a
+    knot on a data point that was itself joined is dropped.)"""
+    if len(knots) < 2:
+        return knots, jumps
+    between = np.searchsorted(x, knots[1:], side="left") - np.searchsorted(x, knots[:-1], side="right")
+    join = (np.sign(jumps[1:]) == np.sign(jumps[:-1])) & (jumps[1:] != 0) & (between == 0)
+    on_data = np.isin(knots, x)
+    for k in np.flatnonzero(join[1:] & on_data[1:-1]) + 1:   # knot k on a data point, joined to k+1
+        if join[k - 1]:
+            join[k] = False
+    start = np.flatnonzero(np.r_[True, ~join])
+    mass = np.add.reduceat(jumps, start)
+    moment = np.add.reduceat(knots * jumps, start)
+    single = np.diff(np.r_[start, len(knots)]) == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        position = np.where(single, knots[start], moment / np.where(single, 1.0, mass))
+    return position, mass
 
 
 def _least_squares_on_knots(x, target, knots):
@@ -180,7 +184,8 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     sigma, kind = solve_chain(x, y / scale)
     affine, knots, jumps = chain_function(x, y / scale, sigma, kind)
     sol = _certified(x, y, _interpolant(x, y, knots, jumps * scale, affine * scale))
-    if sol.certificate["duality_gap"] <= CERTIFIED:
+    cert = sol.certificate
+    if cert["duality_gap"] <= CERTIFIED and cert["interpolation_residual"] <= 1e-9 * scale:
         return sol
     other = _interior_point(x, y, scale)
     return min((sol, other), key=lambda f: (f.certificate["interpolation_residual"] > 1e-9 * scale, f.cost))

@@ -60,8 +60,12 @@ class _Chain:
         return np.where(self.norm[k], nrm, lin)
 
     def objective(self, sigma) -> float:
-        k = np.arange(len(sigma) - 1)
-        return float(self.costs(k, sigma[:-1], sigma[1:]).sum())
+        x, y, w, s, n = self.x, self.y, self.w, self.s, self.norm
+        a, b = sigma[:-1], sigma[1:]
+        c = y - sigma * x
+        total = np.hypot((b - a)[n], (c[:-1] - c[1:])[n]).sum()
+        lin = ~n
+        return float(total + np.abs(w[:-1][lin] * (a - s)[lin] + w[1:][lin] * (b - s)[lin]).sum())
 
     def local(self, i, sigma, value):
         """C_{i−1} + C_i with σ_i replaced by ``value`` (the terms σ_i enters)."""
@@ -138,12 +142,16 @@ def _merged_pairs(ch):
     with np.errstate(invalid="ignore", divide="ignore"):
         t = (d[:-1] * xi[:-1] + d[1:] * xi[1:]) / (d[:-1] + d[1:])
         pair = np.where((g[1:-2] == g[2:-1]) & (g[1:-2] != 0), weight(t) * (d[:-1] + d[1:]), np.inf)
-    gain = (single[:-1] + single[1:] - pair).tolist()   # > 0 where a pair may merge
-    best, take = [0.0, 0.0], [False, False]   # best saving over the first j interior nodes
-    for j in range(2, len(single) + 1):
-        merged = best[j - 2] + gain[j - 2]
-        take.append(merged > best[j - 1])
-        best.append(merged if take[j] else best[j - 1])
+    gain = single[:-1] + single[1:] - pair   # > 0 where a pair may merge (Jensen)
+    take = bytearray(len(single) + 1)
+    before, last = 0.0, 0.0   # best saving over the first j − 2 and j − 1 interior nodes
+    for j, gj in enumerate(gain.tolist(), start=2):
+        merged = before + gj
+        if merged > last:
+            take[j] = 1
+            before, last = last, merged
+        else:
+            before = last
     sigma = np.append(s, s[-1])
     j = len(single)
     while j >= 2:
@@ -155,7 +163,7 @@ def _merged_pairs(ch):
     return sigma
 
 
-def _line_search_1d(ch, sigma, i, step, grad, halvings: int = 40):
+def _line_search_1d(ch, sigma, i, step, grad, halvings: int = 16):
     """The free slopes i (pairwise non-adjacent, between held ones: their terms C_{i−1} + C_i are
     disjoint) searched each on its own along its Newton step. The bound ahead is taken where the
     derivative there still points out (then it is the 1-D minimiser, by convexity: no crawling);
