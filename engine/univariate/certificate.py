@@ -65,7 +65,7 @@ def interpolation_certificate(x, y, f, e, penalised: bool, cost: float, floor: f
         r = gauge(x, feasible, penalised)
         if r.max(initial=0.0) <= 1.0:
             break
-        feasible /= np.maximum(np.maximum(np.r_[1.0, r], np.r_[r, 1.0]), 1.0)
+        feasible /= np.maximum(np.maximum(np.append(1.0, r), np.append(r, 1.0)), 1.0)
     feasible /= max(float(gauge(x, feasible, penalised).max(initial=0.0)), 1.0)   # then all: feasible
     s = np.diff(y) / np.diff(x)
     dual = float(feasible[1:-1] @ np.diff(s))
@@ -110,8 +110,8 @@ def structure_dual(x, knots, jumps):
         np.add.at(count, idx, 1.0)
     seen = count > 0
     e[seen] = total[seen] / count[seen]
-    on_data = np.r_[k[at_left], k[at_right] + 1]
-    e[on_data] = np.r_[sgn[at_left], sgn[at_right]] * weight(x[on_data])
+    on_data = np.concatenate([k[at_left], k[at_right] + 1])
+    e[on_data] = np.concatenate([sgn[at_left], sgn[at_right]]) * weight(x[on_data])
     e[0] = e[-1] = 0.0
     for j in np.flatnonzero(np.isnan(e)):   # only where data are collinear: a feasible value
         e[j] = _feasible_value(x, e, j)

@@ -31,10 +31,10 @@ def _box(s, delta):
     """Node signs g (N,), bounds (lo, hi) and the smooth-norm intervals of the box."""
     floor = kink_floor(s, delta)
     g_in = np.where(np.abs(delta) > floor, np.sign(delta), 0.0)
-    g = np.r_[g_in[0], g_in, g_in[-1]]
+    g = np.concatenate([g_in[:1], g_in, g_in[-1:]])
     inf = np.inf
-    lo = np.r_[s[0] if g[0] <= 0 else -inf, np.minimum(s[:-1], s[1:]), s[-1] if g[-1] >= 0 else -inf]
-    hi = np.r_[s[0] if g[0] >= 0 else inf, np.maximum(s[:-1], s[1:]), s[-1] if g[-1] <= 0 else inf]
+    lo = np.concatenate([[s[0] if g[0] <= 0 else -inf], np.minimum(s[:-1], s[1:]), [s[-1] if g[-1] >= 0 else -inf]])
+    hi = np.concatenate([[s[0] if g[0] >= 0 else inf], np.maximum(s[:-1], s[1:]), [s[-1] if g[-1] <= 0 else inf]])
     zero = np.flatnonzero(g_in == 0) + 1
     lo[zero] = hi[zero] = s[zero]
     norm = (g[:-1] == g[1:]) & (g[:-1] != 0)
@@ -266,11 +266,11 @@ def chain_function(x, y, sigma, kind):
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.clip((c[:-1] - c[1:]) / np.where(inside, J, 1.0), x[:-1], x[1:])
     lin = kind != INSIDE
-    knots = np.r_[t[inside], x[:-1][lin], x[1:][lin]]
-    jumps = np.r_[J[inside], (s - sigma[:-1])[lin], (sigma[1:] - s)[lin]]
+    knots = np.concatenate([t[inside], x[:-1][lin], x[1:][lin]])
+    jumps = np.concatenate([J[inside], (s - sigma[:-1])[lin], (sigma[1:] - s)[lin]])
     order = np.argsort(knots, kind="stable")
     knots, jumps = knots[order], jumps[order]
-    start = np.r_[True, knots[1:] != knots[:-1]]
+    start = np.concatenate([[True], knots[1:] != knots[:-1]])
     knots, jumps = knots[start], np.add.reduceat(jumps, np.flatnonzero(start)) if len(jumps) else jumps
     # drop only kinks that move no value on the data range by more than rounding (a floor relative to
     # the largest kink would drop real small ones next to a steep step)
