@@ -1,4 +1,4 @@
-r"""True optimality certificates for one-task univariate solutions (DESIGN.md §2; docs/univariate.md).
+r"""True optimality certificates for one-task univariate solutions (docs/univariate.md §4).
 
 Dual of interpolation. For multipliers λ ⟂ {1, x} of the constraints f(x_i) = y_i, the dual function
 is η(t) = Σ_i λ_i (x_i − t)₊, zero outside [x_1, x_N], linear between data points, with node values

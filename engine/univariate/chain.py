@@ -133,7 +133,7 @@ def _merged_pairs(ch):
     """The start: connect-the-dots with the best set of disjoint same-sign neighbour pairs merged, by
     a dynamic programme over the nodes. A pair k, k+1 merges into one kink δ_k + δ_{k+1} where the
     chord lines of intervals k−1 and k+1 meet, at t = (|δ_k|x_k + |δ_{k+1}|x_{k+1})/(|δ_k| + |δ_{k+1}|),
-    which is cheaper by Jensen (DESIGN.md §2); in σ it is σ_k = s_{k−1}. These are the box's vertices
+    which is cheaper by Jensen (docs/univariate.md §2); in σ it is σ_k = s_{k−1}. These are the box's vertices
     made of whole kinks; Newton then moves what the vertices cannot express."""
     x, s, g = ch.x, ch.s, ch.g
     d = np.abs(np.diff(s))
