@@ -11,7 +11,8 @@ bounds the true sub-optimality (up to rounding of the two sums):
   * the candidate node values e (from the solver) are scaled into the dual ball: the two nodes of
     each interval with ρ_k > 1 are divided by ρ_k (a few rounds, so the loss stays local), then all of
     e by max(1, ρ), ρ = max_k ρ_k (so the point is feasible whatever the rounds did), where
-    ρ_k = max_{t ∈ [x_k, x_{k+1}]} |η(t)|/ω(t) in closed form: for ω ≡ 1 the larger end value; for ω = √(1+t²), |a + bt|/√(1+t²) ≤ ‖(a, b)‖ (Cauchy–Schwarz, equality at t = b/a), so ρ_k is
+    ρ_k = max_{t ∈ [x_k, x_{k+1}]} |η(t)|/ω(t) in closed form: for ω ≡ 1 the larger end value; for
+    ω = √(1+t²), |a + bt|/√(1+t²) ≤ ‖(a, b)‖ (Cauchy–Schwarz, equality at t = b/a), so ρ_k is
     ‖(a, b)‖ when b/a lies in the interval and the larger end ratio otherwise;
   * duality_gap = (cost(f) − Σ e_k δ_k)/cost(f); max_violation = max(ρ − 1, 0), how far the candidate
     was outside the ball before scaling (the gap already pays for it).

@@ -94,7 +94,8 @@ def _apex_pull(ch, k, grad, curv):
     width = ch.hi - ch.lo
     big = 1e3 * (1 + np.abs(grad).max())
     alpha = np.minimum(-rate / np.maximum(kappa, 1e-300), big)
-    alpha = np.minimum(alpha, np.minimum(width[k] / np.maximum(1 - theta, 1e-300), width[k + 1] / np.maximum(theta, 1e-300)))
+    across = np.minimum(width[k] / np.maximum(1 - theta, 1e-300), width[k + 1] / np.maximum(theta, 1e-300))
+    alpha = np.minimum(alpha, across)
     alpha = np.where(pull, alpha, 0.0)
     return pull, -g[k] * alpha * (1 - theta), g[k] * alpha * theta
 

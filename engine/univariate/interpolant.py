@@ -75,7 +75,8 @@ class Interpolant:
         order = np.argsort(self.knots, kind="stable")
         t, J = self.knots[order], self.jumps[order].T
         B = v + np.cumsum(J, axis=1)
-        F = c + v * t[0] + np.concatenate([np.zeros((self.tasks, 1)), np.cumsum(B[:, :-1] * np.diff(t), axis=1)], axis=1)
+        steps = np.cumsum(B[:, :-1] * np.diff(t), axis=1)
+        F = c + v * t[0] + np.concatenate([np.zeros((self.tasks, 1)), steps], axis=1)
         j = np.searchsorted(t, xs, side="right") - 1
         jj = np.maximum(j, 0)
         left = j < 0

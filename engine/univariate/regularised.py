@@ -75,7 +75,8 @@ def fit_values(x, Y, lam):
 
 
 def _active_set(D, y, lam, signs, max_iter: int = 40):
-    """One task, exactly (docs/univariate.md §5): the dual of min ½‖z − y‖² + lam‖Dz‖₁ is the box QP min ½‖y − Dᵀu‖², |u| ≤ lam,
+    """One task, exactly (docs/univariate.md §5): the dual of min ½‖z − y‖² + lam‖Dz‖₁ is the box QP
+    min ½‖y − Dᵀu‖², |u| ≤ lam,
     with z = y − Dᵀu (Q = DDᵀ pentadiagonal). Primal-dual active set (Hintermüller, Ito & Kunisch 2002):
     u = ±lam on the kinks of the current sign pattern, Q_II u_I = (Dy − Q_{IA}u_A)_I on the rest, then
     the pattern {u_i − (Qu − Dy)_i/Q_ii ≷ ±lam}, until it repeats (finite on a fixed pattern: each
