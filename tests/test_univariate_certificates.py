@@ -115,3 +115,19 @@ def test_merging_never_passes_a_data_point():
     sol = interpolate(x, y, bias_penalty=True)
     np.testing.assert_allclose(sol(x), y, rtol=0, atol=1e-12)
     assert sol.certificate["duality_gap"] < 1e-12
+
+
+@pytest.mark.parametrize("seed", [21, 38])
+def test_interval_straddling_zero_falls_back_and_stays_exact(seed):
+    # an interval with x_k·x_{k+1} < −1 between opposite-sign slope changes: the chain's box does not
+    # hold there (the kink moves into the interval); the certificate sees it and the interior point runs
+    rng = np.random.default_rng(seed)
+    n = rng.integers(3, 9)
+    x = np.sort(rng.uniform(-5, 5, n))
+    y = rng.normal(size=n)
+    assert any(a * b < -1 for a, b in zip(x[:-1], x[1:]))
+    sol = interpolate(x, y, bias_penalty=True)
+    grid = solve_on_grid(x, y, bias_penalty=True, grid_size=4000)
+    assert sol.cost <= grid.cost * (1 + 1e-9)
+    assert sol.certificate["duality_gap"] < 1e-9
+    np.testing.assert_allclose(sol(x), y, rtol=0, atol=1e-12 * np.abs(y).max())

@@ -44,7 +44,7 @@ def gauge(x, e, penalised: bool):
         return np.maximum(norms[:-1], norms[1:])
     w = weight(x)
     ends = np.maximum(np.abs(e[:-1]) / w[:-1], np.abs(e[1:]) / w[1:])
-    b = (e[1:] - e[:-1]) / np.diff(x)
+    b = (e[1:] - e[:-1]) / (x[1:] - x[:-1])
     a = e[:-1] - b * x[:-1]
     # b/a in [x_k, x_{k+1}] ⟺ a·x_k ≤ b ≤ a·x_{k+1} (a > 0) or the reverse (a < 0)
     inside = np.where(a > 0, (a * x[:-1] <= b) & (b <= a * x[1:]), (a * x[1:] <= b) & (b <= a * x[:-1])) & (a != 0)
@@ -68,8 +68,8 @@ def interpolation_certificate(x, y, f, e, penalised: bool, cost: float, floor: f
             break
         feasible /= np.maximum(np.maximum(np.append(1.0, r), np.append(r, 1.0)), 1.0)
     feasible /= max(float(gauge(x, feasible, penalised).max(initial=0.0)), 1.0)   # then all: feasible
-    s = np.diff(y) / np.diff(x)
-    dual = float(feasible[1:-1] @ np.diff(s))
+    s = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
+    dual = float(feasible[1:-1] @ (s[1:] - s[:-1]))
     return {"primal_objective": cost, "dual_objective": dual, "duality_gap": _gap(cost, dual, floor),
             "max_violation": max(rho - 1.0, 0.0), "interpolation_residual": float(np.abs(f(x) - y).max())}
 

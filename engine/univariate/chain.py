@@ -46,8 +46,8 @@ class _Chain:
 
     def __init__(self, x, y):
         self.x, self.y = x, y
-        self.s = np.diff(y) / np.diff(x)
-        self.g, self.lo, self.hi, self.norm = _box(self.s, np.diff(self.s))
+        self.s = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
+        self.g, self.lo, self.hi, self.norm = _box(self.s, self.s[1:] - self.s[:-1])
         self.w = weight(x)
         lin_sign = np.where(self.norm, 0.0, np.where(self.g[1:] != 0, self.g[1:], -self.g[:-1]))
         self.lin_ga, self.lin_gb = lin_sign * self.w[:-1], lin_sign * self.w[1:]
@@ -137,7 +137,7 @@ def _merged_pairs(ch):
     which is cheaper by Jensen (docs/univariate.md §2); in σ it is σ_k = s_{k−1}. These are the box's vertices
     made of whole kinks; Newton then moves what the vertices cannot express."""
     x, s, g = ch.x, ch.s, ch.g
-    d = np.abs(np.diff(s))
+    d = np.abs(s[1:] - s[:-1])
     xi = x[1:-1]
     single = ch.w[1:-1] * d
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -260,8 +260,8 @@ def chain_function(x, y, sigma, kind):
     """Affine part (c, v), knots and jumps of the f that the slopes σ describe, read off σ directly
     (no differencing of nearby breakpoints): a kink J_k = σ_{k+1} − σ_k at t_k = P_k/J_k on a smooth-norm
     interval, kinks s_k − σ_k at x_k and σ_{k+1} − s_k at x_{k+1} on a linear one; equal knots summed."""
-    s = np.diff(y) / np.diff(x)
-    J = np.diff(sigma)
+    s = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
+    J = sigma[1:] - sigma[:-1]
     c = y - sigma * x
     inside = (kind == INSIDE) & (J != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
