@@ -22,31 +22,33 @@ Exact finite reformulation (our derivation; no grid, no relaxation)
        min_σ Σ_k C_k(J_k(σ), P_k(σ)),
    a second-order cone program with N−1 cones of dimension 3 and a banded constraint matrix. (With
    lam > 0 the values z_k = f(x_k) become variables too, with the loss ½‖z − y‖².)
-4. *Solve, then make exact.* An interior-point solve (Clarabel, tolerance 1e-9) tells which
-   intervals hold no kink, one inside, or kinks at the ends; on that structure the problem is smooth
-   and a few Newton steps in σ reach the optimum to rounding error (``chain_polish``). Finally, any
-   two same-sign kinks with no data point between them are merged at their mass-weighted position:
-   that keeps the fit and strictly lowers the cost (Jensen), which far from 0 is the only reliable
-   test (there √(1+t²) is nearly linear and the gain drops below rounding error). f is built from
-   its breakpoints, so it interpolates to rounding error.
-5. *Certificate.* The multipliers λ of the interpolation constraints give η(t) = Σ_i λ_i (x_i − t)₊;
-   optimality holds iff |η(t)| ≤ √(1+t²) for all t, with equality on the knots, and Σλ_i y_i = C(f).
-   η is linear between data points, so max_t(|η(t)| − w(t)) has a closed form per interval; we report
-   it together with the duality gap.
+4. *Solve exactly on the chain.* On the box where every slope lies between its two chords (``chain``),
+   the problem is smooth with a tridiagonal Hessian; projected Newton from connect-the-dots reaches the
+   minimiser in O(N) per step. f is read off σ (knots P_k/J_k, jumps J_k). Finally, any two same-sign
+   kinks with no data point between them are merged at their mass-weighted position: that keeps the
+   fit and strictly lowers the cost (Jensen), which far from 0 is the only reliable test (there
+   √(1+t²) is nearly linear and the gain drops below rounding error).
+5. *Certificate* (``certificate``): the dual that complementary slackness implies on f's structure,
+   scaled into the dual ball; the duality gap is computed from f's own cost, so it is a true bound.
+   Should it exceed ``CERTIFIED`` (the box claim failed, e.g. an interval straddling 0 widely), the
+   SOCP is solved by an interior point (Clarabel), its structure polished by Newton (``chain_polish``),
+   and the better certified answer kept.
 Knots that are not data points sit where η touches ±w tangentially: at most one per interval.
 """
 from __future__ import annotations
-
-from bisect import bisect_left, bisect_right
 
 import numpy as np
 import scipy.sparse as sp
 
 from engine.univariate.bias_free import kink_floor
+from engine.univariate.certificate import fit_certificate, interpolation_certificate, node_values, structure_dual
+from engine.univariate.chain import chain_function, solve_chain
 from engine.univariate.chain_polish import breakpoint_form, classify, moments, objective, polish
 from engine.univariate.conic import soc_cones, solve_conic
 from engine.univariate.costs import representation_cost, weight
 from engine.univariate.interpolant import Interpolant, relu
+
+CERTIFIED = 1e-9   # relative duality gap above which the chain answer gets the interior-point check
 
 
 def _program(x, y, lam):
@@ -89,19 +91,28 @@ def jensen_merge(x, knots, jumps):
     their mass-weighted position (where the outer lines meet): f is unchanged outside the run, so the
     data are still fitted, and by strict convexity of √(1+t²) the cost strictly drops (Jensen;
     DESIGN.md §2). The optimum has no such run, but far from 0 the gain is below rounding error
-    (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find it."""
-    xs = x.tolist()
-
-    def no_data_between(a, b):
-        return bisect_left(xs, b) == bisect_right(xs, a)
-
-    merged = []   # [position, mass]
-    for t, m in zip(knots.tolist(), jumps.tolist()):
-        while m != 0 and merged and np.sign(merged[-1][1]) == np.sign(m) and no_data_between(merged[-1][0], t):
-            t0, m0 = merged.pop()
-            t, m = (t0 * m0 + t * m) / (m0 + m), m0 + m
-        merged.append([t, m])
-    return np.array([t for t, _ in merged]), np.array([m for _, m in merged])
+    (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find it.
+    (Vectorised: a run is a chain of neighbours that may merge pairwise; a knot on a data point can
+    only end a run, since the merged position would pass it: scanning left to right, a join after a
+    knot on a data point that was itself joined is dropped.)"""
+    if len(knots) < 2:
+        return knots, jumps
+    between = np.searchsorted(x, knots[1:], side="left") - np.searchsorted(x, knots[:-1], side="right")
+    join = (np.sign(jumps[1:]) == np.sign(jumps[:-1])) & (jumps[1:] != 0) & (between == 0)
+    if not join.any():
+        return knots, jumps
+    at = np.minimum(np.searchsorted(x, knots), len(x) - 1)
+    on_data = x[at] == knots
+    for k in np.flatnonzero(join[1:] & on_data[1:-1]) + 1:   # knot k on a data point, joined to k+1
+        if join[k - 1]:
+            join[k] = False
+    start = np.flatnonzero(np.concatenate([[True], ~join]))
+    mass = np.add.reduceat(jumps, start)
+    moment = np.add.reduceat(knots * jumps, start)
+    single = np.diff(np.append(start, len(knots))) == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        position = np.where(single, knots[start], moment / np.where(single, 1.0, mass))
+    return position, mass
 
 
 def _least_squares_on_knots(x, target, knots):
@@ -114,57 +125,6 @@ def _least_squares_on_knots(x, target, knots):
 def _data_kink_cost(x, y):
     """Σ √(1+x_i²)|δ_i|: the penalised cost of the data's own slope changes (a scale for noise)."""
     return float((weight(x[1:-1]) * np.abs(np.diff(np.diff(y) / np.diff(x)))).sum())
-
-
-def eta_slopes(x, lam_dual):
-    """Slope B_k of η(t) = Σλ_i(x_i − t)₊ on each interval [x_k, x_{k+1}]: B_k = −Σ_{i>k} λ_i."""
-    return -np.cumsum(lam_dual[::-1])[::-1][1:]
-
-
-def _polished_dual(x, lam_dual, knots, jumps):
-    """Dual values e_k = η(x_k) made exact on the optimal structure: η = ±w at a data-point kink and
-    η = the tangent line of ±w at an interior kink. Returns λ (the slope changes of η)."""
-    B = eta_slopes(x, lam_dual)
-    e = -np.r_[np.cumsum((B * np.diff(x))[::-1])[::-1], 0.0]   # η(x_k), integrating back from η(x_N) = 0
-    sgn = np.sign(jumps)
-    k = np.clip(np.searchsorted(x, knots) - 1, 0, len(x) - 2)
-    at = np.isclose(knots, x[k + 1], rtol=0, atol=1e-9 * (1 + np.abs(knots))) | \
-        np.isclose(knots, x[k], rtol=0, atol=1e-9 * (1 + np.abs(knots)))
-    inner = ~at   # tangent line of sgn·w at t, evaluated at both ends of its interval
-    for end in (0, 1):
-        e[k[inner] + end] = sgn[inner] * (1 + knots[inner] * x[k[inner] + end]) / weight(knots[inner])
-    on_data = np.searchsorted(x, knots[at])
-    e[on_data] = sgn[at] * weight(knots[at])
-    e[0] = e[-1] = 0.0
-    slopes = np.r_[0.0, np.diff(e) / np.diff(x), 0.0]
-    return np.diff(slopes)
-
-
-def dual_slack(x, lam_dual):
-    """Per interval, max_t (|η(t)| − √(1+t²)) for η = Σλ_i(x_i − t)₊ (positive = violated)."""
-    # On [x_k, x_{k+1}]: η = A_k + B_k t with A_k = Σ_{i>k} λ_i x_i, B_k = −Σ_{i>k} λ_i.
-    A = np.cumsum((lam_dual * x)[::-1])[::-1][1:]
-    B = eta_slopes(x, lam_dual)
-    best = np.full(len(A), -np.inf)
-    for sgn in (1.0, -1.0):
-        a, b = sgn * A, sgn * B
-        # a + b t − √(1+t²) is concave; its maximiser is t* = b/√(1−b²) (|b| < 1), clipped.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tstar = np.where(np.abs(b) < 1, b / np.sqrt(np.clip(1 - b * b, 1e-300, None)),
-                             np.sign(b) * np.inf)
-        t = np.clip(tstar, x[:-1], x[1:])
-        best = np.maximum(best, a + b * t - weight(t))
-    return best
-
-
-def certificate(x, y, lam_dual):
-    """Check η(t) = Σλ_i(x_i − t)₊ against |η| ≤ √(1+t²): max violation, dual objective, moments."""
-    slack = dual_slack(x, lam_dual)
-    return {
-        "max_violation": max(float(slack.max()), 0.0),
-        "dual_objective": float(lam_dual @ y),
-        "moment_residual": float(max(abs(lam_dual.sum()), abs(lam_dual @ x))),
-    }
 
 
 def _best_structure(x, zs, sigma):
@@ -186,44 +146,70 @@ def _best_structure(x, zs, sigma):
     return best_sigma, best_kind
 
 
-def _certify(x, target, lam_dual, sol, floor):
-    """The better of two dual certificates: the solver's multipliers, and the same made exact on the
-    solution's structure; the gap is relative to the cost (or to ``floor`` when that is ~0)."""
-    certs = [certificate(x, target, d) for d in (lam_dual, _polished_dual(x, lam_dual, sol.knots, sol.jumps[:, 0]))]
-    for cert in certs:
-        cert["duality_gap"] = abs(sol.cost - cert["dual_objective"]) / max(sol.cost, abs(cert["dual_objective"]), floor)
-    cert = min(certs, key=lambda c: max(c["max_violation"], c["duality_gap"]))
-    cert["interpolation_residual"] = float(np.abs(sol(x) - target).max())
-    return cert
+def _interpolant(x, y, knots, jumps, affine) -> Interpolant:
+    knots, jumps = jensen_merge(x, knots, jumps)
+    sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True, lam=0.0,
+                      fitted=y[None, :].astype(float))
+    sol.cost = representation_cost(sol, "bias_penalised")
+    return sol
+
+
+def _certified(x, y, sol, *candidates) -> Interpolant:
+    """Attach the best true certificate from the candidate dual node values (and f's own structure)."""
+    floor = 1e-12 * _data_kink_cost(x, y)
+    certs = [interpolation_certificate(x, y, sol, e, True, sol.cost, floor)
+             for e in (structure_dual(x, sol.knots, sol.jumps[:, 0]), *candidates)]
+    sol.certificate = max(certs, key=lambda c: c["dual_objective"])
+    return sol
+
+
+def _interior_point(x, y, scale):
+    """Clarabel on the SOCP, its structure read at several noise levels and polished by Newton.
+    Returns the interpolant and the dual node values of Clarabel's multipliers."""
+    ys = y / scale
+    P, q, A, b, cones, A_z = _program(x, ys, 0.0)
+    u, duals = solve_conic(P, q, A, b, cones)
+    sigma, kind = _best_structure(x, ys, u[:len(x)])
+    affine, knots, jumps = breakpoint_form(x, y, sigma * scale, kind)
+    return _interpolant(x, y, knots, jumps, affine), node_values(x, A_z.T @ duals)
 
 
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring."""
-    s_y = np.diff(y) / np.diff(x)
-    if np.abs(np.diff(s_y)).max(initial=0) <= kink_floor(s_y, np.diff(s_y)):   # collinear data: the line
+    s_y = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
+    d_y = s_y[1:] - s_y[:-1]
+    if np.abs(d_y).max(initial=0) <= kink_floor(s_y, d_y):   # collinear data: the line
         line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
-        return Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+        sol = Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+        sol.certificate["interpolation_residual"] = float(np.abs(sol(x) - y).max())
+        return sol
     if lam > 0:
         return _fit(x, y, lam)
     scale = float(np.abs(y).max()) or 1.0
-    ys = y / scale
-    P, q, A, b, cones, A_z = _program(x, ys, 0.0)
-    u, duals = solve_conic(P, q, A, b, cones)
-    lam_dual = A_z.T @ duals   # multipliers of the interpolation constraints
-    sigma, kind = _best_structure(x, ys, u[:len(x)])
-    affine, knots, jumps = breakpoint_form(x, y, sigma * scale, kind)
-    knots, jumps = jensen_merge(x, knots, jumps)
-    sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True,
-                      lam=0.0, fitted=y[None, :].astype(float))
-    sol.cost = representation_cost(sol, "bias_penalised")
-    sol.certificate = _certify(x, y, lam_dual, sol, 1e-12 * _data_kink_cost(x, y))
-    return sol
+    sigma, kind = solve_chain(x, y / scale)
+    affine, knots, jumps = chain_function(x, y / scale, sigma, kind)
+    sol = _certified(x, y, _interpolant(x, y, knots, jumps * scale, affine * scale))
+    if _acceptable(x, y, sol, scale) and sol.certificate["duality_gap"] <= CERTIFIED:
+        return sol
+    other, multipliers = _interior_point(x, y, scale)
+    best = min((sol, other), key=lambda f: (not _acceptable(x, y, f, scale), f.cost))
+    # any feasible dual bounds the optimum, whichever solution it came from: certify with the best
+    rival = other if best is sol else sol
+    return _certified(x, y, best, multipliers, structure_dual(x, rival.knots, rival.jumps[:, 0]))
+
+
+def _acceptable(x, y, sol, scale) -> bool:
+    """Interpolates to 1e-9 of the data scale, or to the float floor of its knots (a kink J at t moves
+    values by up to |J|·eps·|t|)."""
+    floor = 1e-15 * float(np.abs(sol.jumps).sum()) * (1 + float(np.abs(x).max()))
+    return float(np.abs(sol(x) - y).max()) <= max(1e-9 * scale, 10 * floor)
 
 
 def _fit(x, y, lam):
-    """Regularised fit: the interior-point solve gives the fitted values z; kinks at its noise level
-    are dropped (least squares on the rest); the returned f is then the exact minimum-cost
-    interpolant of its own fitted values, which can only lower ½‖f(x) − y‖² + lam·cost(f)."""
+    """Regularised fit: the interior-point solve gives the fitted values z. Two candidates: the exact
+    minimum-cost interpolant of z itself, and that of z with the kinks at the solver's noise level
+    dropped (least squares on the rest); either can only lower ½‖f(x) − y‖² + lam·cost(f) below the
+    interior point's, and the lower objective is kept and certified by its residuals."""
     scale = float(np.abs(y).max()) or 1.0
     ys = y / scale
     P, q, A, b, cones, _ = _program(x, ys, lam / scale)
@@ -233,12 +219,14 @@ def _fit(x, y, lam):
     zs, sigma = u[n:2 * n], u[:n]
     sigma, kind = _best_structure(x, zs, sigma)
     affine, knots, jumps = breakpoint_form(x, zs * scale, sigma * scale, kind)
-    data_cost = _data_kink_cost(x, y)
-    knots = knots[weight(knots) * np.abs(jumps) > 1e-8 * data_cost]
+    knots = knots[weight(knots) * np.abs(jumps) > 1e-8 * _data_kink_cost(x, y)]
     affine, jumps = _least_squares_on_knots(x, zs * scale, knots)
-    fitted = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
-    sol = solve_bias_penalised(x, fitted, 0.0)
+    cleaned = affine[0] + affine[1] * x + relu(x[:, None] - knots[None, :]) @ jumps
+
+    def objective(f):
+        return 0.5 * float(((f(x) - y) ** 2).sum()) + lam * f.cost
+
+    sol = min((solve_bias_penalised(x, z, 0.0) for z in (zs * scale, cleaned)), key=objective)
     sol.lam = lam
-    lam_dual = (y - sol(x)) / lam   # the fit's own KKT multipliers certify the whole fit
-    sol.certificate = _certify(x, sol(x), lam_dual, sol, 1e-3 * data_cost)
+    sol.certificate = fit_certificate(x, y, sol, lam, True, sol.cost)   # the residuals certify the fit
     return sol

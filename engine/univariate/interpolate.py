@@ -7,7 +7,7 @@ from engine.univariate.bias_free import solve_bias_free
 from engine.univariate.bias_penalised import solve_bias_penalised
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.multitask import free_slopes, solve_multitask
-from engine.univariate.regularised import affine_fit, affine_lambda, fit_values
+from engine.univariate.regularised import affine_fit, affine_lambda, fit_bias_free
 from engine.univariate.validation import as_points, as_task_points, solver_size
 from engine.validation import DataError, lam as check_lam
 
@@ -44,31 +44,10 @@ def interpolate(x, y, bias_penalty: bool = False, lam: float = 0.0) -> Interpola
     elif own or (bias_penalty and Y.shape[0] > 1):
         sol = solve_multitask(x, Y, observed, bias_penalty, lam)
     elif bias_penalty:
-        sol = _penalised_one_task(x, Y, lam)
+        sol = solve_bias_penalised(x, Y[0], lam)
     else:
-        Z = fit_values(x, Y, lam) if lam > 0 else Y
-        sol = solve_bias_free(x, Z)
-        sol.lam = lam
+        sol = fit_bias_free(x, Y, lam) if lam > 0 else solve_bias_free(x, Y)
     return _checked(sol, notes)
-
-
-CERTIFIED = 1e-6   # a one-task answer whose dual check is worse than this gets a second opinion
-
-
-def _penalised_one_task(x, Y, lam) -> Interpolant:
-    """The exact one-task solver (``bias_penalised``); if its certificate fails (very uneven spacing
-    can mislead its interior-point structure reading), the semidefinite path of ``multitask`` (blocks
-    in local, scaled coordinates) is solved too and the better objective kept."""
-    sol = solve_bias_penalised(x, Y[0], lam)
-    cert = sol.certificate
-    if max(cert.get("max_violation", 0.0), cert.get("duality_gap", 0.0)) <= CERTIFIED:
-        return sol
-    other = solve_multitask(x, Y, np.ones(Y.shape, bool), True, lam)
-
-    def objective(f):
-        return 0.5 * float(((f(x) - Y[0]) ** 2).sum()) + lam * f.cost if lam > 0 else f.cost
-
-    return other if objective(other) < objective(sol) else sol
 
 
 def _ragged(x) -> bool:

@@ -11,7 +11,18 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from engine.univariate.bias_free import solve_bias_free
+from engine.univariate.certificate import fit_certificate
 from engine.univariate.conic import soc_cones, solve_conic
+from engine.univariate.interpolant import Interpolant
+
+
+def fit_bias_free(x, Y, lam) -> Interpolant:
+    """The bias-free regularised fit of T tasks with its true certificate (``certificate``)."""
+    sol = solve_bias_free(x, fit_values(x, Y, lam))
+    sol.lam = lam
+    sol.certificate = fit_certificate(x, Y, sol, lam, False, sol.cost)
+    return sol
 
 
 def second_differences(x):
@@ -48,8 +59,8 @@ def fit_values(x, Y, lam):
     flat_rows = norms <= 1e-7 * max(data_kinks.max(), 1e-300)
     flat = sp.csr_matrix(D[flat_rows])
     candidates = [Z]   # the interior-point values, made exact below where that holds
-    if T == 1:   # exact: solve the KKT equations on the settled signs, keep them if they hold
-        exact = _kkt_solution(D, Y[0] / scale, lam_s, flat_rows, np.sign(D @ Z[0]))
+    if T == 1:   # exact: primal-dual active set on the dual box QP, warm-started from the signs of Dz
+        exact = _active_set(D, Y[0] / scale, lam_s, np.where(flat_rows, 0.0, np.sign(D @ Z[0])))
         if exact is not None:
             candidates.append(exact[None, :])
     if flat.shape[0]:   # kinks at the solver's noise level are zeros of the fit: project onto δ_i(z) = 0
@@ -59,22 +70,42 @@ def fit_values(x, Y, lam):
     def objective(V):
         return 0.5 * float(((V - Y / scale) ** 2).sum()) + lam_s * float(np.linalg.norm(D @ V.T, axis=1).sum())
 
-    # the exact forms win ties, but not at any price: on very uneven spacing the data's kinks span many
-    # decades (real kinks of the fit sit below 1e-7 × the largest) and the KKT system is ill-conditioned
-    best = min(objective(V) for V in candidates)
-    Z = next(V for V in candidates[::-1] if objective(V) <= best * (1 + 1e-12))
-    return Z * scale
+    best = min(candidates, key=objective)
+    return best * scale
 
 
-def _kkt_solution(D, y, lam, flat_rows, signs):
-    """One task: z = y − lam·D_Aᵀ s_A − D_Fᵀ μ with D_F z = 0 (A: kinks with signs s, F: flat).
-    It is the optimum iff the kinks keep their signs and |μ| ≤ lam (subgradient of lam·|δ|)."""
-    A, F = D[~flat_rows], sp.csr_matrix(D[flat_rows])
-    rhs = y - lam * (A.T @ signs[~flat_rows])
-    mu = spla.spsolve((F @ F.T).tocsc(), F @ rhs) if F.shape[0] else np.zeros(0)
-    z = rhs - F.T @ np.atleast_1d(mu)
-    ok = np.all(np.sign(A @ z) == signs[~flat_rows]) and np.all(np.abs(mu) <= lam * (1 + 1e-9))
-    return z if ok else None
+def _active_set(D, y, lam, signs, max_iter: int = 40):
+    """One task, exactly (docs/univariate.md §5): the dual of min ½‖z − y‖² + lam‖Dz‖₁ is the box QP
+    min ½‖y − Dᵀu‖², |u| ≤ lam,
+    with z = y − Dᵀu (Q = DDᵀ pentadiagonal). Primal-dual active set (Hintermüller, Ito & Kunisch 2002):
+    u = ±lam on the kinks of the current sign pattern, Q_II u_I = (Dy − Q_{IA}u_A)_I on the rest, then
+    the pattern {u_i − (Qu − Dy)_i/Q_ii ≷ ±lam}, until it repeats (finite on a fixed pattern: each
+    step is one banded solve). Returns the best z met, or None if no pattern was solvable."""
+    Q = (D @ D.T).tocsc()
+    r = D @ y
+    qd = Q.diagonal()
+    best, best_val, seen = None, np.inf, set()
+    for _ in range(max_iter):
+        key = signs.tobytes()
+        if key in seen:
+            break
+        seen.add(key)
+        u = lam * signs
+        inactive = np.flatnonzero(signs == 0)
+        if len(inactive):
+            QI = Q[inactive][:, inactive].tocsc()
+            rhs = r[inactive] - Q[inactive] @ u
+            try:
+                u[inactive] = spla.spsolve(QI, rhs)
+            except RuntimeError:
+                return best
+        z = y - D.T @ u
+        val = 0.5 * float(((z - y) ** 2).sum()) + lam * float(np.abs(D @ z).sum())
+        if val < best_val:
+            best, best_val = z, val
+        trial = u - (Q @ u - r) / qd
+        signs = np.where(trial > lam, 1.0, np.where(trial < -lam, -1.0, 0.0))
+    return best
 
 
 def affine_lambda(x, Y, bias_penalty: bool, observed=None) -> float:
