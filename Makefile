@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run serve test bench clean
+
+# make serve: WORKERS app processes behind HAProxy on HOST:PORT (deploy/serve.py; HOST=0.0.0.0 for a classroom).
+WORKERS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8501
+BACKEND_PORT ?= 8511
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,6 +20,9 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true $(ARGS)
+
+serve: $(STAMP)
+	$(BIN)/python -m deploy.serve --workers $(WORKERS) --host $(HOST) --port $(PORT) --backend-port $(BACKEND_PORT) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -13,7 +13,8 @@ Latency of an interaction = send → the ``script_finished`` of its last run (a 
 ``st.rerun()`` is followed by another). Printed: sessions, reruns, reruns/s, p50/p95/max overall and per
 page, page-open times, errors (disconnects, run timeouts, exceptions shown by the app, missing widgets)
 and the server's RSS and CPU (cores busy) over time, read with psutil from ``--pid`` (comma-separated for
-several replicas) or from the server ``--start`` starts. Loopback targets only; at most 200 sessions and
+several replicas) or from the server ``--start`` starts; ``--warmup K`` first opens K untimed sessions of
+each page (a fresh process pays its imports and caches on its first visits). Loopback targets only; at most 200 sessions and
 600 s. Exit status 1 if there were errors or the p95 exceeds ``--p95-max``; 2 on bad arguments.
 
     python -m bench.load --start --sessions 30 --duration 60
@@ -28,18 +29,39 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import numpy as np
 import psutil
 
-from bench.server import loopback_url, serve
+from deploy.app_process import app_process
+
 from bench.st_client import ProtocolError, RunResult, Session, plotly_array, text_state, trigger_state
 
 MAX_SESSIONS, MAX_DURATION = 200, 600.0
 THINK_S = (0.5, 2.0)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 FORMULAS = ("exp(-(x^2 + {a}*y^2)/2)", "exp(-((x - {b})^2 + {a}*y^2)/2)", "exp(-{a}*r^2)")
+
+
+def loopback_url(url: str) -> str:
+    """``url`` without a trailing slash; ValueError unless it is http(s) on this machine's loopback."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
+        raise ValueError(f"refusing {url!r}: benchmarks only target http://127.0.0.1 or localhost")
+    return url.rstrip("/")
+
+
+@contextmanager
+def target(args):
+    """(base URL, server PIDs): the app this run starts (``--start``), or the one at ``--url``."""
+    if args.url:
+        yield args.url, args.pids
+        return
+    with app_process(args.port) as (url, proc):
+        yield url, [proc.pid]
 
 
 def click(session: Session, rng: random.Random, max_points: int):
@@ -120,6 +142,23 @@ async def user(i: int, page: str, ws_url: str, args, stats: Stats, t_end: float)
         await session.close()
 
 
+async def warm_up(ws_url: str, pages: list[str], args, stats: Stats) -> None:
+    """Open and close ``--warmup`` concurrent sessions of every page (untimed), so that each replica
+    behind a balancer has imported and cached what the first visit costs."""
+    async def one(page: str) -> None:
+        session = Session(ws_url, page, PAGES[page].query, timeout=args.run_timeout)
+        try:
+            result = await session.open()
+            if result.exceptions or result.compile_error:
+                stats.errors.append(f"warm-up {page}: " + "; ".join(result.exceptions or ["compile error"])[:300])
+        except (ProtocolError, OSError) as err:
+            stats.errors.append(f"warm-up {page}: {err}")
+        finally:
+            await session.close()
+
+    await asyncio.gather(*(one(p) for p in pages for _ in range(args.warmup)))
+
+
 async def sample(pids: list[int], interval: float, out: list, stop: asyncio.Event) -> None:
     """Every ``interval`` s: [t, summed RSS in MB, cores busy since the last sample] of the server PIDs."""
     procs = [psutil.Process(p) for p in pids]
@@ -159,6 +198,7 @@ async def run(url: str, pids: list[int], args) -> dict:
     ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
     pages = assign(args.pages, args.sessions)
     stats, samples, stop = Stats(), [], asyncio.Event()
+    await warm_up(ws_url, list(args.pages), args, stats)
     sampler = asyncio.create_task(sample(pids, args.sample_every, samples, stop)) if pids else None
     cpu0, t0 = time.process_time(), time.monotonic()
     await asyncio.gather(*(user(i, p, ws_url, args, stats, t0 + args.duration) for i, p in enumerate(pages)))
@@ -207,12 +247,15 @@ def parse(argv):
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="base URL of a running app (loopback only)")
     target.add_argument("--start", action="store_true", help="start app.py on a free port for the run")
+    parser.add_argument("--port", type=int, help="with --start: the port (default a free one)")
     parser.add_argument("--pid", default="", help="server PID(s) to sample, comma-separated (with --url)")
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of interactions")
     parser.add_argument("--pages", default="univariate,multitask,rnorm",
                         help="page[:weight],… from " + ", ".join(PAGES))
     parser.add_argument("--ramp", type=float, default=3.0, help="sessions open spread over this many seconds")
+    parser.add_argument("--warmup", type=int, default=0, metavar="K",
+                        help="first open K concurrent sessions of each page, untimed (e.g. 2 per replica)")
     parser.add_argument("--max-points", type=int, default=12)
     parser.add_argument("--run-timeout", type=float, default=120.0)
     parser.add_argument("--sample-every", type=float, default=2.0)
@@ -223,6 +266,8 @@ def parse(argv):
     try:
         if not 1 <= args.sessions <= MAX_SESSIONS:
             raise ValueError(f"--sessions must be in 1..{MAX_SESSIONS}")
+        if not 0 <= args.warmup * len(args.pages.split(",")) <= MAX_SESSIONS:
+            raise ValueError(f"--warmup: at most {MAX_SESSIONS} warm-up sessions")
         if not 0 < args.duration <= MAX_DURATION:
             raise ValueError(f"--duration must be in (0, {MAX_DURATION:g}] s")
         if args.url:
@@ -240,8 +285,8 @@ def parse(argv):
 
 def main(argv=None) -> int:
     args = parse(argv)
-    with serve() if args.start else nullcontext((args.url, None)) as (url, pid):
-        result = asyncio.run(run(url, [pid] if pid else args.pids, args))
+    with target(args) as (url, pids):
+        result = asyncio.run(run(url, pids, args))
     print(report(result), flush=True)
     if args.json:
         with open(args.json, "w") as f:
