@@ -70,7 +70,9 @@ def click(session: Session, rng: random.Random, max_points: int):
     if not plots:
         raise ProtocolError("no click_plot component on the page")
     plot = rng.choice(plots)
-    figure = json.loads(plot.proto.json)["figure"]
+    figure = json.loads(plot.proto.json or "{}").get("figure")
+    if not isinstance(figure, dict):
+        raise ProtocolError("the click_plot's data carries no JSON figure")
     layout = figure.get("layout", {})
     points = next((t for t in figure.get("data", []) if "points" in (t.get("meta"), t.get("name"))), {})
     n = len(plotly_array(points.get("x")))
