@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+	$(BIN)/python -m bench.load --start --sessions 30 --duration 60 --warmup 1
+	$(BIN)/python -m bench.latency --start --clicks 30 --opens 3
 
 clean:
 	rm -rf $(VENV)
