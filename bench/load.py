@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import random
 import sys
 import time
@@ -293,9 +294,10 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
-    slow = args.p95_max is not None and result["latency_s"].get("p95", 0) > args.p95_max
+    slow = args.p95_max is not None and result["latency_s"].get("p95", math.inf) > args.p95_max
     if slow:
-        print(f"p95 {result['latency_s']['p95']:.3f} s exceeds --p95-max {args.p95_max:g} s")
+        print(f"p95 {result['latency_s'].get('p95', math.inf):.3f} s exceeds --p95-max {args.p95_max:g} s"
+              + ("" if result["reruns"] else " (no interaction finished)"))
     return 1 if result["errors"] or slow else 0
 
 
