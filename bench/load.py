@@ -14,7 +14,8 @@ Latency of an interaction = send → the ``script_finished`` of its last run (a 
 page, page-open times, errors (disconnects, run timeouts, exceptions shown by the app, missing widgets)
 and the server's RSS and CPU (cores busy) over time, read with psutil from ``--pid`` (comma-separated for
 several replicas) or from the server ``--start`` starts; ``--warmup K`` first opens K untimed sessions of
-each page (a fresh process pays its imports and caches on its first visits). Loopback targets only; at most 200 sessions and
+each page (a fresh process pays its imports and caches on its first visits); ``--min-interactions K`` makes
+every session interact K times even if its page opened late. Loopback targets only; at most 200 sessions and
 600 s. Exit status 1 if there were errors or the p95 exceeds ``--p95-max``; 2 on bad arguments.
 
     python -m bench.load --start --sessions 30 --duration 60
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import random
@@ -131,9 +133,9 @@ async def user(i: int, page: str, ws_url: str, args, stats: Stats, t_end: float)
     session = Session(ws_url, page, PAGES[page].query, timeout=args.run_timeout)
     try:
         stats.record(page, await session.open(), opening=True)
-        while True:
+        for done in itertools.count():
             await asyncio.sleep(rng.uniform(*THINK_S))
-            if time.monotonic() >= t_end:
+            if time.monotonic() >= t_end and done >= args.min_interactions:
                 break
             states, fragment = PAGES[page].interact(session, rng, args.max_points)
             stats.record(page, await session.rerun(states, fragment))
@@ -210,6 +212,7 @@ async def run(url: str, pids: list[int], args) -> dict:
     if sampler:
         await sampler
     every = [v for vs in stats.latencies.values() for v in vs]
+    cpu_s = sum((b[0] - a[0]) * b[2] for a, b in zip(samples, samples[1:]))
     return {
         "url": url, "sessions": args.sessions, "pages": {p: pages.count(p) for p in args.pages},
         "duration_s": args.duration, "elapsed_s": round(elapsed, 1), "reruns": len(every),
@@ -217,7 +220,8 @@ async def run(url: str, pids: list[int], args) -> dict:
         "latency_s": summary(every), "per_page_s": {p: summary(v) for p, v in stats.latencies.items()},
         "open_s": summary(stats.opens), "errors": len(stats.errors), "error_messages": stats.errors[:20],
         "error_alerts": stats.error_alerts,
-        "server": {"pids": pids, "samples": samples, "columns": ["t_s", "rss_mb", "cpu_cores"]},
+        "server": {"pids": pids, "samples": samples, "columns": ["t_s", "rss_mb", "cpu_cores"],
+                   "cpu_s": round(cpu_s, 1), "cpu_s_per_script_run": round(cpu_s / max(stats.runs, 1), 3)},
         "load_generator_cpu_cores": round((time.process_time() - cpu0) / elapsed, 2),
     }
 
@@ -240,7 +244,8 @@ def report(r: dict) -> str:
             f"{t:g}s {m:.0f}/{c:.2f}" for t, m, c in samples[::step]))
         lines.append(f"server RSS max {max(s[1] for s in samples):.0f} MB (start {samples[0][1]:.0f}); "
                      f"cores busy mean {np.mean([s[2] for s in samples[1:]] or [0]):.2f}, "
-                     f"max {max(s[2] for s in samples):.2f}")
+                     f"max {max(s[2] for s in samples):.2f}; CPU {r['server']['cpu_s']:.0f} core-s in all, "
+                     f"{r['server']['cpu_s_per_script_run']:.3f} per script run (opens included)")
     lines.append(f"load generator itself: {r['load_generator_cpu_cores']} cores (it shares the machine)")
     return "\n".join(lines)
 
@@ -259,6 +264,8 @@ def parse(argv):
     parser.add_argument("--ramp", type=float, default=3.0, help="sessions open spread over this many seconds")
     parser.add_argument("--warmup", type=int, default=0, metavar="K",
                         help="first open K concurrent sessions of each page, untimed (e.g. 2 per replica)")
+    parser.add_argument("--min-interactions", type=int, default=0, metavar="K",
+                        help="each session interacts at least K times, even past --duration (K ≤ 10)")
     parser.add_argument("--max-points", type=int, default=12)
     parser.add_argument("--run-timeout", type=float, default=120.0)
     parser.add_argument("--sample-every", type=float, default=2.0)
@@ -271,6 +278,8 @@ def parse(argv):
             raise ValueError(f"--sessions must be in 1..{MAX_SESSIONS}")
         if not 0 <= args.warmup * len(args.pages.split(",")) <= MAX_SESSIONS:
             raise ValueError(f"--warmup: at most {MAX_SESSIONS} warm-up sessions")
+        if not 0 <= args.min_interactions <= 10:
+            raise ValueError("--min-interactions must be in 0..10")
         if not 0 < args.duration <= MAX_DURATION:
             raise ValueError(f"--duration must be in (0, {MAX_DURATION:g}] s")
         if args.url:
