@@ -28,16 +28,23 @@ import asyncio
 import itertools
 import json
 import math
+import os
 import random
 import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-import psutil
+
+try:
+    import psutil
+except ImportError:   # not a requirement: Linux's /proc says the same
+    psutil = None
+_GONE = (OSError, StopIteration) + ((psutil.Error,) if psutil else ())   # what reading a process that exited raises
 
 from deploy.app_process import app_process
 
@@ -121,10 +128,13 @@ class Stats:
 
     def record(self, page: str, result: RunResult, *, opening: bool = False) -> None:
         self.runs += result.runs
-        self.error_alerts += result.error_alerts
         (self.opens if opening else self.latencies.setdefault(page, [])).append(result.seconds)
+        self.check(page, result)
+
+    def check(self, label: str, result: RunResult) -> None:
+        self.error_alerts += result.error_alerts
         if result.compile_error or result.exceptions:
-            self.errors.append(f"{page}: " + "; ".join(result.exceptions or ["compile error"])[:300])
+            self.errors.append(f"{label}: " + "; ".join(result.exceptions or ["compile error"])[:300])
 
 
 async def user(i: int, page: str, ws_url: str, args, stats: Stats, t_end: float) -> None:
@@ -141,8 +151,6 @@ async def user(i: int, page: str, ws_url: str, args, stats: Stats, t_end: float)
             stats.record(page, await session.rerun(states, fragment))
     except ProtocolError as err:
         stats.errors.append(f"{page} session {i}: {err}")
-    except OSError as err:
-        stats.errors.append(f"{page} session {i}: cannot connect ({err})")
     finally:
         await session.close()
 
@@ -153,10 +161,8 @@ async def warm_up(ws_url: str, pages: list[str], args, stats: Stats) -> None:
     async def one(page: str) -> None:
         session = Session(ws_url, page, PAGES[page].query, timeout=args.run_timeout)
         try:
-            result = await session.open()
-            if result.exceptions or result.compile_error:
-                stats.errors.append(f"warm-up {page}: " + "; ".join(result.exceptions or ["compile error"])[:300])
-        except (ProtocolError, OSError) as err:
+            stats.check(f"warm-up {page}", await session.open())
+        except ProtocolError as err:
             stats.errors.append(f"warm-up {page}: {err}")
         finally:
             await session.close()
@@ -164,17 +170,28 @@ async def warm_up(ws_url: str, pages: list[str], args, stats: Stats) -> None:
     await asyncio.gather(*(one(p) for p in pages for _ in range(args.warmup)))
 
 
+def usage(pid: int) -> tuple[float, float]:
+    """(resident memory in bytes, CPU seconds user + system) of a process: psutil, or /proc/PID."""
+    if psutil is not None:
+        proc = psutil.Process(pid)
+        times = proc.cpu_times()
+        return proc.memory_info().rss, times.user + times.system
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return 1024 * rss_kb, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime
+
+
 async def sample(pids: list[int], interval: float, out: list, stop: asyncio.Event) -> None:
     """Every ``interval`` s: [t, summed RSS in MB, cores busy since the last sample] of the server PIDs."""
-    procs = [psutil.Process(p) for p in pids]
     start = last_t = time.monotonic()
-    last_cpu = sum(sum(p.cpu_times()[:2]) for p in procs)
+    last_cpu = sum(usage(p)[1] for p in pids)
     while True:
         try:
-            rss = sum(p.memory_info().rss for p in procs) / 2**20
-            cpu = sum(sum(p.cpu_times()[:2]) for p in procs)
-        except psutil.Error:
+            rss, cpu = map(sum, zip(*(usage(p) for p in pids)))
+        except _GONE:   # a server exited
             return
+        rss /= 2**20
         now = time.monotonic()
         out.append([round(now - start, 1), round(rss, 1), round((cpu - last_cpu) / max(now - last_t, 1e-9), 2)])
         last_t, last_cpu = now, cpu

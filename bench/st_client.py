@@ -30,6 +30,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
 
 _FINISHED = ForwardMsg.ScriptFinishedStatus
 _EARLY = _FINISHED.Value("FINISHED_EARLY_FOR_RERUN")
@@ -91,8 +92,11 @@ class Session:
 
     async def open(self) -> RunResult:
         start = time.perf_counter()
-        self._ws = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                 open_timeout=self.timeout, ping_interval=None)
+        try:
+            self._ws = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
+                                     open_timeout=self.timeout, ping_interval=None)
+        except (OSError, WebSocketException) as err:   # refused, timed out, or a proxy's 503
+            raise ProtocolError(f"cannot connect: {type(err).__name__}: {err}") from err
         return await self._run(BackMsg(), start)
 
     async def close(self) -> None:
@@ -118,13 +122,16 @@ class Session:
         client.page_name = "" if self.page_hash else self.page
         if not client.fragment_id:
             self.elements.clear()   # a full run redraws the page: what it does not send is gone
-        await self._ws.send(msg.SerializeToString())
         result = RunResult(0.0)
         deadline = start + self.timeout
+        try:
+            await self._ws.send(msg.SerializeToString())
+        except WebSocketException as err:
+            raise ProtocolError(f"{type(err).__name__}: {err}") from err
         while True:
             try:
                 raw = await _recv(self._ws, deadline)
-            except Exception as err:   # closed, reset or timed out: the session is lost
+            except (OSError, WebSocketException) as err:   # closed, reset or timed out: the session is lost
                 raise ProtocolError(f"{type(err).__name__}: {err}") from err
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)

@@ -33,7 +33,20 @@ def test_three_sessions_interact_without_errors(tmp_path: Path) -> None:
     (["--start", "--sessions", "201"], "--sessions"),
     (["--start", "--duration", "601"], "--duration"),
     (["--start", "--pages", "univariate,nowhere"], "--pages"),
+    (["--start", "--min-interactions", "11"], "--min-interactions"),
 ])
 def test_refuses_remote_targets_and_unbounded_runs(args: list[str], message: str) -> None:
     run = load(*args, timeout=60)
     assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_proc_fallback_reads_what_psutil_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import bench.load
+
+    psutil = pytest.importorskip("psutil")
+    rss, cpu = psutil.Process().memory_info().rss, sum(psutil.Process().cpu_times()[:2])
+    monkeypatch.setattr(bench.load, "psutil", None)
+    proc_rss, proc_cpu = bench.load.usage(os.getpid())
+    assert abs(proc_rss - rss) < 0.05 * rss and abs(proc_cpu - cpu) < 0.5
