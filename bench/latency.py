@@ -11,7 +11,7 @@ shows the result:
   URL, and on /multitask's first plot; done when the ``points`` trace of ``_fullData`` has another length
   *and* the other traces (the curves) changed, so that a client-side echo of the point does not count.
 * **drag**: mouse down on a point marker of /univariate, moves of 25 px while held; done per move when a
-  point sits under the pointer and the curves changed. Skipped, with a message, if the plot does not move
+  point sits where the pointer went (within 1 % of the axes) and the curves changed. Skipped, with a message, if the plot does not move
   points (a drag zooms instead).
 * **formula**: a new formula in /rnorm's custom-formula box and Enter; done when its plot changed.
 
@@ -100,10 +100,15 @@ window.__atlas = {
     }
     return null;
   },
-  pointAt(i, px, py, tol) {
-    return (this.points(i) || []).some(([a, b]) => {
-      const [qx, qy] = this.toPage(i, a, b); return Math.hypot(qx - px, qy - py) <= tol;
-    });
+  toData(i, px, py) {
+    const gd = this.plot(i), r = gd.getBoundingClientRect(), { xaxis, yaxis } = gd._fullLayout;
+    return [xaxis.p2l(px - r.left - xaxis._offset), yaxis.p2l(py - r.top - yaxis._offset)];
+  },
+  // Whether a point lies within tol (a fraction of each axis range) of (x, y): axes may rescale.
+  pointNear(i, x, y, tol) {
+    const { xaxis, yaxis } = this.plot(i)._fullLayout;
+    const dx = tol * Math.abs(xaxis.range[1] - xaxis.range[0]), dy = tol * Math.abs(yaxis.range[1] - yaxis.range[0]);
+    return (this.points(i) || []).some(([a, b]) => Math.abs(a - x) <= dx && Math.abs(b - y) <= dy);
   },
 };
 """
@@ -174,13 +179,13 @@ def drags(page: Page, n_drags: int, moves: int, timeout_s: float) -> list[float]
         page.mouse.down()
         for k in range(1, moves + 1):
             wait_s = timeout_s if out else min(timeout_s, 5.0)   # the first move also tells whether drags work
-            h = page.evaluate("() => window.__atlas.curves(0)")
             target = [px, py - 25 * k * (1 if d % 2 else -1)]
+            h, at = page.evaluate("([px, py]) => [window.__atlas.curves(0), window.__atlas.toData(0, px, py)]", target)
             page.mouse.move(*target, steps=1)
             try:
                 out.append(_elapsed_since(
-                    page, "mousemove", "([px, py, h]) => window.__atlas.pointAt(0, px, py, 4) && window.__atlas.curves(0) !== h",
-                    [*target, h], wait_s))
+                    page, "mousemove", "([x, y, h]) => window.__atlas.pointNear(0, x, y, 0.01) && window.__atlas.curves(0) !== h",
+                    [*at, h], wait_s))
             except Failure:
                 page.mouse.up()
                 if not out:
@@ -298,7 +303,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--drags", type=int, default=5, help="drags of 3 moves each")
     parser.add_argument("--formulas", type=int, default=10)
-    parser.add_argument("--timeout", type=float, default=30.0, help="per measured step (s)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per measured step (s)")
     parser.add_argument("--open-timeout", type=float, default=180.0, help="for a cold page open (s)")
     parser.add_argument("--smoke", action="store_true", help="CI: 1 warm open, 3 clicks, 1 drag, 2 formulas, no /compress")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")

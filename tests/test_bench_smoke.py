@@ -1,10 +1,13 @@
 """bench.load runs against a fresh app and reports no errors (no timing is asserted), and refuses bad targets."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import bench.load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,10 +44,6 @@ def test_refuses_remote_targets_and_unbounded_runs(args: list[str], message: str
 
 
 def test_proc_fallback_reads_what_psutil_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    import bench.load
-
     psutil = pytest.importorskip("psutil")
     rss, cpu = psutil.Process().memory_info().rss, sum(psutil.Process().cpu_times()[:2])
     monkeypatch.setattr(bench.load, "psutil", None)
