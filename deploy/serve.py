@@ -45,6 +45,8 @@ def serve(workers: int, host: str, port: int, backend_port: int, pidfile: str | 
     if haproxy is None:
         print(f"serve: haproxy is not installed; install it with: sudo {INSTALL}", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # even where the shell started us ignoring it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logdir = Path(tempfile.mkdtemp(prefix="relu-atlas-serve-"))
     with ExitStack() as stack:
         procs = {}
@@ -98,8 +100,6 @@ def main(argv=None) -> int:
         servers = args.server or [f"127.0.0.1:{args.backend_port + i}" for i in range(args.workers)]
         print(haproxy_config(args.bind or f"{args.host}:{args.port}", servers), end="")
         return 0
-    signal.signal(signal.SIGINT, signal.default_int_handler)   # even where the shell started us ignoring it
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return serve(args.workers, args.host, args.port, args.backend_port, args.pidfile)
     except KeyboardInterrupt:

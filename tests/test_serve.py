@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from deploy.app_process import free_port, healthy
+import deploy.serve
 from deploy.serve import TEMPLATE, haproxy_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,12 @@ def test_config_has_one_sticky_server_per_replica() -> None:
         assert line in text
     # the committed file is the WORKERS=2 configuration
     assert TEMPLATE.read_text() == haproxy_config("127.0.0.1:8501", ["127.0.0.1:8511", "127.0.0.1:8512"])
+
+
+def test_without_haproxy_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    assert deploy.serve.main(["--workers", "1", "--port", "1", "--backend-port", "2"]) == 2
+    assert "apt-get install -y haproxy" in capsys.readouterr().err
 
 
 def test_haproxy_accepts_the_config(tmp_path: Path) -> None:
