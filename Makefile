@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run serve test lint bench clean
+
+# make serve: WORKERS app processes behind HAProxy on HOST:PORT (deploy/serve.py; HOST=0.0.0.0 for a classroom).
+WORKERS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8501
+BACKEND_PORT ?= 8511
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,6 +20,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true $(ARGS)
+
+serve: $(STAMP)
+	$(BIN)/python -m deploy.serve --workers $(WORKERS) --host $(HOST) --port $(PORT) --backend-port $(BACKEND_PORT) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -28,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+	$(BIN)/python -m bench.load --start --sessions 30 --duration 60 --warmup 1
+	$(BIN)/python -m bench.latency --start --clicks 30 --opens 3
 
 clean:
 	rm -rf $(VENV)

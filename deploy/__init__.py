@@ -1,0 +1,1 @@
+"""Running the app for many users: replicas behind HAProxy (serve.py, haproxy.cfg)."""
