@@ -9,4 +9,5 @@ st.navigation([
     st.Page("pages/kernel_regime.py", title="Many tasks in 2-D", icon=":material/grid_on:", url_path="kernel-regime"),
     st.Page("pages/rnorm.py", title="R-norm explorer", icon=":material/blur_on:", url_path="rnorm"),
     st.Page("pages/compress.py", title="Compression", icon=":material/compress:", url_path="compress"),
+    st.Page("pages/sweeps.py", title="Sweeps", icon=":material/dataset:", url_path="sweeps"),
 ]).run()

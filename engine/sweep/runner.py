@@ -21,9 +21,11 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import sys
 import time
+import types
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -103,12 +105,27 @@ def local_gpus() -> int:
     return torch.cuda.device_count()
 
 
+@contextmanager
+def _blank_main():
+    """Worker processes are spawned, and multiprocessing's spawn re-runs the parent's ``__main__`` file in
+    each child. Under Streamlit (and AppTest) ``__main__`` is the app script itself, so every worker would
+    run the page; a blank ``__main__`` while the workers start avoids that (a script that starts a sweep
+    then needs no ``if __name__ == "__main__"`` guard either)."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def local_cluster(workers: int, gpu: bool = False):
     """A LocalCluster of ``workers`` processes, one thread each; every worker advertises GPU=1 if ``gpu``."""
     from dask.distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                        resources={"GPU": 1} if gpu else None, silence_logs=logging.ERROR)
+    with _blank_main():
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            resources={"GPU": 1} if gpu else None, silence_logs=logging.ERROR)
 
 
 def _connect(stack: ExitStack, client, scheduler, workers, spec):

@@ -156,3 +156,16 @@ def _seeds(value) -> tuple[int, ...]:
     if len(seeds) > MAX_SEEDS:
         raise DataError(f"at most {MAX_SEEDS} seeds")
     return seeds
+
+
+def check_within(spec: Spec, max_rows: int, limits: dict[str, float]) -> None:
+    """DataError unless the spec has at most ``max_rows`` rows and every grid value of a parameter in
+    ``limits`` (and its default, when the grid does not set it) is at most its limit: a bound on the
+    work of a sweep started from the app."""
+    if len(spec) > max_rows:
+        raise DataError(f"this spec has {len(spec)} rows; here at most {max_rows} (run larger sweeps with "
+                        "python -m engine sweep)")
+    for name, limit in limits.items():
+        values = spec.grid.get(name, [spec.experiment.params[name].default])
+        if max(values) > limit:
+            raise DataError(f"{name} = {max(values):g} is above this page's limit {limit:g} (run it with python -m engine sweep)")
