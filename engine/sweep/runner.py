@@ -176,8 +176,9 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
         gpu_workers = [a for a, w in info.items() if w.get("resources", {}).get("GPU", 0) >= 1]
         on_gpu = spec.experiment.torch and bool(gpu_workers)
         run["machine"] = _machine(c, gpu_workers)
-        futures = [c.submit(execute_row, name, r, "cuda" if on_gpu else "cpu", key=f"sweep-{name}-{row_key(name, r)}",
-                            pure=False, resources={"GPU": 1} if on_gpu else None) for r in todo]
+        futures = c.map(execute_row, [name] * len(todo), todo, ["cuda" if on_gpu else "cpu"] * len(todo),
+                        key=[f"sweep-{name}-{row_key(name, r)}" for r in todo], pure=False,
+                        resources={"GPU": 1} if on_gpu else None)
         pending = set(futures)
         ac = as_completed(futures)
         last_flush = last_beat = time.monotonic()
