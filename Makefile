@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+	$(BIN)/python -m bench.sweep
 
 clean:
 	rm -rf $(VENV)
