@@ -34,7 +34,7 @@ st.caption("The papers' experiments over grids of parameters and many seeds, one
 
 with st.expander("Run a small sweep on this machine", expanded=False):
     names = list(EXPERIMENTS)
-    name = st.selectbox("Experiment", names, key="sw_experiment", format_func=lambda n: f"{n}: {EXPERIMENTS[n].summary}")
+    name = st.selectbox("Experiment (fills in an example spec)", names, key="sw_experiment", format_func=lambda n: f"{n}: {EXPERIMENTS[n].summary}")
     params = EXPERIMENTS[name].params
     st.caption("Parameters: " + "; ".join(f"`{k}` ({p.help}, default {p.default})" for k, p in params.items()))
     text = st.text_area("Spec (JSON)", json.dumps(EXAMPLES[name]), key=f"sw_spec_{name}", height=110)
@@ -54,7 +54,7 @@ with st.expander("Run a small sweep on this machine", expanded=False):
         out = folder / f"{spec.experiment.name}-{hashlib.sha1(spec.to_json().encode()).hexdigest()[:8]}.parquet"
         st.caption(f"{len(spec)} rows into `{out}` (the same spec resumes the same file).")
         if st.session_state.pop("sw_running", None):
-            st.info(f"Stopped: the rows finished so far are in `{out}`; run again to resume.")
+            st.info(f"Stopped: the rows finished so far are saved to `{out}` (in a moment); run again to resume.")
         if st.button("Run the sweep", type="primary"):
             stop_slot = st.empty()
             stop_slot.button("Stop", key="sw_stop")   # a click reruns the page, which ends the sweep (rows kept)

@@ -15,6 +15,7 @@ that contributed rows (its start time, versions, machine and cluster, rows compu
 """
 from __future__ import annotations
 
+import fcntl
 import io
 import itertools
 import json
@@ -110,7 +111,15 @@ class Store:
         os.replace(tmp, self.parts / name)
 
     def consolidate(self, run: dict | None = None) -> pd.DataFrame:
-        """Merge OUT and the parts into OUT (one row per key, the spec's order); returns the rows."""
+        """Merge OUT and the parts into OUT (one row per key, the spec's order); returns the rows.
+        Holds an exclusive lock (``.OUT.lock`` beside it) meanwhile: two consolidations at once (a
+        stopped run still saving while the next one starts) must not drop each other's parts."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(f".{self.path.name}.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._consolidate(run)
+
+    def _consolidate(self, run: dict | None) -> pd.DataFrame:
         parts = sorted(self.parts.glob("*.parquet")) if self.parts.is_dir() else []
         old = _sweep_meta(pq.read_schema(self.path), str(self.path)) if self.path.exists() else {}
         runs = {r["id"]: r for r in old.get("runs", [])}
@@ -135,7 +144,7 @@ class Store:
                 "failed": failed, "complete": table.num_rows == len(self.order) and failed == 0,
                 "versions": latest.get("versions", {}), "machine": latest.get("machine", {}),
                 "runs": sorted(runs.values(), key=lambda r: r["started"])}
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         pq.write_table(table.replace_schema_metadata({META_KEY: json.dumps(meta)}), tmp)
         os.replace(tmp, self.path)
         for part in parts:
