@@ -162,10 +162,12 @@ def test_without_a_gpu_torch_rows_run_on_the_cpu(client, tmp_path):
 
     assert local_gpus() == 0   # this machine; the local cluster then advertises no GPU resource
     assert all(not w.get("resources") for w in client.scheduler_info(n_workers=-1)["workers"].values())
-    spec = load_spec({"experiment": "kernel_regime", "grid": {"tasks": [3], "width": [8], "steps": [30]}, "seeds": 1})
+    spec = load_spec({"experiment": "kernel_regime", "grid": {"tasks": [1], "width": [20], "lam": [0.01], "steps": [300]},
+                      "seeds": 1})
     report = run_sweep(spec, tmp_path / "g.parquet", client=client)
     table, meta = read_results(tmp_path / "g.parquet")
     assert report.failed == 0 and table["device"].tolist() == ["cpu"] and meta["machine"]["gpu_workers"] == 0
-    assert len(table["task1"].iloc[0]) == 41 ** 2 and np.isfinite(table["distance_kernel_others"].iloc[0])
-    assert np.isnan(table["objective_gap"].iloc[0])   # T > 1: no exact objective
+    row = table.iloc[0]
+    assert len(row["task1"]) == 41 ** 2 and np.isnan(row["distance_kernel_others"])   # T = 1: no other tasks
+    assert row["objective_gap"] > -1e-6   # training cannot beat the exact minimum (the convex group lasso)
     assert EXPERIMENTS["kernel_regime"].torch and not EXPERIMENTS["uniqueness"].torch

@@ -62,12 +62,6 @@ def test_seed_spread_is_the_mean_pairwise_relative_rms_distance():
     assert np.isnan(out.loc[101, "spread"]) and out.loc[101, "seeds"] == 1
 
 
-def test_kernel_regime_single_task_cannot_beat_the_exact_minimum():
-    row = EXPERIMENTS["kernel_regime"].run({"tasks": 1, "width": 20, "lam": 1e-2, "steps": 300}, 0, "cpu")
-    assert row["objective_gap"] > -1e-6 and np.isnan(row["distance_kernel_others"])
-    assert len(row["task1"]) == 41 ** 2 and row["distance_to_exact"] >= 0
-
-
 def test_compress_row_reports_the_compressed_net():
     exp = EXPERIMENTS["compress"]
     params = {k: p.default for k, p in exp.params.items()} | {"method": "kmeans", "k": 2, "baseline_epochs": 1,
