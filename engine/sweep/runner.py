@@ -161,9 +161,9 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
     first_error = None
     run = {"id": uuid.uuid4().hex, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "versions": versions()}
-    if on_progress:
-        on_progress(done, total)
     if not todo:
+        if on_progress:
+            on_progress(done, total)
         table = store.consolidate()
         return SweepReport(len(table), total, 0, done, int(table["error"].notna().sum()), 0, False,
                            time.perf_counter() - start)
@@ -176,6 +176,8 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
         gpu_workers = [a for a, w in info.items() if w.get("resources", {}).get("GPU", 0) >= 1]
         on_gpu = spec.experiment.torch and bool(gpu_workers)
         run["machine"] = _machine(c, gpu_workers)
+        if on_progress:
+            on_progress(done, total)
         futures = c.map(execute_row, [name] * len(todo), todo, ["cuda" if on_gpu else "cpu"] * len(todo),
                         key=[f"sweep-{name}-{row_key(name, r)}" for r in todo], pure=False,
                         resources={"GPU": 1} if on_gpu else None)
