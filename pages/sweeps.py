@@ -104,12 +104,12 @@ except DataError as err:
     st.error(str(err))
     st.stop()
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Experiment", exp.name)
-m2.metric("Rows", f"{meta['rows']} / {meta['rows_expected']}", help="complete" if meta["complete"] else "incomplete: resume it")
-m3.metric("Failed rows", meta["failed"])
-machine = meta.get("machine", {})
-m4.metric("Machine", f"{machine.get('workers', '?')} workers", help=f"{machine.get('host', '?')}, {machine.get('platform', '')}")
+machine, versions = meta.get("machine", {}), meta.get("versions", {})
+st.markdown(f"**{exp.name}** · {meta['rows']} of {meta['rows_expected']} rows "
+            f"({'complete' if meta['complete'] else 'incomplete: run the spec again to resume'}) · "
+            f"{meta['failed']} failed · {machine.get('workers', '?')} workers on {machine.get('host', '?')} "
+            f"({machine.get('cpus', '?')} CPUs, {machine.get('gpu_workers', 0)} GPU workers) · "
+            f"dask {versions.get('dask', '?')}, torch {versions.get('torch', '?')}")
 params = varying(table, exp) or list(exp.params)
 c1, c2, c3 = st.columns(3)
 x = c1.selectbox("Against", params, key="sw_x")

@@ -15,6 +15,7 @@ def over_seeds_figure(points, x: str, y: str, by: str | None, error: str | None,
                                  hovertemplate=f"{x} = %{{x}}<br>{y} = %{{y:.6g}}<br>n = %{{customdata}}<extra></extra>"))
     fig.update_layout(xaxis_title=x, yaxis_title=y, height=460, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.08), showlegend=bool(by))
-    fig.update_xaxes(type="log" if log_x else "linear")
+    values = sorted(points[x].unique())
+    fig.update_xaxes(type="log" if log_x else "linear", tickvals=values if len(values) <= 12 else None)
     fig.update_yaxes(type="log" if log_y else "linear")
     return fig
