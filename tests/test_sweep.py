@@ -62,23 +62,23 @@ def test_rows_match_a_plain_loop_and_metadata(client, tmp_path):
 
 
 def test_stop_then_resume_computes_only_the_missing_rows(client, tmp_path):
-    spec, out = load_spec(SPEC), tmp_path / "r.parquet"
+    spec, out = load_spec(MANY), tmp_path / "r.parquet"
     seen = []
     first = run_sweep(spec, out, client=client, on_progress=lambda d, t: seen.append(d), stop=lambda: seen[-1] >= 5)
-    assert first.stopped and 5 <= first.rows < 24
+    assert first.stopped and 5 <= first.rows < 40
     before, meta = read_results(out)
     assert not meta["complete"] and meta["rows"] == first.rows
     second = run_sweep(spec, out, client=client)
-    assert (second.skipped, second.computed, second.rows) == (first.rows, 24 - first.rows, 24)
+    assert (second.skipped, second.computed, second.rows) == (first.rows, 40 - first.rows, 40)
     after, meta = read_results(out)
     check_against_loop(after, spec)
     kept = after.set_index("row").loc[before["row"]]
     assert (kept["seconds"].to_numpy() == before["seconds"].to_numpy()).all()   # not recomputed
-    assert meta["complete"] and [r["computed"] for r in meta["runs"]] == [first.rows, 24 - first.rows]
+    assert meta["complete"] and [r["computed"] for r in meta["runs"]] == [first.rows, 40 - first.rows]
     # a grown grid reuses the finished rows
-    grown = load_spec({**SPEC, "seeds": 4})
+    grown = load_spec({**MANY, "seeds": 48})
     third = run_sweep(grown, out, client=client)
-    assert (third.skipped, third.computed, third.rows) == (24, 8, 32)
+    assert (third.skipped, third.computed, third.rows) == (40, 8, 48)
 
 
 def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(client, tmp_path):
