@@ -48,7 +48,10 @@ def check_against_loop(table: pd.DataFrame, spec):
             assert got[k] == v, (k, params)
 
 
-def test_rows_match_a_plain_loop_and_metadata(client, tmp_path):
+def test_rows_match_a_plain_loop_and_metadata(client, tmp_path, monkeypatch):
+    from engine.sweep import runner
+
+    monkeypatch.setattr(runner, "WINDOW", 3)   # 8 rows in flight (4 per worker thread), refilled as rows finish
     spec = load_spec(SPEC)
     report = run_sweep(spec, tmp_path / "u.parquet", client=client)
     assert (report.rows, report.expected, report.computed, report.failed, report.lost) == (24, 24, 24, 0, 0)

@@ -10,6 +10,9 @@ the local cluster does so on every worker when torch sees a GPU) takes the rows 
 with ``resources={"GPU": 1}`` (so one such row per GPU at a time) and runs them on "cuda"; with no
 GPU worker in the cluster they run on "cpu" anywhere. Rows record the device they ran on.
 
+Rows go to the scheduler as a window of tasks (``WINDOW``, or 4 per worker thread if more), refilled
+as rows finish, so that a sweep of 10⁶ rows never puts 10⁶ tasks on the scheduler.
+
 Faults: a worker that dies mid-row has its rows rescheduled by the scheduler (up to Dask's
 ``distributed.scheduler.allowed-failures``); an exception inside an experiment is caught on the
 worker and recorded in the row's ``error`` column. Finished rows reach the disk (``store.Store``) at
@@ -29,6 +32,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
+from itertools import islice
 from typing import Callable
 
 from engine.sweep.experiments import EXPERIMENTS
@@ -38,6 +42,7 @@ from engine.validation import DataError
 
 PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "dask", "distributed", "torch", "cvxpy", "clarabel",
             "scikit-learn", "ckwrap")
+WINDOW = 256   # rows in flight at least (4 per worker thread if more)
 
 
 @dataclass
@@ -178,11 +183,21 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
         run["machine"] = _machine(c, gpu_workers)
         if on_progress:
             on_progress(done, total)
-        futures = c.map(execute_row, [name] * len(todo), todo, ["cuda" if on_gpu else "cpu"] * len(todo),
-                        key=[f"sweep-{name}-{row_key(name, r)}" for r in todo], pure=False,
-                        resources={"GPU": 1} if on_gpu else None)
-        pending = set(futures)
-        ac = as_completed(futures)
+        device = "cuda" if on_gpu else "cpu"
+        queue = iter(todo)
+        pending: set = set()
+        ac = as_completed()
+
+        def submit(count):   # a window of tasks in flight, not the whole sweep: the scheduler stays small
+            chunk = list(islice(queue, count))
+            if chunk:
+                futures = c.map(execute_row, [name] * len(chunk), chunk, [device] * len(chunk),
+                                key=[f"sweep-{name}-{row_key(name, r)}" for r in chunk], pure=False,
+                                resources={"GPU": 1} if on_gpu else None)
+                pending.update(futures)
+                ac.update(futures)
+
+        submit(max(WINDOW, 4 * run["machine"]["threads"]))
         last_flush = last_beat = time.monotonic()
         try:
             while not ac.is_empty():
@@ -193,10 +208,12 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
                         buffer.append(f.result())
                         computed += 1
                         done += 1
-                    else:
+                    else:   # Dask gave up on the row (its workers kept dying) or it was cancelled
                         lost += 1
-                        first_error = first_error or f"{type(f.exception()).__name__}: {f.exception()}"
+                        err = f.exception() if f.status == "error" else f.status
+                        first_error = first_error or f"{type(err).__name__}: {err}"
                     f.release()
+                submit(len(batch))
                 now = time.monotonic()
                 if buffer and (now - last_flush >= flush_every or len(buffer) >= 1000):
                     store.add(buffer, run | {"computed": computed})
