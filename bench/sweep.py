@@ -1,13 +1,14 @@
 """Sweeps on Dask: speed-up against the number of local worker processes, and the cost per task of
 the scheduler and of our sweep machinery, each against a plain loop measured in the same run.
 
-* speed-up: 16 ``uniqueness`` rows of 400 points (~0.3 s each), run by a plain loop in this process and
+* speed-up: 12 ``uniqueness`` rows of 400 points (~0.3 s each), run by a plain loop in this process and
   by ``run_sweep`` on LocalClusters of 1 and 2 workers (warm: the workers have imported the engine), and
   how busy the workers were (Σ of the rows' own ``seconds`` over workers × wall time: on a shared
   machine the rows themselves slow down, which this separates from our overhead);
-* overhead: 2000 no-op Dask tasks (the scheduler alone), and a sweep of 400 rows of 3 points (~1 ms of
-  work each) against the same rows in a loop (scheduler + Parquet part files + consolidation).
-Run: ``python -m bench.sweep`` (about a minute on the 2-core sandbox).
+* overhead: 1000 no-op Dask tasks (the scheduler alone), and a sweep of 200 rows of 3 points (~1 ms of
+  work each) against the same rows in a loop, with the worker time not spent in rows (scheduler,
+  transfers, Parquet part files and consolidation) per row.
+Run: ``python -m bench.sweep`` (under a minute on an idle 2-core machine).
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from distributed import Client, wait
 from engine.sweep import EXPERIMENTS, load_spec, read_results, run_sweep
 from engine.sweep.runner import local_cluster
 
-HEAVY = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 16}
-LIGHT = {"experiment": "uniqueness", "grid": {"n_points": [3]}, "seeds": 400}
+HEAVY = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 12}
+LIGHT = {"experiment": "uniqueness", "grid": {"n_points": [3]}, "seeds": 200}
+NOOPS = 1000
 
 
 def loop(spec) -> float:
@@ -61,14 +63,16 @@ def main():
                       f"for {busy:.2f} s, busy {busy / (n * took):.0%} of the time", flush=True)
                 if n == 2:
                     t = time.perf_counter()
-                    wait(client.map(noop, range(2000), pure=False))
-                    print(f"scheduler: {(time.perf_counter() - t) / 2000 * 1e3:.2f} ms a no-op task (2000 tasks)")
+                    wait(client.map(noop, range(NOOPS), pure=False))
+                    print(f"scheduler: {(time.perf_counter() - t) / NOOPS * 1e3:.2f} ms a no-op task ({NOOPS} tasks, "
+                          "2 workers)")
                     base_light = loop(light)
                     t = time.perf_counter()
                     run_sweep(light, Path(tmp) / "light.parquet", client=client)
                     took = time.perf_counter() - t
-                    print(f"sweep of {len(light)} 1-ms rows: {took:.2f} s against {base_light:.2f} s in a loop: "
-                          f"{(took - base_light / 2) / len(light) * 1e3:.2f} ms overhead a row")
+                    busy = read_results(Path(tmp) / "light.parquet")[0]["seconds"].sum()
+                    print(f"sweep of {len(light)} rows of 3 points: {took:.2f} s against {base_light:.2f} s in a loop; "
+                          f"worker time not spent in rows: {(n * took - busy) / len(light) * 1e3:.2f} ms a row")
 
 
 if __name__ == "__main__":

@@ -158,6 +158,9 @@ def test_bad_json_and_foreign_output(tmp_path, capsys):
     assert main(["sweep", str(path), "--out", str(foreign)]) == 2
     err = capsys.readouterr().err
     assert "not a sweep's results" in err and err.count("\n") == 1
+    for options in (["--workers", "0"], ["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"]):
+        assert main(["sweep", str(path), "--out", str(tmp_path / "y.parquet"), *options]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_without_a_gpu_torch_rows_run_on_the_cpu(client, tmp_path):
