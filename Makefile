@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.compress_digits
 	$(BIN)/python -m bench.load --start --sessions 30 --duration 60 --warmup 1
 	$(BIN)/python -m bench.latency --start --clicks 30 --opens 3
+	$(BIN)/python -m bench.sweep
 
 clean:
 	rm -rf $(VENV)

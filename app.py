@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/compress_digits.py", title="Compression: digits CNN", icon=":material/compress:", url_path="compress"),
     st.Page("pages/compress_shallow.py", title="Compression: shallow net", icon=":material/compress:",
             url_path="compress-shallow"),
+    st.Page("pages/sweeps.py", title="Sweeps", icon=":material/dataset:", url_path="sweeps"),
 ]
 page = st.navigation(PAGES)
 with st.sidebar:

@@ -1,6 +1,6 @@
 """Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON
 (``python -m engine rnorm FILE.json``: see engine.rnorm.cli; ``python -m engine compress FILE.json``:
-engine.compress.cli).
+engine.compress.cli; ``python -m engine sweep SPEC.json --out FILE.parquet``: engine.sweep.cli).
 
 Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
 x may also be one list per task (tasks observed at their own inputs), with y one list per task.
@@ -114,7 +114,16 @@ def main(argv=None) -> int:
     p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows (centres, labels, ratio)",
                        epilog=COMPRESS_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
+    p = sub.add_parser("sweep", help="run a sweep spec on Dask into a resumable Parquet file (docs/sweeps.md)")
+    p.add_argument("spec", help="JSON spec {experiment, grid, seeds}")
+    p.add_argument("--out", required=True, help="results file (.parquet); rerun to resume")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per CPU)")
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        from engine.sweep.cli import run_cli
+
+        return run_cli(args)
     try:
         out = _run(args)
         text = json.dumps(out, allow_nan=False)

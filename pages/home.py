@@ -49,5 +49,11 @@ st.markdown(
     "Share K neurons of a wide shallow net trained on 1-D data: with weight decay K = the exact minimiser's number of "
     "knots loses almost nothing; without it the knots spread and sharing costs accuracy."
 )
+st.page_link("pages/sweeps.py", label="**Sweeps**", icon=":material/dataset:")
+st.markdown(
+    "The experiments above over many seeds and parameters, on Dask (this machine or a cluster): how often random "
+    "problems are unique, the kernel regime against T, accuracy against compression ratio. Open a results file and "
+    "plot any result with error bars over seeds, or run a small sweep here."
+)
 st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
            "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020); Han, Mao & Dally (ICLR 2016); Wu et al. (ICML 2018).")

@@ -1,0 +1,138 @@
+"""Sweeps: run a small sweep on the local Dask cluster, open a sweep's results (Parquet) and plot a
+result against a parameter with error bars over the seeds (docs/sweeps.md)."""
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from engine.sweep import EXPERIMENTS, load_spec, read_results, run_sweep
+from engine.sweep.spec import check_within
+from engine.sweep.summary import over_seeds, plottable, varying
+from engine.validation import DataError
+from ui.navigation import ensure_app_navigation
+from ui.sweep_figure import over_seeds_figure
+
+MAX_ROWS = 60
+LIMITS = {"uniqueness": {"n_points": 100, "tasks": 10},
+          "kernel_regime": {"steps": 2000, "width": 200, "tasks": 101},
+          "compress": {"baseline_epochs": 5, "epochs": 5, "finetune_epochs": 2}}
+EXAMPLES = {
+    "uniqueness": {"experiment": "uniqueness", "grid": {"tasks": [1, 2, 3], "n_points": [5, 10, 20]}, "seeds": 5},
+    "kernel_regime": {"experiment": "kernel_regime", "grid": {"tasks": [1, 11, 101], "width": [30], "steps": [300]},
+                      "seeds": 3},
+    "compress": {"experiment": "compress", "grid": {"method": ["kmeans", "scalar"], "k": [2, 8],
+                                                    "baseline_epochs": [3], "finetune_epochs": [0]}, "seeds": 2},
+}
+
+ensure_app_navigation()
+st.title("Sweeps")
+st.caption("The papers' experiments over grids of parameters and many seeds, one row per grid point × seed, run on "
+           "Dask (a local cluster here; `python -m engine sweep SPEC.json --out FILE.parquet` on a laptop or a "
+           "cluster) and stored in a resumable Parquet file with the spec, package versions and machine.")
+
+with st.expander("Run a small sweep on this machine", expanded=False):
+    names = list(EXPERIMENTS)
+    name = st.selectbox("Experiment (fills in an example spec)", names, key="sw_experiment", format_func=lambda n: f"{n}: {EXPERIMENTS[n].summary}")
+    params = EXPERIMENTS[name].params
+    st.caption("Parameters: " + "; ".join(f"`{k}` ({p.help}, default {p.default})" for k, p in params.items()))
+    text = st.text_area("Spec (JSON)", json.dumps(EXAMPLES[name]), key=f"sw_spec_{name}", height=110)
+    c1, c2 = st.columns(2)
+    workers = c1.slider("Worker processes", 1, max(2, os.cpu_count() or 1), min(2, os.cpu_count() or 1), key="sw_workers")
+    folder = Path(c2.text_input("Results folder", "results", key="sw_run_folder"))
+    try:
+        spec = load_spec(json.loads(text))
+        check_within(spec, MAX_ROWS, LIMITS[spec.experiment.name])
+    except json.JSONDecodeError as err:
+        spec = None
+        st.error(f"The spec is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})")
+    except DataError as err:
+        spec = None
+        st.error(str(err))
+    if spec is not None:
+        out = folder / f"{spec.experiment.name}-{hashlib.sha1(spec.to_json().encode()).hexdigest()[:8]}.parquet"
+        st.caption(f"{len(spec)} rows into `{out}` (the same spec resumes the same file).")
+        if st.session_state.pop("sw_running", None):
+            st.info(f"Stopped: the rows finished so far are saved to `{out}` (in a moment); run again to resume.")
+        if st.button("Run the sweep", type="primary"):
+            stop_slot = st.empty()
+            stop_slot.button("Stop", key="sw_stop")   # a click reruns the page, which ends the sweep (rows kept)
+            bar = st.progress(0.0, text="Starting the local cluster…")
+            st.session_state["sw_running"] = True
+            try:
+                report = run_sweep(spec, out, workers=workers,
+                                   on_progress=lambda d, t: bar.progress(d / t, text=f"{d} of {t} rows"))
+            except DataError as err:
+                st.error(str(err))
+            else:
+                st.session_state["sw_open"] = str(out)
+                st.success(f"{report.rows} of {report.expected} rows ({report.computed} computed now, "
+                           f"{report.skipped} already there, {report.failed} failed) in {report.seconds:.1f} s.")
+                if report.first_error:
+                    st.warning(f"First error: {report.first_error}")
+            st.session_state.pop("sw_running", None)
+            bar.empty()
+            stop_slot.empty()
+
+st.subheader("Results")
+source = st.radio("Open", ["From a folder", "Upload"], horizontal=True, key="sw_source")
+if source == "Upload":
+    upload = st.file_uploader("A sweep's results (.parquet)", type=["parquet"], key="sw_upload")
+    picked = upload.getvalue() if upload else None
+    label = upload.name if upload else None
+else:
+    opened = st.session_state.get("sw_open")
+    folder = Path(st.text_input("Folder", str(Path(opened).parent) if opened else "results", key="sw_folder"))
+    files = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    names = [p.name for p in files]
+    default = names.index(Path(opened).name) if opened and Path(opened).name in names else 0
+    choice = st.selectbox("File", names, index=default if names else None, key="sw_file") if names else None
+    if not names:
+        st.caption(f"No .parquet files in `{folder}`.")
+    picked = str(folder / choice) if choice else None
+    label = choice
+if picked is None:
+    st.info("Run a sweep above, or pick or upload a results file.")
+    st.stop()
+try:
+    table, meta = read_results(picked)
+    exp = EXPERIMENTS.get(meta.get("spec", {}).get("experiment"))
+    if exp is None:
+        raise DataError(f"{label} holds an experiment this version does not know: {meta.get('spec', {}).get('experiment')!r}")
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+
+machine, versions = meta.get("machine", {}), meta.get("versions", {})
+st.markdown(f"**{exp.name}** · {meta['rows']} of {meta['rows_expected']} rows "
+            f"({'complete' if meta['complete'] else 'incomplete: run the spec again to resume'}) · "
+            f"{meta['failed']} failed · {machine.get('workers', '?')} workers on {machine.get('host', '?')} "
+            f"({machine.get('cpus', '?')} CPUs, {machine.get('gpu_workers', 0)} GPU workers) · "
+            f"dask {versions.get('dask', '?')}, torch {versions.get('torch', '?')}")
+params = varying(table, exp) or list(exp.params)
+c1, c2, c3 = st.columns(3)
+x = c1.selectbox("Against", params, key="sw_x")
+y = c2.selectbox("Result", plottable(exp), key="sw_y")
+by = c3.selectbox("One curve per", ["—"] + [p for p in params if p != x], key="sw_by")
+by = None if by == "—" else by
+fixed = {}
+others = [p for p in varying(table, exp) if p not in (x, by)]
+if others:
+    cols = st.columns(len(others))
+    for col, p in zip(cols, others):
+        fixed[p] = col.selectbox(p, sorted(table[p].unique()), key=f"sw_fix_{p}")
+c1, c2, c3 = st.columns(3)
+error = c1.radio("Error bars", ["std", "sem", "none"], horizontal=True, key="sw_error",
+                 format_func={"std": "standard deviation", "sem": "standard error", "none": "none"}.get)
+log_x = c2.checkbox("Log x", key="sw_logx", value=bool(table[x].dtype.kind in "if" and table[x].min() > 0
+                                                            and table[x].max() > 20 * table[x].min()))
+log_y = c3.checkbox("Log y", key="sw_logy")
+points = over_seeds(table, exp, x, y, by, fixed)
+st.plotly_chart(over_seeds_figure(points, x, y, by, None if error == "none" else error, log_x, log_y), width="stretch")
+st.caption("Mean over the seeds at each point; error bars over the seeds (standard error = std/√n). Rows with an "
+           "error are left out." + (f" Fixed: {', '.join(f'{k} = {v}' for k, v in fixed.items())}." if fixed else ""))
+st.dataframe(points, width="stretch", hide_index=True)
+with st.expander("All rows and the file's metadata"):
+    st.dataframe(table.drop(columns=[c for c in ("task1",) if c in table]), width="stretch", hide_index=True)
+    st.json({k: meta[k] for k in ("spec", "versions", "machine") if k in meta}, expanded=False)

@@ -1,0 +1,78 @@
+"""AppTest for the Sweeps page: open a results file and plot it with error bars over seeds, refuse
+a foreign file and an oversized spec, and run a small sweep on the local cluster."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.sweep import load_spec
+from engine.sweep.runner import execute_row
+from engine.sweep.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages/sweeps.py")
+pytestmark = pytest.mark.timeout(180)
+
+
+def results_file(folder: Path) -> Path:
+    """A sweep's file written without a cluster: the rows computed in-process, one part, consolidated."""
+    spec = load_spec({"experiment": "uniqueness", "grid": {"tasks": [1, 2], "n_points": [5, 12]}, "seeds": 6})
+    store = Store(folder / "u.parquet", spec)
+    store.add([execute_row("uniqueness", r, "cpu") for r in spec.rows()], {"id": "t", "started": "2026"})
+    store.consolidate()
+    return folder / "u.parquet"
+
+
+def page(folder) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.text_input(key="sw_folder").set_value(str(folder)).run()
+    return at
+
+
+def test_opens_a_results_file_and_plots_means_with_error_bars(tmp_path):
+    path = results_file(tmp_path)
+    at = page(tmp_path)
+    assert not at.exception and not at.error
+    at.selectbox(key="sw_x").select("n_points").run()
+    at.selectbox(key="sw_y").select("cost_bias_free").run()
+    at.selectbox(key="sw_by").select("tasks").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    table = pd.read_parquet(path)
+    want = table.groupby(["n_points", "tasks"])["cost_bias_free"].agg(["mean", "std", "count"]).reset_index()
+    assert np.allclose(shown["mean"], want["mean"]) and np.allclose(shown["std"], want["std"])
+    assert np.allclose(shown["sem"], want["std"] / np.sqrt(want["count"])) and (shown["n"] == 6).all()
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(fig["data"]) == 2 and fig["data"][0]["error_y"]["visible"]
+    # a fraction: how often the bias-free interpolant is unique, per T (two tasks: always)
+    at.selectbox(key="sw_y").select("unique_bias_free").run()
+    at.selectbox(key="sw_by").select("—").run()
+    at.selectbox(key="sw_x").select("tasks").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert shown.loc[shown.tasks == 2, "mean"].item() == 1.0   # fixed n_points = 5 (the first value)
+
+
+def test_a_foreign_parquet_file_is_refused_in_one_message(tmp_path):
+    pd.DataFrame({"a": [1.0]}).to_parquet(tmp_path / "other.parquet")
+    at = page(tmp_path)
+    assert not at.exception and "not a sweep's results" in at.error[0].value
+
+
+def test_an_oversized_spec_is_refused_and_a_small_sweep_runs(tmp_path):
+    at = page(tmp_path)
+    at.text_input(key="sw_run_folder").set_value(str(tmp_path)).run()
+    big = {"experiment": "uniqueness", "grid": {"n_points": [5, 6, 7]}, "seeds": 100}
+    at.text_area(key="sw_spec_uniqueness").set_value(json.dumps(big)).run()
+    assert not at.exception and "at most 60" in at.error[0].value
+    small = {"experiment": "uniqueness", "grid": {"tasks": [1, 2]}, "seeds": 3}
+    at.text_area(key="sw_spec_uniqueness").set_value(json.dumps(small)).run()
+    at.slider(key="sw_workers").set_value(1).run()
+    [b for b in at.button if b.label == "Run the sweep"][0].click().run()
+    assert not at.exception and not at.error
+    assert "6 of 6 rows (6 computed now" in at.success[0].value
+    assert len(list(tmp_path.glob("uniqueness-*.parquet"))) == 1
+    assert at.selectbox(key="sw_file").value.startswith("uniqueness-")   # the new file is opened
