@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench thumbnails clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+
+thumbnails: $(STAMP)   # docs/thumbnails/*.png for the home page (starts the app on port 8450; needs Chromium)
+	$(BIN)/python docs/make_thumbnails.py $(ARGS)
 
 clean:
 	rm -rf $(VENV)

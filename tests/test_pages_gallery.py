@@ -133,10 +133,10 @@ def test_home_renders_with_start_here_and_a_card_per_page():
     targets = [link.proto.page for link in at.get("page_link")]
     assert {"gallery", "univariate"} <= set(targets[:2])               # "Start here" comes first
     assert set(PAGES) <= set(targets)                                   # one card per page
-    for url, path in PAGES.items():
-        if url != "gallery":
-            thumb = ROOT / "docs" / "thumbnails" / f"{Path(path).stem}.png"
-            assert thumb.exists() and thumb.stat().st_size <= 60_000, thumb
+    assert len(at.get("image")) == len(PAGES)
+    for path in PAGES.values():
+        thumb = ROOT / "docs" / "thumbnails" / f"{Path(path).stem}.png"
+        assert thumb.exists() and thumb.stat().st_size <= 60_000, thumb
 
 
 def test_every_gallery_entry_is_checked():
