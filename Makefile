@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint bench clean
+.PHONY: run serve test lint bench thumbnails clean
 
 # make serve: WORKERS app processes behind HAProxy on HOST:PORT (deploy/serve.py; HOST=0.0.0.0 for a classroom).
 WORKERS ?= 2
@@ -40,6 +40,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.load --start --sessions 30 --duration 60 --warmup 1
 	$(BIN)/python -m bench.latency --start --clicks 30 --opens 3
 	$(BIN)/python -m bench.sweep
+
+thumbnails: $(STAMP)   # docs/thumbnails/*.png for the home page (starts the app on port 8450; needs Chromium)
+	$(BIN)/python docs/make_thumbnails.py $(ARGS)
 
 clean:
 	rm -rf $(VENV)

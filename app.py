@@ -7,6 +7,7 @@ from ui.view_link import open_view, view_link_buttons
 st.set_page_config(page_title="ReLU Atlas", page_icon=":material/show_chart:", layout="wide")
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/gallery.py", title="Gallery: the papers' results", icon=":material/photo_library:", url_path="gallery"),
     st.Page("pages/univariate.py", title="Univariate interpolation", icon=":material/show_chart:", url_path="univariate"),
     st.Page("pages/multitask.py", title="Multi-task learning", icon=":material/stacked_line_chart:", url_path="multitask"),
     st.Page("pages/kernel_regime.py", title="Many tasks in 2-D", icon=":material/grid_on:", url_path="kernel-regime"),

@@ -1,59 +1,75 @@
-"""Home: what each page shows."""
+"""Home: a "start here", then one card per page with its thumbnail (docs/thumbnails/, made by
+``make thumbnails``)."""
+from pathlib import Path
+
 import streamlit as st
 
 from ui.navigation import ensure_app_navigation
 
-ensure_app_navigation()
-st.title("ReLU Atlas")
-st.markdown(
-    "Explore the functions that **minimum-norm ReLU networks** pick. Every curve and number comes from an "
-    "exact solver in `engine/`, checked against closed forms, scipy, scikit-learn and cvxpy."
+THUMBNAILS = Path(__file__).resolve().parents[1] / "docs" / "thumbnails"
+CARDS = (   # page, title, one sentence (the thumbnail is docs/thumbnails/<page's file stem>.png)
+    ("pages/gallery.py", "Gallery: the papers' results",
+     "One click per result of the papers behind the app, each with two sentences and its reference."),
+    ("pages/univariate.py", "Univariate interpolation",
+     "Click points onto a plot and see the minimum-norm ReLU interpolants, their solution set where they are not "
+     "unique, their neurons, and kernel and spline interpolants beside them."),
+    ("pages/multitask.py", "Multi-task learning",
+     "Add a second task and task 1's interpolant becomes unique and equal to connect-the-dots; train a real "
+     "network on screen towards the exact minimiser."),
+    ("pages/kernel_regime.py", "Many tasks in 2-D",
+     "Eight points, one task or 1 + 100 random tasks, several seeds: with many tasks the learned surfaces agree "
+     "and approach kernel interpolation."),
+    ("pages/rnorm.py", "R-norm explorer",
+     "Pick or type a 2-D function and see its Radon transform, where an infinitely wide network puts its neurons, "
+     "and its R-norm, finite or infinite."),
+    ("pages/compress_digits.py", "Compression: a digits CNN",
+     "Share a small CNN's weights by k-means, scalar or Deep k-means, and follow accuracy, compression ratio and "
+     "energy."),
+    ("pages/compress_shallow.py", "Compression: a shallow net",
+     "Share K neurons of a wide shallow net: with weight decay, K = the exact minimiser's number of knots loses "
+     "almost nothing."),
+    ("pages/sweeps.py", "Sweeps",
+     "The experiments over many seeds and parameters on Dask: open a results file and plot it with error bars, or "
+     "run a small sweep here."),
 )
-st.page_link("pages/univariate.py", label="**Univariate interpolation**", icon=":material/show_chart:")
-st.markdown(
-    "Click points onto a plot and see the minimum-norm interpolants of an infinitely wide one-hidden-layer "
-    "ReLU network, with free or penalised biases: where the solution is **not unique** (the whole solution set "
-    "is shaded), where its **neurons** sit, what each costs, and how it compares with **kernel and spline** "
-    "interpolants (H¹, H² natural cubic spline, Gaussian, Laplace, ReLU arc-cosine). A regularisation slider "
-    "turns interpolation into fitting. Links reproduce the view; points and solutions export as CSV/JSON."
-)
-st.page_link("pages/multitask.py", label="**Multi-task learning**", icon=":material/stacked_line_chart:")
-st.markdown(
-    "Add a second task and watch the ambiguity disappear: task 1's interpolant becomes **unique** and equal to the "
-    "H¹ (connect-the-dots) interpolant. Place companion tasks by clicking or add random ones, penalise the biases, "
-    "then **train a real network** on screen and see its curve and its cost approach the exact minimiser."
-)
-st.page_link("pages/kernel_regime.py", label="**Many tasks in 2-D (the kernel regime)**", icon=":material/grid_on:")
-st.markdown(
-    "Eight points in the plane, one task or 1 + 100 random tasks, several seeds: alone, the learned surface depends on "
-    "the seed; with many tasks it hardly does, and it is close to kernel interpolation with a kernel built from the "
-    "learned neurons. For one task the exact minimum cost comes from a convex group lasso over all activation patterns."
-)
-st.page_link("pages/rnorm.py", label="**R-norm explorer**", icon=":material/blur_on:")
-st.markdown(
-    "Pick or type a 2-D function and see its Radon transform, the measure over (angle, offset) that tells where an "
-    "infinitely wide network puts its neurons, and its R-norm with a convergence check: finite for smooth decaying "
-    "functions, infinite for the pyramid and the cone; exact values for finite networks, ridge sums and radial "
-    "functions, and how the norm of a radial bump grows with the dimension."
-)
-st.page_link("pages/compress_digits.py", label="**Compression by weight sharing: a digits CNN**",
-             icon=":material/compress:")
-st.markdown(
-    "Compress a small CNN on the digits data by k-means weight sharing — scalar (Deep Compression) or filter rows with "
-    "Deep k-means retraining — and watch accuracy, compression ratio, cluster usage and energy change; compare the "
-    "methods over K."
-)
-st.page_link("pages/compress_shallow.py", label="**Compression by weight sharing: a shallow net**",
-             icon=":material/compress:")
-st.markdown(
-    "Share K neurons of a wide shallow net trained on 1-D data: with weight decay K = the exact minimiser's number of "
-    "knots loses almost nothing; without it the knots spread and sharing costs accuracy."
-)
-st.page_link("pages/sweeps.py", label="**Sweeps**", icon=":material/dataset:")
-st.markdown(
-    "The experiments above over many seeds and parameters, on Dask (this machine or a cluster): how often random "
-    "problems are unique, the kernel regime against T, accuracy against compression ratio. Open a results file and "
-    "plot any result with error bars over seeds, or run a small sweep here."
-)
-st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
-           "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020); Han, Mao & Dally (ICLR 2016); Wu et al. (ICML 2018).")
+THUMBNAIL_OF = {"compress_digits": "compress"}   # pages whose thumbnail file has another name
+
+
+def start_here() -> None:
+    with st.container(border=True):
+        st.subheader("Start here")
+        st.markdown("New to the subject? Open the gallery and click one result, or go straight to the univariate "
+                    "explorer and click a few points onto the plot.")
+        c1, c2, _ = st.columns([1, 1, 2])
+        with c1:
+            st.page_link("pages/gallery.py", label="**The papers' results**", icon=":material/photo_library:")
+        with c2:
+            st.page_link("pages/univariate.py", label="**Click points: univariate**", icon=":material/touch_app:")
+
+
+def card(page: str, title: str, sentence: str) -> None:
+    with st.container(border=True, height="stretch"):
+        stem = Path(page).stem
+        thumbnail = THUMBNAILS / f"{THUMBNAIL_OF.get(stem, stem)}.png"
+        if thumbnail.exists():
+            st.image(str(thumbnail), width="stretch", alt=f"{title}: its main figure")
+        st.page_link(page, label=f"**{title}**", icon=":material/arrow_forward:")
+        st.markdown(sentence)
+
+
+def main() -> None:
+    ensure_app_navigation()
+    st.title("ReLU Atlas")
+    st.markdown("Explore the functions that **minimum-norm ReLU networks** pick. Every curve and number comes from an "
+                "exact solver in `engine/`, checked against closed forms, scipy, scikit-learn and cvxpy.")
+    start_here()
+    for row in range(0, len(CARDS), 3):
+        for column, entry in zip(st.columns(3), CARDS[row:row + 3]):
+            with column:
+                card(*entry)
+    st.caption("Sources: Savarese et al. (COLT 2019); Boursier & Flammarion (NeurIPS 2023); Nakhleh, Shenouda & "
+               "Nowak (NeurIPS 2024); Ongie et al. (ICLR 2020); Han, Mao & Dally (ICLR 2016); Wu et al. (ICML 2018). "
+               "Full references: docs/design.md §6.")
+
+
+main()
