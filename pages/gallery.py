@@ -12,9 +12,9 @@ import streamlit as st
 from ui.navigation import ensure_app_navigation
 
 # The compression entry's link, in one place: /compress may be split into two pages and renamed.
-COMPRESS_PAGE = "pages/compress.py"
-COMPRESS_PARAMS = {"cp_model": "Digits CNN", "cp_method": "dkm", "cp_k": "4", "cp_lam": "0.01", "cp_epochs": "5",
-                   "cp_ft": "3", "cp_basis": "svd"}
+COMPRESS_PAGE = "pages/compress_digits.py"
+COMPRESS_PARAMS = {"cp_method": "dkm", "cp_k": "4", "cp_lam": "0.01", "cp_epochs": "5", "cp_ft": "3",
+                   "cp_basis": "svd"}
 
 SAVARESE = "0,0;1,0;2,1;3,3"                  # docs/design.md §5: bias-free cost 2, not unique
 PARABOLA = "-2,4;-1,1;0,0;1,1;2,4"            # samples of x²: three same-sign slope changes

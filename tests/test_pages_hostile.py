@@ -85,7 +85,7 @@ def test_rnorm_hostile_links(query):
 def test_compress_hostile_links(query):
     from engine.compress.deep_kmeans import MAX_EPOCHS
 
-    at = open_page("compress.py", session={"cp_base_epochs": 1}, **query)   # a one-epoch baseline: quick
+    at = open_page("compress_digits.py", session={"cp_base_epochs": 1}, **query)   # a one-epoch baseline: quick
     finite_or_absent(at, "cp_epochs", "cp_ft", "cp_k", "cp_lam")
     for key in ("cp_epochs", "cp_ft"):
         assert 0 <= state(at, key, 0) <= MAX_EPOCHS
