@@ -18,7 +18,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY app.py ./
 COPY .streamlit/ .streamlit/
 COPY engine/ engine/
-COPY pages/ pages/
+COPY views/ views/
 COPY ui/ ui/
 # ui/click_plot.py serves plotly.js from ./static/ and copies it there when stale: copy it now, so that
 # nothing is written under /app at run time (the code stays root-owned, read-only for the app's user).

@@ -10,7 +10,7 @@ TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(path="pages/univariate.py", **query):
+def run(path="views/univariate.py", **query):
     at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
     for k, v in query.items():
         at.query_params[k] = v
@@ -21,7 +21,7 @@ def test_app_renders_home_and_switches_to_univariate():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert at.title[0].value == "ReLU Atlas"
-    at.switch_page("pages/univariate.py").run()
+    at.switch_page("views/univariate.py").run()
     assert not at.exception
     assert at.title[0].value == "Univariate interpolation"
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.long_jobs import finish
 
 ROOT = Path(__file__).resolve().parents[1]
-DIGITS, SHALLOW = "pages/compress_digits.py", "pages/compress_shallow.py"
+DIGITS, SHALLOW = "views/compress_digits.py", "views/compress_shallow.py"
 
 
 def run(page=DIGITS, **query):

@@ -22,7 +22,7 @@ def app_page(path):
 
 
 def gallery_links():
-    at = app_page("pages/gallery.py")
+    at = app_page("views/gallery.py")
     assert not at.exception
     links = at.get("page_link")
     titles = [m.value.strip("*") for m in at.markdown if m.value.startswith("**")]
@@ -128,7 +128,7 @@ CHECKS = {
 
 
 def test_home_renders_with_start_here_and_a_card_per_page():
-    at = app_page("pages/home.py")
+    at = app_page("views/home.py")
     assert not at.exception
     targets = [link.proto.page for link in at.get("page_link")]
     assert {"gallery", "univariate"} <= set(targets[:2])               # "Start here" comes first

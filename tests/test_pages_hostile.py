@@ -14,7 +14,7 @@ LONG = "99999999999999999999"
 
 
 def open_page(page, /, session=None, **query):
-    at = AppTest.from_file(str(ROOT / page if page == "app.py" else ROOT / "pages" / page), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / page if page == "app.py" else ROOT / "views" / page), default_timeout=TIMEOUT)
     for k, v in (session or {}).items():
         at.session_state[k] = v
     for k, v in query.items():
@@ -102,5 +102,5 @@ def test_kernel_regime_hostile_links(query):
 
 def test_app_home_ignores_junk_parameters():
     at = open_page("app.py", junk=HUGE, page="../../etc/passwd", pts=HUGE)
-    at.switch_page("pages/univariate.py").run()
+    at.switch_page("views/univariate.py").run()
     assert not at.exception

@@ -8,8 +8,8 @@ from engine.univariate.presets import GENERATED, PRESETS
 from tests.long_jobs import finish
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "multitask.py"
-KERNEL_PAGE = ROOT / "pages" / "kernel_regime.py"
+PAGE = ROOT / "views" / "multitask.py"
+KERNEL_PAGE = ROOT / "views" / "kernel_regime.py"
 
 
 def run(page=PAGE, timeout=120, **query):

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from engine.rnorm.gallery import GALLERY
 from tests.long_jobs import finish
 
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "rnorm.py"
+PAGE = Path(__file__).resolve().parents[1] / "views" / "rnorm.py"
 CUSTOM = "Custom formula"
 
 

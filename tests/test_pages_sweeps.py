@@ -13,7 +13,7 @@ from engine.sweep.runner import execute_row
 from engine.sweep.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages/sweeps.py")
+PAGE = str(ROOT / "views/sweeps.py")
 pytestmark = pytest.mark.timeout(180)
 
 

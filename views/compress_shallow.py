@@ -10,7 +10,6 @@ from engine.compress.shallow import data_knots, exact_knot_count, knots, share_n
 from engine.univariate.presets import GENERATED, PRESETS, preset_points
 from ui import long_run
 from ui.compress_figure import error_vs_k_figure, shallow_figure
-from ui.navigation import ensure_app_navigation
 from ui.url_params import Param, UrlParams, choice, clamped_int, dump_flag, flag, nearest
 
 WIDTHS = [50, 100, 200, 500, 1000]
@@ -130,11 +129,10 @@ def sharing_view(x, y, net, nets, k, lam, exact_k):
     return out
 
 
-ensure_app_navigation()
 st.title("Compression by weight sharing: a shallow net")
 st.caption("Wide one-hidden-layer ReLU nets on 1-D data: cluster the neurons' knots into K shared ones and add up "
            "their output weights. With weight decay the trained knots sit where the exact minimiser's are.")
-st.page_link("pages/compress_digits.py", label="← Weight sharing in a digits CNN")
+st.page_link("views/compress_digits.py", label="← Weight sharing in a digits CNN")
 URL = url_table()
 for problem in URL.restore():
     st.warning(problem)

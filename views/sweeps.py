@@ -11,7 +11,6 @@ from engine.sweep import EXPERIMENTS, load_spec, read_results, run_sweep
 from engine.sweep.spec import check_within
 from engine.sweep.summary import over_seeds, plottable, varying
 from engine.validation import DataError
-from ui.navigation import ensure_app_navigation
 from ui.sweep_figure import over_seeds_figure
 
 MAX_ROWS = 60
@@ -26,7 +25,6 @@ EXAMPLES = {
                                                     "baseline_epochs": [3], "finetune_epochs": [0]}, "seeds": 2},
 }
 
-ensure_app_navigation()
 st.title("Sweeps")
 st.caption("The papers' experiments over grids of parameters and many seeds, one row per grid point × seed, run on "
            "Dask (a local cluster here; `python -m engine sweep SPEC.json --out FILE.parquet` on a laptop or a "

@@ -14,7 +14,6 @@ from engine.rnorm.grid import grid_points, rnorm_grid
 from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
 from ui import long_run
 from ui.click_plot import click_plot
-from ui.navigation import ensure_app_navigation
 from ui.rnorm_figure import f_figure, fit_figure, measure_figure, radial_figure, radon_figure, surface_figure
 from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, flag, nearest, text
 
@@ -234,7 +233,6 @@ def radial_section():
                f"(largest estimated error {summary['worst_error']:.1e}).")
 
 
-ensure_app_navigation()
 st.title("R-norm explorer")
 st.caption("The norm a 2-D function needs as an infinitely wide one-hidden-layer ReLU network (free affine part): "
            "‖f‖_R = γ₂‖R{(−Δ)^{3/2} f}‖₁ with γ₂ = 1/(4π) — the total mass of the measure over (angle, offset) that "

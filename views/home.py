@@ -4,31 +4,30 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.navigation import ensure_app_navigation
 
 THUMBNAILS = Path(__file__).resolve().parents[1] / "docs" / "thumbnails"
 CARDS = (   # page, title, one sentence (the thumbnail is docs/thumbnails/<page's file stem>.png)
-    ("pages/gallery.py", "Gallery: the papers' results",
+    ("views/gallery.py", "Gallery: the papers' results",
      "One click per result of the papers behind the app, each with two sentences and its reference."),
-    ("pages/univariate.py", "Univariate interpolation",
+    ("views/univariate.py", "Univariate interpolation",
      "Click points onto a plot and see the minimum-norm ReLU interpolants, their solution set where they are not "
      "unique, their neurons, and kernel and spline interpolants beside them."),
-    ("pages/multitask.py", "Multi-task learning",
+    ("views/multitask.py", "Multi-task learning",
      "Add a second task and task 1's interpolant becomes unique and equal to connect-the-dots; train a real "
      "network on screen towards the exact minimiser."),
-    ("pages/kernel_regime.py", "Many tasks in 2-D",
+    ("views/kernel_regime.py", "Many tasks in 2-D",
      "Eight points, one task or 1 + 100 random tasks, several seeds: with many tasks the learned surfaces agree "
      "and approach kernel interpolation."),
-    ("pages/rnorm.py", "R-norm explorer",
+    ("views/rnorm.py", "R-norm explorer",
      "Pick or type a 2-D function and see its Radon transform, where an infinitely wide network puts its neurons, "
      "and its R-norm, finite or infinite."),
-    ("pages/compress_digits.py", "Compression: a digits CNN",
+    ("views/compress_digits.py", "Compression: a digits CNN",
      "Share a small CNN's weights by k-means, scalar or Deep k-means, and follow accuracy, compression ratio and "
      "energy."),
-    ("pages/compress_shallow.py", "Compression: a shallow net",
+    ("views/compress_shallow.py", "Compression: a shallow net",
      "Share K neurons of a wide shallow net: with weight decay, K = the exact minimiser's number of knots loses "
      "almost nothing."),
-    ("pages/sweeps.py", "Sweeps",
+    ("views/sweeps.py", "Sweeps",
      "The experiments over many seeds and parameters on Dask: open a results file and plot it with error bars, or "
      "run a small sweep here."),
 )
@@ -42,9 +41,9 @@ def start_here() -> None:
                     "explorer and click a few points onto the plot.")
         c1, c2, _ = st.columns([1, 1, 2])
         with c1:
-            st.page_link("pages/gallery.py", label="**The papers' results**", icon=":material/photo_library:")
+            st.page_link("views/gallery.py", label="**The papers' results**", icon=":material/photo_library:")
         with c2:
-            st.page_link("pages/univariate.py", label="**Click points: univariate**", icon=":material/touch_app:")
+            st.page_link("views/univariate.py", label="**Click points: univariate**", icon=":material/touch_app:")
 
 
 def card(page: str, title: str, sentence: str) -> None:
@@ -58,7 +57,6 @@ def card(page: str, title: str, sentence: str) -> None:
 
 
 def main() -> None:
-    ensure_app_navigation()
     st.title("ReLU Atlas")
     st.markdown("Explore the functions that **minimum-norm ReLU networks** pick. Every curve and number comes from an "
                 "exact solver in `engine/`, checked against closed forms, scipy, scikit-learn and cvxpy.")

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.navigation import ensure_app_navigation
 
 # The compression entry's link, in one place: /compress may be split into two pages and renamed.
-COMPRESS_PAGE = "pages/compress_digits.py"
+COMPRESS_PAGE = "views/compress_digits.py"
 COMPRESS_PARAMS = {"cp_method": "dkm", "cp_k": "4", "cp_lam": "0.01", "cp_epochs": "5", "cp_ft": "3",
                    "cp_basis": "svd"}
 
@@ -44,7 +43,7 @@ PAPERS = (
                     "∫|f''| = 2, and connect-the-dots is one minimiser among many. Two neighbouring slope changes have the "
                     "same sign, so the kinks can slide together: every convex interpolant in the shaded triangle between "
                     "the chords costs 2 as well.",
-                    "pages/univariate.py", {"pts": SAVARESE, "free": "1", "pen": "0", "set": "1", "kernels": "",
+                    "views/univariate.py", {"pts": SAVARESE, "free": "1", "pen": "0", "set": "1", "kernels": "",
                                             "lam": "0"}),
           )),
     Paper("Boursier & Flammarion", "Penalising the biases in norm regularisation enforces sparsity. NeurIPS 2023, "
@@ -53,14 +52,14 @@ PAPERS = (
                     "Five samples of x² on −2 … 2: without a bias penalty the minimisers (cost 6) form a whole set, "
                     "connect-the-dots with three kinks among them. With the biases penalised, the cost "
                     "∫√(1+x²)|f''| has one minimiser, with two kinks at x = ±2/3, off the data (cost 2√13 ≈ 7.211).",
-                    "pages/univariate.py", {"pts": PARABOLA, "free": "1", "pen": "1", "set": "1", "kernels": "",
+                    "views/univariate.py", {"pts": PARABOLA, "free": "1", "pen": "1", "set": "1", "kernels": "",
                                             "lam": "0"}),
               Entry("… and not translation invariant",
                     "The same samples shifted by +5: the bias-free solutions just shift (cost 6), but the penalised "
                     "minimiser changes shape, its kinks at 4.41 and 5.76 instead of the shifted 4.33 and 5.67, with "
                     "slope changes 3.38 and 2.62 instead of 3 and 3. A kink at t costs √(1+t²), so moving the data "
                     "away from 0 changes which interpolant is cheapest (cost 30.60).",
-                    "pages/univariate.py", {"pts": SHIFTED, "free": "1", "pen": "1", "set": "1", "kernels": "",
+                    "views/univariate.py", {"pts": SHIFTED, "free": "1", "pen": "1", "set": "1", "kernels": "",
                                             "lam": "0"}),
           )),
     Paper("Nakhleh, Shenouda & Nowak", "A new neural kernel regime: the inductive bias of multi-task learning. "
@@ -70,7 +69,7 @@ PAPERS = (
                     "turns its slope changes into vectors that no longer point the same way. The multi-task minimiser "
                     "is then unique, and task 1 is exactly connect-the-dots, the minimum-norm interpolant of the "
                     "Sobolev space H¹.",
-                    "pages/multitask.py", {"pts": SAVARESE, "random": "1", "seed": "0", "placed": "0", "pen": "0",
+                    "views/multitask.py", {"pts": SAVARESE, "random": "1", "seed": "0", "placed": "0", "pen": "0",
                                            "h1": "1"}),
               Entry("Many tasks in 2-D: the kernel regime",
                     "Eight points on two squares, trained with weight decay for three seeds (press **Train the "
@@ -78,7 +77,7 @@ PAPERS = (
                     "relative spread 0.35; with 100 random companion tasks (T = 101) they nearly coincide, 0.06. Task 1 "
                     "is then within 1–3 % (relative RMS) of kernel interpolation with the kernel of the neurons learned "
                     "from the other tasks.",
-                    "pages/kernel_regime.py", {"kr_preset": "Quick (width 100, 6000 steps)", "kr_lam": "0.001",
+                    "views/kernel_regime.py", {"kr_preset": "Quick (width 100, 6000 steps)", "kr_lam": "0.001",
                                                "kr_seeds": "3"}),
           )),
     Paper("Ongie, Willett, Soudry & Srebro", "A function space view of bounded norm infinite width ReLU nets: the "
@@ -87,19 +86,19 @@ PAPERS = (
                     "The pyramid (1 − max(|x|, |y|))₊ is piecewise linear with compact support: a deeper ReLU network "
                     "builds it from a few units, but a one-hidden-layer network needs infinite norm (‖f‖_R = ∞ in "
                     "d ≥ 2). The grid estimate keeps growing as the grid is refined (41 at 128², 52 at 256²): diverging.",
-                    "pages/rnorm.py", {"rn_item": "Pyramid (1 − max(|x|, |y|))₊", "rn_extent": "2.0",
+                    "views/rnorm.py", {"rn_item": "Pyramid (1 − max(|x|, |y|))₊", "rn_extent": "2.0",
                                        "rn_res": "256", "rn_profile": "relu(1 - r)"}),
               Entry("A smooth function's norm is finite",
                     "The Gaussian exp(−‖x‖²/2) in the plane has ‖f‖_R = 4.768562, the total mass of the measure over "
                     "(angle, offset) where an infinitely wide network puts its neurons. The grid at 256² finds 4.76828, "
                     "within 6·10⁻⁵ (relative) of the exact value.",
-                    "pages/rnorm.py", {"rn_item": "Gaussian exp(−‖x‖²/2)", "rn_extent": "8.0", "rn_res": "256",
+                    "views/rnorm.py", {"rn_item": "Gaussian exp(−‖x‖²/2)", "rn_extent": "8.0", "rn_res": "256",
                                        "rn_profile": "exp(-r^2/2)"}),
               Entry("Radial functions: the norm grows with d",
                     "The bump (1 − ‖x‖²)₊² has ‖f‖_R = 6.16, 21.33 and 46.31 in d = 1, 2, 3, and ∞ from d = 4 on: the "
                     "(d+1)/2 powers of the Laplacian need more smoothness at the edge than it has. A Gaussian profile "
                     "stays finite and grows steadily, from 2.43 (d = 1) to 34.1 (d = 15).",
-                    "pages/rnorm.py", {"rn_item": "Radial bump (1 − r²)₊²", "rn_extent": "2.0", "rn_res": "128",
+                    "views/rnorm.py", {"rn_item": "Radial bump (1 − r²)₊²", "rn_extent": "2.0", "rn_res": "128",
                                        "rn_profile": "relu(1 - r^2)^2"}),
           )),
     Paper("Wu, Wang, Wu, Wang, Veeraraghavan & Lin", "Deep k-Means: re-training and parameter sharing with harder "
@@ -130,7 +129,6 @@ def paper(item: Paper) -> None:
 
 
 def main() -> None:
-    ensure_app_navigation()
     st.title("Gallery: the papers' results")
     st.markdown("Each card opens the view that reproduces one result of the papers behind the app, with its data "
                 "and options in the link. The numbers quoted are the engine's, for that view.")

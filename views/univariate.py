@@ -18,7 +18,6 @@ from engine.univariate.presets import PRESETS, preset_points
 from engine.validation import DataError
 from ui import presentation, reproduce
 from ui.click_plot import click_plot
-from ui.navigation import ensure_app_navigation
 from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
 from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
@@ -215,7 +214,6 @@ def formulas() -> None:
 
 
 def main() -> None:
-    ensure_app_navigation()
     st.title("Univariate interpolation")
     store = PointStore("uv", preset_points(next(iter(PRESETS))))
     url = url_table(store)

@@ -9,7 +9,6 @@ from engine.kernel_regime import exact_view, grid, square_data
 from engine.kernel_regime.runs import export, kernel_distance, seed_spread, single_task_rows, task_sweep, train_runs
 from ui import long_run
 from ui.kernel_regime_figure import distance_plot, surfaces
-from ui.navigation import ensure_app_navigation
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 
 PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000 steps)": (400, 12000),
@@ -145,7 +144,6 @@ def kernel_section(many, key, width, lam, steps, axes, X, y, points):
                    "the neurons learned from the *other* tasks already determine task 1: that distance falls as T grows.")
 
 
-ensure_app_navigation()
 st.title("Many tasks in two dimensions")
 st.caption("Eight points: the corners of a side-2 square (label 0) and of a side-1 square (label 1). Train a ReLU network "
            "with small weight decay on them alone (T = 1), or together with 100 random Bernoulli(½) tasks (T = 101), for "

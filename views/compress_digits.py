@@ -10,7 +10,6 @@ from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, share
 from engine.train.trainer import default_device
 from ui import long_run
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
-from ui.navigation import ensure_app_navigation
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 
 SHALLOW = "Shallow ReLU net (1-D)"   # the old single page's other model (links with cp_model=…)
@@ -207,14 +206,13 @@ def summary(model, base, last, results):
                                "compressed_cnn.json", "application/json", width="stretch")
 
 
-ensure_app_navigation()
 if st.query_params.get("cp_model") == SHALLOW:   # a link to the old page's shallow-net view
-    st.switch_page("pages/compress_shallow.py")
+    st.switch_page("views/compress_shallow.py")
 st.title("Compression by weight sharing: a digits CNN")
 st.caption("k-means weight sharing stores each weight (or each filter row) as an index into K shared centres. "
            "Deep Compression clusters scalars (Han, Mao & Dally, ICLR 2016); Deep k-means clusters filter rows and "
            "retrains with a spectrally relaxed k-means penalty first (Wu, Wang, Wang & Wang, ICML 2018).")
-st.page_link("pages/compress_shallow.py", label="Sharing the neurons of a wide shallow net →")
+st.page_link("views/compress_shallow.py", label="Sharing the neurons of a wide shallow net →")
 for problem in URL.restore():
     st.warning(problem)
 device = default_device()

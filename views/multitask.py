@@ -14,7 +14,6 @@ from engine.validation import DataError
 from ui import reproduce
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
-from ui.navigation import ensure_app_navigation
 from ui.url_params import Param, UrlParams, clamped_int, dump_flag, flag
 from ui.points import PointStore, preset_picker
 from ui.training_panel import training_panel
@@ -219,7 +218,6 @@ def formulas() -> None:
 
 
 def main() -> None:
-    ensure_app_navigation()
     st.title("Multi-task interpolation")
     st.caption("Nakhleh, Shenouda & Nowak (NeurIPS 2024): with two or more tasks sharing the hidden neurons, the "
                "minimum-norm interpolant is almost always unique, and each task is the H¹ (connect-the-dots) "
