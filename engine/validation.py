@@ -71,7 +71,7 @@ def choice(value, name: str, options):
     options = tuple(options)
     try:
         ok = value in options
-    except TypeError:   # unhashable value against a dict/set of options
+    except (TypeError, ValueError):   # e.g. an array, whose == has no single truth value
         ok = False
     if not ok:
         raise DataError(f"{name} must be one of {', '.join(map(str, options))} (got {_short(value)})")

@@ -47,11 +47,11 @@ import time
 import numpy as np
 import torch
 
-from engine.compress.kmeans_1d import MAX_KMEANS_OPS, KMeansResult, _few_distinct, _pow2_scale, _validate, kmeans_work
+from engine.compress.kmeans_1d import (MAX_KMEANS_OPS, KMeansResult, _few_distinct, _pow2_scale, _validate,
+                                       check_kmeans_work)
 from engine.validation import DataError
 
-
-__all__ = ["kmeans", "kmeans_torch", "kmeans_work", "KMeansResult", "MAX_KMEANS_OPS"]
+__all__ = ["kmeans", "kmeans_torch", "KMeansResult", "MAX_KMEANS_OPS"]
 
 
 def _acc_dtype(device):
@@ -277,11 +277,7 @@ def kmeans_torch(X, k, *, seed=0, init="k-means++", weights=None, max_iter=300, 
         raise DataError(f"X is empty (shape {tuple(X.shape)})")
     if not 1 <= k <= n:
         raise DataError(f"need 1 <= k <= n, got k = {k}, n = {n}")
-    work = kmeans_work(G * n, p, k, init, int(max_iter))
-    if max_ops is not None and work > max_ops:
-        raise DataError(f"k-means of {G * n:,} points of dimension {p} with k = {k} ({init if isinstance(init, str) else 'given'} "
-                        f"init, up to {max_iter} iterations) would take about {work:.1e} operations (limit "
-                        f"{max_ops:.0e}): lower k, the number of points or max_iter")
+    check_kmeans_work(G * n, p, k, init, int(max_iter), max_ops)
     dev = Xb.device
     acc = _acc_dtype(dev)
     if weights is None:
@@ -370,10 +366,7 @@ def kmeans(points, k, *, seed=0, init="k-means++", weights=None, max_iter=300, t
         raise DataError(f"max_iter must be a positive integer, got {max_iter!r}")
     if not (tol >= 0):
         raise DataError(f"tol must be >= 0, got {tol!r}")
-    work = kmeans_work(X.shape[0], X.shape[1], k, init, int(max_iter))
-    if max_ops is not None and work > max_ops:   # before the device transfer and the distinct-points probe
-        raise DataError(f"k-means of {X.shape[0]:,} points of dimension {X.shape[1]} with k = {k} would take about "
-                        f"{work:.1e} operations (limit {max_ops:.0e}): lower k, the number of points or max_iter")
+    check_kmeans_work(*X.shape, k, init, int(max_iter), max_ops)   # before the device transfer
     dev = _device(device)
     short = _few_distinct(X, k, scalar, w, str(dev), t0)
     if short is not None:

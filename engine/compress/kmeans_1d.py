@@ -46,6 +46,16 @@ def kmeans_work(n: int, p: int, k: int, init, max_iter: int) -> float:
     return seeding + max_iter * n * (p * k if p > 1 else _SCALAR_POINT)
 
 
+def check_kmeans_work(n: int, p: int, k: int, init, max_iter: int, max_ops) -> None:
+    """DataError when ``kmeans_work`` exceeds ``max_ops`` (None: no bound)."""
+    work = kmeans_work(n, p, k, init, max_iter)
+    if max_ops is not None and work > max_ops:
+        how = init if isinstance(init, str) else "given"
+        raise DataError(f"k-means of {n:,} points of dimension {p} with k = {k} ({how} init, up to {max_iter} "
+                        f"iterations) would take about {work:.1e} operations (limit {max_ops:.0e}): lower k, the "
+                        "number of points or max_iter")
+
+
 @dataclass
 class KMeansResult:
     """Result of a k-means run.

@@ -37,8 +37,9 @@ MAX_TASKS = 1000        # rows of Y
 MAX_DIM = 100           # input dimension d
 MAX_STEPS = 1_000_000
 MAX_GRID = 100_000      # points of the reporting grid
-# steps · N · K · (d + T): the multiply-adds of the forward pass, a third of a step's work. 5·10¹⁰ is
-# e.g. 10000 steps of width 2000 on 50 points of 50 tasks: about a minute on 2 CPU cores.
+# steps · N · K · (d + T): the multiply-adds of all forward passes (a third of the work). 5·10¹⁰ leaves
+# room for the largest run the multi-task page offers (10⁴ steps, width 2000, 20 points, 54 tasks:
+# 2.2·10¹⁰) and refuses runs that would take hours.
 MAX_TRAIN_WORK = 5e10
 OPTIMIZERS = ("adam", "gd")
 FINAL_LR_RATIO = 1e-4
@@ -102,8 +103,8 @@ def _check(x, Y, width, lam, steps, snapshot_every, optimizer, dtype, grid, grid
     at_most(len(Y), MAX_TASKS, "tasks (rows of Y)")
     work = float(steps) * len(X) * width * (X.shape[1] + len(Y))
     if work > MAX_TRAIN_WORK:
-        raise DataError(f"training would take about {work:.1e} multiply-adds per pass (steps · points · width · "
-                        f"(d + tasks); limit {MAX_TRAIN_WORK:.0e}): fewer steps, a smaller width or fewer points")
+        raise DataError(f"training would take about {work:.1e} multiply-adds (steps · points · width · (d + tasks); "
+                        f"limit {MAX_TRAIN_WORK:.0e}): fewer steps, a smaller width or fewer points")
     lam = check_lam(lam)
     if optimizer not in OPTIMIZERS:
         raise DataError(f"optimizer must be one of {OPTIMIZERS}, not {optimizer!r}")
