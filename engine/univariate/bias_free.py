@@ -38,10 +38,10 @@ def _free_pairs(delta, s, norms) -> np.ndarray:
     return np.flatnonzero(collinear & nonzero[:-1] & nonzero[1:])
 
 
-def connect_the_dots(x, Y, slopes=None) -> Interpolant:
+def connect_the_dots(x, Y, slopes=None, norms=None) -> Interpolant:
     """The linear spline through the data, extended linearly: a bias-free minimiser."""
     s, delta = slope_changes(x, Y) if slopes is None else slopes
-    norms = np.sqrt((delta * delta).sum(axis=0))
+    norms = np.sqrt((delta * delta).sum(axis=0)) if norms is None else norms
     keep = norms > kink_floor(s, delta)
     affine = np.stack([Y[:, 0] - s[:, 0] * x[0], s[:, 0]], axis=1)
     return Interpolant(x[1:-1][keep], delta[:, keep].T, affine, cost=float(norms.sum()), unique=True, fitted=Y)
@@ -90,29 +90,27 @@ def solve_bias_free(x, Y) -> Interpolant:
     """Exact bias-free interpolation with the uniqueness verdict, solution-set regions and extremes
     (vectorised: the arithmetic is microseconds, so no Python loop over points or pairs)."""
     s, delta = slope_changes(x, Y)
-    sol = connect_the_dots(x, Y, (s, delta))
     norms = np.sqrt((delta * delta).sum(axis=0))
+    sol = connect_the_dots(x, Y, (s, delta), norms)
+    kept = norms > kink_floor(s, delta)
     pairs = _free_pairs(delta, s, norms)
     sol.unique = not len(pairs)
     if len(pairs):
         t, apex = _apexes(x, Y, s, norms, pairs)
         T = Y.shape[0]
-        poly = np.empty((T, len(pairs), 3, 2))
-        poly[..., 0, 0], poly[..., 0, 1] = x[pairs + 1], Y[:, pairs + 1]
-        poly[..., 1, 0], poly[..., 1, 1] = t, apex
-        poly[..., 2, 0], poly[..., 2, 1] = x[pairs + 2], Y[:, pairs + 2]
-        sol.regions = _Regions(pairs, poly)
+        left = np.stack([np.broadcast_to(x[pairs + 1], apex.shape), Y[:, pairs + 1]], axis=-1)
+        right = np.stack([np.broadcast_to(x[pairs + 2], apex.shape), Y[:, pairs + 2]], axis=-1)
+        top = np.stack([np.broadcast_to(t, apex.shape), apex], axis=-1)
+        sol.regions = _Regions(pairs, np.stack([left, top, right], axis=2))   # (T, pairs, 3, 2)
         # Runs of consecutive free intervals; alternate merges give two minimisers that together
         # reach every apex (adjacent merges cannot coexist: they would share a kink).
-        run_start = np.concatenate([[True], np.diff(pairs) != 1])
-        first = np.maximum.accumulate(np.where(run_start, np.arange(len(pairs)), 0))
-        parity = (np.arange(len(pairs)) - first) % 2
-        kept = norms > kink_floor(s, delta)
-        sol.extremes = [_merged(sol, x, delta, kept, pairs[parity == start], t[parity == start])
-                        for start in (0, 1)]
+        run_start = np.concatenate([[True], pairs[1:] - pairs[:-1] != 1])
+        index = np.arange(len(pairs))
+        parity = (index - np.maximum.accumulate(np.where(run_start, index, 0))) % 2 == 0
+        sol.extremes = [_merged(sol, x, delta, kept, pairs[side], t[side]) for side in (parity, ~parity)]
     # Dual certificate: η(x_i) = δ_i/‖δ_i‖ (linear in between, so ‖η‖ ≤ 1 everywhere) has the dual
     # objective Σ_i ⟨η(x_i), δ_i⟩ = Σ_i ‖δ_i‖; the primal is the returned function's own cost
-    primal = float(np.sqrt((sol.jumps * sol.jumps).sum(axis=1)).sum())
+    primal = float(norms[kept].sum())
     dual = sol.cost
     sol.certificate = {"primal_objective": primal, "dual_objective": dual, "max_violation": 0.0,
                        "duality_gap": abs(primal - dual) / max(primal, dual, 1e-300)}

@@ -60,14 +60,16 @@ def interpolation_certificate(x, y, f, e, penalised: bool, cost: float, floor: f
     ``floor``: a scale below which the cost counts as zero (the gap is relative to it then)."""
     e = np.asarray(e, float).copy()
     e[0] = e[-1] = 0.0
-    rho = float(gauge(x, e, penalised).max(initial=0.0))
+    r = gauge(x, e, penalised)
+    rho = float(r.max(initial=0.0))
     feasible = e.copy()
-    for _ in range(3):   # shrink the nodes of violated intervals first: the loss stays local
-        r = gauge(x, feasible, penalised)
-        if r.max(initial=0.0) <= 1.0:
-            break
-        feasible /= np.maximum(np.maximum(np.append(1.0, r), np.append(r, 1.0)), 1.0)
-    feasible /= max(float(gauge(x, feasible, penalised).max(initial=0.0)), 1.0)   # then all: feasible
+    if rho > 1.0:
+        for _ in range(3):   # shrink the nodes of violated intervals first: the loss stays local
+            feasible /= np.maximum(np.maximum(np.append(1.0, r), np.append(r, 1.0)), 1.0)
+            r = gauge(x, feasible, penalised)
+            if r.max(initial=0.0) <= 1.0:
+                break
+        feasible /= max(float(r.max(initial=0.0)), 1.0)   # then all of it: feasible whatever the rounds did
     s = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
     dual = float(feasible[1:-1] @ (s[1:] - s[:-1]))
     return {"primal_objective": cost, "dual_objective": dual, "duality_gap": _gap(cost, dual, floor),
