@@ -45,7 +45,9 @@ SHOTS = (
     Shot("kernel_regime", "/kernel-regime", CHART),
     Shot("rnorm", "/rnorm?rn_item=Anisotropic%20Gaussian&rn_extent=4&rn_res=128",
          f"[data-testid='stHorizontalBlock']:has({CHART})"),
-    Shot("compress", "/compress?cp_k=4", f"{CHART}:has-text('shared centres')", click="Compress"),
+    Shot("compress_digits", "/compress?cp_k=4", f"{CHART}:has-text('shared centres')", click="Compress"),
+    Shot("compress_shallow", "/compress-shallow", CHART),
+    Shot("sweeps", "/sweeps", CHART),
 )
 
 

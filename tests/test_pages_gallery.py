@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
+
 from engine import interpolate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,12 +148,7 @@ def test_every_gallery_entry_is_checked():
 @pytest.mark.parametrize("title, page, query", LINKS, ids=[t for t, _, _ in LINKS])
 def test_gallery_link_opens_its_view(title, page, query):
     assert page in PAGES, page
-    at = AppTest.from_file(str(ROOT / PAGES[page]), default_timeout=600)
-    for k, v in query.items():
-        at.query_params[k] = v
-    if page == "compress":
-        at.session_state["cp_base_epochs"] = 8   # a short baseline keeps the suite fast
-    at.run()
+    at = open_page(PAGES[page], query=query, timeout=600)
     assert not at.exception
     assert not [w for w in at.warning if "was not used" in w.value]   # every parameter of the link was accepted
     CHECKS[title](at, query)

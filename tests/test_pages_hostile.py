@@ -5,7 +5,7 @@ import math
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from tests import apptest
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 180
@@ -14,12 +14,7 @@ LONG = "99999999999999999999"
 
 
 def open_page(page, /, session=None, **query):
-    at = AppTest.from_file(str(ROOT / page if page == "app.py" else ROOT / "views" / page), default_timeout=TIMEOUT)
-    for k, v in (session or {}).items():
-        at.session_state[k] = v
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
+    at = apptest.open_page(page, query=query, session=session, timeout=TIMEOUT)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, "the page did not render its title"
     return at
@@ -85,7 +80,7 @@ def test_rnorm_hostile_links(query):
 def test_compress_hostile_links(query):
     from engine.compress.deep_kmeans import MAX_EPOCHS
 
-    at = open_page("compress_digits.py", session={"cp_base_epochs": 1}, **query)   # a one-epoch baseline: quick
+    at = open_page("compress_digits.py", **query)   # the committed baseline: quick
     finite_or_absent(at, "cp_epochs", "cp_ft", "cp_k", "cp_lam")
     for key in ("cp_epochs", "cp_ft"):
         assert 0 <= state(at, key, 0) <= MAX_EPOCHS

@@ -31,7 +31,6 @@ CARDS = (   # page, title, one sentence (the thumbnail is docs/thumbnails/<page'
      "The experiments over many seeds and parameters on Dask: open a results file and plot it with error bars, or "
      "run a small sweep here."),
 )
-THUMBNAIL_OF = {"compress_digits": "compress"}   # pages whose thumbnail file has another name
 
 
 def start_here() -> None:
@@ -48,10 +47,7 @@ def start_here() -> None:
 
 def card(page: str, title: str, sentence: str) -> None:
     with st.container(border=True, height="stretch"):
-        stem = Path(page).stem
-        thumbnail = THUMBNAILS / f"{THUMBNAIL_OF.get(stem, stem)}.png"
-        if thumbnail.exists():
-            st.image(str(thumbnail), width="stretch", alt=f"{title}: its main figure")
+        st.image(str(THUMBNAILS / f"{Path(page).stem}.png"), width="stretch", alt=f"{title}: its main figure")
         st.page_link(page, label=f"**{title}**", icon=":material/arrow_forward:")
         st.markdown(sentence)
 

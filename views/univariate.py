@@ -150,6 +150,9 @@ def point_controls(store: PointStore, x, y) -> None:
 
 def results(x, y, xr, networks, curves) -> None:
     """The cost table, what the figure shows, and downloads."""
+    if not curves:
+        st.info("No curve is shown: tick a network or choose a kernel interpolant in the sidebar.")
+        return
     st.subheader("Costs of every curve")
     rows, best_h1 = cost_table(curves, x, y, xr)
     table = pd.DataFrame(rows).set_index("curve").rename(columns={
