@@ -47,7 +47,7 @@ SHOTS = (
          f"[data-testid='stHorizontalBlock']:has({CHART})"),
     Shot("compress_digits", "/compress?cp_k=4", f"{CHART}:has-text('shared centres')", click="Compress"),
     Shot("compress_shallow", "/compress-shallow", CHART),
-    Shot("sweeps", "/sweeps", CHART),
+    Shot("sweeps", "/sweeps", "[data-testid='stMainBlockContainer']"),
 )
 
 

@@ -47,7 +47,9 @@ def start_here() -> None:
 
 def card(page: str, title: str, sentence: str) -> None:
     with st.container(border=True, height="stretch"):
-        st.image(str(THUMBNAILS / f"{Path(page).stem}.png"), width="stretch", alt=f"{title}: its main figure")
+        thumbnail = THUMBNAILS / f"{Path(page).stem}.png"
+        if thumbnail.exists():   # made by `make thumbnails`; a missing one must not break the home page
+            st.image(str(thumbnail), width="stretch", alt=f"{title}: its main figure")
         st.page_link(page, label=f"**{title}**", icon=":material/arrow_forward:")
         st.markdown(sentence)
 

@@ -81,12 +81,12 @@ def networks_for(x, y):
 
 
 def kernels_for(x, y):
-    """{name: (label, KernelInterpolant, shown)} for every kernel (hidden ones toggle in the legend)."""
+    """{name: (label, KernelInterpolant, True)} for the kernels chosen in the sidebar (only those are
+    fitted: every click pays for what it draws)."""
     kernels, errors = {}, []
-    for name in KERNELS if len(x) >= 2 else ():
+    for name in st.session_state["kernels"] if len(x) >= 2 else ():
         try:
-            kernels[name] = (KERNELS[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]),
-                             name in st.session_state["kernels"])
+            kernels[name] = (KERNELS[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]), True)
         except ValueError as err:
             errors.append(f"{KERNELS[name].label}: {err}")
     for label, ker, shown in kernels.values():
