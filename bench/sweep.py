@@ -6,7 +6,7 @@ the scheduler and of our sweep machinery, each against a plain loop measured in 
   how busy the workers were (Σ of the rows' own ``seconds`` over workers × wall time: on a shared
   machine the rows themselves slow down, which this separates from our overhead);
 * overhead: 1000 no-op Dask tasks (the scheduler alone), and a sweep of 200 rows of 3 points (~1 ms of
-  work each) against the same rows in a loop, with the worker time not spent in rows (scheduler,
+  work each, 8 rows a task as ``uniqueness`` sends them) against the same rows in a loop, with the worker time not spent in rows (scheduler,
   transfers, Parquet part files and consolidation) per row.
 Run: ``python -m bench.sweep`` (under a minute on an idle 2-core machine).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from distributed import Client, wait
@@ -47,6 +48,7 @@ def noop(i):
 def main():
     print(f"{os.cpu_count()} CPUs")
     heavy, light = load_spec(HEAVY), load_spec(LIGHT)
+    heavy = replace(heavy, experiment=replace(heavy.experiment, batch=1))   # one row a task: 12 tasks to share
     loop(load_spec({**HEAVY, "seeds": 1}))   # imports
     base = loop(heavy)
     print(f"plain loop: {len(heavy)} rows of 400 points in {base:.2f} s ({base / len(heavy) * 1e3:.0f} ms a row)")

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = {"experiment": "uniqueness", "grid": {"tasks": [1, 2], "n_points": [5, 9], "layout": ["random", "uniform"]},
         "seeds": 3}
 MANY = {"experiment": "uniqueness", "grid": {"n_points": [40]}, "seeds": 40}
-SLOW = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 12}   # ~0.3 s a row
+SLOW = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 24}   # ~0.3 s a row, 8 rows a task
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,12 @@ def check_against_loop(table: pd.DataFrame, spec):
 
 
 def test_rows_match_a_plain_loop_and_metadata(client, tmp_path, monkeypatch):
+    from dataclasses import replace
+
     from engine.sweep import runner
 
-    monkeypatch.setattr(runner, "WINDOW", 3)   # 8 rows in flight (4 per worker thread), refilled as rows finish
+    monkeypatch.setattr(runner, "WINDOW", 3)   # 8 tasks in flight (4 per worker thread), refilled as they finish
+    monkeypatch.setitem(EXPERIMENTS, "uniqueness", replace(EXPERIMENTS["uniqueness"], batch=1))   # a task per row
     spec = load_spec(SPEC)
     report = run_sweep(spec, tmp_path / "u.parquet", client=client)
     assert (report.rows, report.expected, report.computed, report.failed, report.lost) == (24, 24, 24, 0, 0)
@@ -119,10 +122,10 @@ def test_a_killed_sweep_resumes_from_its_part_files(client, tmp_path):
     assert list(parts.glob("*.parquet")) and not out.exists()
     spec = load_spec(SLOW)
     report = run_sweep(spec, out, client=client)
-    assert 1 <= report.skipped < 12 and report.computed == 12 - report.skipped
+    assert 1 <= report.skipped < 24 and report.computed == 24 - report.skipped
     table, meta = read_results(out)
     assert table["row"].tolist() == [row_key("uniqueness", r) for r in spec.rows()] and table["error"].isna().all()
-    first, last = plain_loop(load_spec({**SLOW, "seeds": [0, 11]}))   # two rows' values (the rest: above)
+    first, last = plain_loop(load_spec({**SLOW, "seeds": [0, 23]}))   # two rows' values (the rest: above)
     assert table.iloc[0][list(first)].to_dict() == first and table.iloc[-1][list(last)].to_dict() == last
     assert len(meta["runs"]) == 2 and not parts.exists()
 

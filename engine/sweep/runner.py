@@ -10,8 +10,9 @@ the local cluster does so on every worker when torch sees a GPU) takes the rows 
 with ``resources={"GPU": 1}`` (so one such row per GPU at a time) and runs them on "cuda"; with no
 GPU worker in the cluster they run on "cpu" anywhere. Rows record the device they ran on.
 
-Rows go to the scheduler as a window of tasks (``WINDOW``, or 4 per worker thread if more), refilled
-as rows finish, so that a sweep of 10⁶ rows never puts 10⁶ tasks on the scheduler.
+Rows go to the scheduler in tasks of ``Experiment.batch`` rows, as a window of tasks (``WINDOW``, or 4
+per worker thread if more) refilled as they finish, so that a sweep of 10⁶ rows never puts 10⁶ tasks
+on the scheduler.
 
 Faults: a worker that dies mid-row has its rows rescheduled by the scheduler (up to Dask's
 ``distributed.scheduler.allowed-failures``); an exception inside an experiment is caught on the
@@ -75,6 +76,11 @@ def execute_row(name: str, row: dict, device: str) -> dict:
     return row | {k: res.get(k) for k in exp.results} | {
         "seconds": time.perf_counter() - start, "device": device, "worker": where, "error": error,
         "row": row_key(name, row)}
+
+
+def execute_rows(name: str, rows: list[dict], device: str) -> list[dict]:
+    """One Dask task: ``execute_row`` for each of a few rows (``Experiment.batch``)."""
+    return [execute_row(name, row, device) for row in rows]
 
 
 def versions() -> dict:
@@ -185,35 +191,38 @@ def run_sweep(spec: Spec, out, *, client=None, scheduler: str | None = None, wor
             on_progress(done, total)
         device = "cuda" if on_gpu else "cpu"
         queue = iter(todo)
-        pending: set = set()
-        ac = as_completed()
+        pending: dict = {}   # future → its number of rows
+        ac = as_completed(with_results=True, raise_errors=False)   # results fetched as rows finish
+
+        size = spec.experiment.batch
 
         def submit(count):   # a window of tasks in flight, not the whole sweep: the scheduler stays small
-            chunk = list(islice(queue, count))
-            if chunk:
-                futures = c.map(execute_row, [name] * len(chunk), chunk, [device] * len(chunk),
-                                key=[f"sweep-{name}-{row_key(name, r)}" for r in chunk], pure=False,
+            groups = [g for g in (list(islice(queue, size)) for _ in range(count)) if g]
+            if groups:
+                futures = c.map(execute_rows, [name] * len(groups), groups, [device] * len(groups),
+                                key=[f"sweep-{name}-{row_key(name, g[0])}-{len(g)}" for g in groups], pure=False,
                                 resources={"GPU": 1} if on_gpu else None)
-                pending.update(futures)
+                pending.update(zip(futures, map(len, groups)))
                 ac.update(futures)
 
-        submit(max(WINDOW, 4 * run["machine"]["threads"]))
+        window = max(WINDOW, 4 * run["machine"]["threads"])
+        submit(window)
         last_flush = last_beat = time.monotonic()
         try:
             while not ac.is_empty():
                 batch = ac.next_batch(block=False) if ac.has_ready() else []
-                for f in batch:
-                    pending.discard(f)
+                for f, result in batch:
+                    count = pending.pop(f)
                     if f.status == "finished":
-                        buffer.append(f.result())
-                        computed += 1
-                        done += 1
-                    else:   # Dask gave up on the row (its workers kept dying) or it was cancelled
-                        lost += 1
-                        err = f.exception() if f.status == "error" else f.status
-                        first_error = first_error or f"{type(err).__name__}: {err}"
+                        buffer.extend(result)
+                        computed += count
+                        done += count
+                    else:   # Dask gave up on the rows (their workers kept dying) or they were cancelled
+                        lost += count
+                        first_error = first_error or f"{type(result).__name__}: {result}"
                     f.release()
-                submit(len(batch))
+                if len(pending) <= window // 2:   # refill in chunks: one c.map per half window
+                    submit(window - len(pending))
                 now = time.monotonic()
                 if buffer and (now - last_flush >= flush_every or len(buffer) >= 1000):
                     store.add(buffer, run | {"computed": computed})

@@ -63,7 +63,9 @@ class Param:
 @dataclass(frozen=True)
 class Experiment:
     """``run(params, seed, device) -> dict`` of the result columns (``results``: name → one of
-    RESULT_TYPES). ``torch``: the experiment trains with torch and can use a GPU worker."""
+    RESULT_TYPES). ``torch``: the experiment trains with torch and can use a GPU worker. ``batch``:
+    rows per Dask task (several for rows of milliseconds, so that they share the scheduler's cost
+    per task)."""
 
     name: str
     summary: str
@@ -71,7 +73,7 @@ class Experiment:
     results: dict[str, str]
     run: Callable[[dict, int, str], dict]
     torch: bool = False
-    notes: str = ""
+    batch: int = 1
 
 
 @dataclass(frozen=True)

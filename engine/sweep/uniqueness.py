@@ -68,4 +68,4 @@ def run(params: dict, seed: int, device: str) -> dict:
 
 
 EXPERIMENT = Experiment("uniqueness", "random univariate data: uniqueness, cost and kinks for both penalties",
-                        PARAMS, RESULTS, run)
+                        PARAMS, RESULTS, run, batch=8)
