@@ -4,8 +4,9 @@ Input, exactly one of (Ongie et al. 2020; DESIGN.md §2):
   {"function": "exp(-(x^2+y^2)/2)", "extent": 8, "resolution": 256}   grid estimate on [−extent, extent]²
   {"radial": "exp(-r^2/2)", "dim": 3}                                   radial profile g(r) in ℝ^dim
   {"network": {"w": [[...], ...], "b": [...], "a": [...]}}              exact, finite network
-Output: {"rnorm": value or null, ...}; grid estimates add "converged" (false, with rnorm null, when
-refinement keeps increasing the value: the norm is infinite), radial ones "finite" and "point_mass".
+Output: {"rnorm": value or null, ...}; grid estimates add "status" ("converged", "unresolved", or
+"diverging" with rnorm null: the norm is infinite), "reason", "estimate_error" with "error_is_bound"
+(a bound when converged) and its "error_parts"; radial ones "finite" and "point_mass".
 """
 from __future__ import annotations
 
@@ -81,4 +82,7 @@ def run_rnorm(data: dict) -> dict:
     result = rnorm_grid(lambda x, y: formula(x=x, y=y), extent=extent, resolution=resolution, angles=angles)
     finite = result.status != "diverging"
     return {"rnorm": result.value if finite else None, "converged": bool(result.converged and finite),
-            "status": result.status, "estimate_error": result.estimate_error}
+            "status": result.status, "reason": result.reason,
+            "estimate_error": result.estimate_error if np.isfinite(result.estimate_error) else None,
+            "error_is_bound": result.error_is_bound,
+            "error_parts": {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()}}
