@@ -71,7 +71,7 @@ def test_issue_example_is_accurate_and_its_estimate_bounds_the_error():
     assert res.status == "converged" and res.error_is_bound
     assert abs(res.value - ISSUE_EXACT) < 1e-5
     check(res, ISSUE_EXACT)
-    assert set(res.error_parts) == {"quadrature", "band limit", "angles", "tail", "rounding"}
+    assert set(res.error_parts) == {"quadrature", "band limit", "angles", "tail", "interpolation", "rounding"}
     assert res.estimate_error == pytest.approx(sum(res.error_parts.values()), rel=1e-12)
 
 
@@ -129,6 +129,15 @@ def test_extrapolated_rules():
     est, ok = extrapolated(1e-3, 1.1e-3)                     # not shrinking: no bound
     assert not ok and est == pytest.approx(1e-2)
     assert extrapolated(1e-12, 1e-12, noise=1e-10) == (pytest.approx(1e-11), True)
+
+
+@pytest.mark.parametrize("n", [256, 512])
+def test_bound_holds_at_the_interpolation_floor(n):
+    """Fine grids: quadrature, band and angle errors vanish and the spline-interpolation floor (~4e-8·V,
+    the same at every n) remains; the 'interpolation' part must cover it."""
+    res = rnorm_grid(lambda x, y: np.exp(-(x * x + y * y) / 2), resolution=n, angles=n)
+    check(res, 4.768562043993)
+    assert res.error_parts["interpolation"] > res.error_parts["quadrature"]
 
 
 def test_zero_function():

@@ -256,7 +256,9 @@ def rnorm_grid(f, extent: float = 8.0, resolution: int = 256, angles=256, *, tol
         if level == 1:
             coarser = [abs_integral_hermite(mu[:, lo:hi + 1:k], dmu[:, lo:hi + 1:k], k * db) for k in (2, 4)]
             parts = dict(inner=np.array([inner, *coarser]), mu=mu[:, ::up][:, :n_b])
-    budget = error_budget(by_res, parts["inner"], tails, tail_err, dtheta, tol=tol,
+    outside = np.abs(bs) > extent * np.sqrt(2.0) + 2 * h          # Rf of f·1_square vanishes there
+    alias = float(np.abs(sino[:, outside]).max(initial=0.0) / max(np.abs(sino).max(), 1e-300))
+    budget = error_budget(by_res, parts["inner"], tails, tail_err, dtheta, alias=alias, tol=tol,
                           uniform_angles=np.ndim(angles) == 0, values=values, h=h)
     return GridResult(value=budget["value"], mu=parts["mu"], sinogram=sino, thetas=thetas, bs=bs,
                       converged=budget["status"] == "converged", estimate_error=budget["error"],
