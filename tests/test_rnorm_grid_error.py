@@ -50,10 +50,10 @@ def slice_reference(components, n_theta):
     return 2 * total * np.pi / n_theta
 
 
-def check(res, exact, slack=0.0):
+def check(res, exact, slack=0.0, tight=True):
     err = abs(res.value - exact)
     assert err <= res.estimate_error + slack, (err, res.estimate_error, res.error_parts)
-    if err > 1e-9 * exact + slack:
+    if tight and err > 1e-9 * exact + slack:
         assert res.estimate_error <= 100 * err, (err, res.estimate_error, res.error_parts)
 
 
@@ -80,11 +80,13 @@ def test_issue_example_is_accurate_and_its_estimate_bounds_the_error():
        cx=st.floats(-1.5, 1.5), cy=st.floats(-1.5, 1.5), amp=st.floats(0.5, 2.0), sign=st.sampled_from([-1, 1]),
        n=st.sampled_from([96, 128]))
 def test_estimate_bounds_scaled_rotated_shifted_gaussians(s1, s2, theta, cx, cy, amp, sign, n):
+    """Always a bound when it says so; within 100× of the error once the grid has ≥ 3 points per σ (at
+    2–3 points per σ the band-limit history is pre-asymptotic and the estimate up to ~200× loose)."""
     res = rnorm_grid(aniso(s1, s2, theta=theta, shift=(cx, cy), amp=sign * amp), resolution=n, angles=n)
     exact = amp * aniso_closed_form(s1, s2)
     assert res.status != "diverging"
     if res.error_is_bound:
-        check(res, exact)
+        check(res, exact, tight=min(s1, s2) >= 3 * 16.0 / n)
     else:                                   # not a bound: it says so, and the value is not trusted
         assert res.status == "unresolved" and "not a bound" in res.reason
 
@@ -94,10 +96,16 @@ def test_estimate_bounds_scaled_rotated_shifted_gaussians(s1, s2, theta, cx, cy,
     [(1.5, 0.6, 0.6, 0.0, 0.8, -0.3), (-0.8, 0.35, 0.7, 2.5, -0.9, 0.9)],
 ], ids=["positive sum", "mixed signs"])
 def test_estimate_bounds_sums_of_gaussians(components):
+    """Mixed signs: where the zeros of μ(θ, ·) merge, ∫|μ| db has kinks in θ and the angle sequence is
+    erratic; the result then says "unresolved" (not a bound), and its estimate still covers the error."""
     ref, finer = slice_reference(components, 256), slice_reference(components, 384)
     res = rnorm_grid(gaussians(components), resolution=128, angles=128)
-    assert res.status == "converged" and res.error_is_bound
-    check(res, finer, slack=abs(finer - ref))
+    if all(c[0] > 0 for c in components):
+        assert res.status == "converged" and res.error_is_bound
+        check(res, finer, slack=abs(finer - ref))
+    else:
+        assert res.status == "unresolved" and not res.error_is_bound and "angles" in res.reason
+        check(res, finer, slack=abs(finer - ref), tight=False)
 
 
 def test_estimates_shrink_under_refinement_and_stay_bounds():
@@ -112,23 +120,24 @@ def test_estimates_shrink_under_refinement_and_stay_bounds():
 
 def test_angles_refined_separately():
     """Few angles on a fine grid: the angle part dominates and still bounds the error; with an odd count
-    there is no angle estimate, so no bound."""
+    not divisible by 8 there is no angle estimate, so no bound."""
     f = aniso(0.35, 1.0, theta=0.2)
     exact = aniso_closed_form(0.35, 1.0)
     res = rnorm_grid(f, resolution=128, angles=16)
     assert res.error_parts["angles"] > res.error_parts["quadrature"]
     assert abs(res.value - exact) <= res.estimate_error
-    odd = rnorm_grid(f, resolution=64, angles=63)
+    odd = rnorm_grid(f, resolution=64, angles=60)
     assert odd.error_parts["angles"] == np.inf and not odd.error_is_bound and odd.status == "unresolved"
 
 
 def test_extrapolated_rules():
-    assert extrapolated(0.0, 1.0) == (0.0, True)
-    est, ok = extrapolated(1e-3, 1.6e-2)                     # O(h⁴): r = 1/16
+    assert extrapolated([0.0, 1.0]) == (0.0, True)
+    est, ok = extrapolated([1e-3, 1.6e-2, 0.256])            # O(h⁴): r = 1/16
     assert ok and est == pytest.approx(3 * 1e-3 / 15)
-    est, ok = extrapolated(1e-3, 1.1e-3)                     # not shrinking: no bound
+    est, ok = extrapolated([1e-3, 1.1e-3])                   # not shrinking: no bound
     assert not ok and est == pytest.approx(1e-2)
-    assert extrapolated(1e-12, 1e-12, noise=1e-10) == (pytest.approx(1e-11), True)
+    assert not extrapolated([0.7, 17.6, 8.6])[1]             # one small ratio after a growing step
+    assert extrapolated([1e-12, 1e-12], noise=1e-10) == (pytest.approx(1e-11), True)
 
 
 @pytest.mark.parametrize("n", [256, 512])

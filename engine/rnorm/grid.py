@@ -254,7 +254,7 @@ def rnorm_grid(f, extent: float = 8.0, resolution: int = 256, angles=256, *, tol
         inner = abs_integral_hermite(mu[:, lo:hi + 1], dmu[:, lo:hi + 1], db)
         by_res[n // level] = float(2.0 * dtheta * np.sum(inner + tails))
         if level == 1:
-            coarser = [abs_integral_hermite(mu[:, lo:hi + 1:k], dmu[:, lo:hi + 1:k], k * db) for k in (2, 4)]
+            coarser = [abs_integral_hermite(mu[:, lo:hi + 1:k], dmu[:, lo:hi + 1:k], k * db) for k in (2, 4, 8)]
             parts = dict(inner=np.array([inner, *coarser]), mu=mu[:, ::up][:, :n_b])
     outside = np.abs(bs) > extent * np.sqrt(2.0) + 2 * h          # Rf of f·1_square vanishes there
     alias = float(np.abs(sino[:, outside]).max(initial=0.0) / max(np.abs(sino).max(), 1e-300))

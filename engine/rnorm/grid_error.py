@@ -1,14 +1,14 @@
 """Error budget and status of the grid R-norm (``engine.rnorm.grid.rnorm_grid``; issue 13.1, 13.6).
 
 The value V = 2∫_0^π∫|μ| db dθ on an n × n grid with m angles carries these errors, each estimated
-from the same data by refining one discretisation at a time over three levels (Richardson's idea:
-the increments d₁ (finest) and d₂ of a converging sequence tell how far its finest member is from the
-limit; ``extrapolated``):
+from the same data by refining one discretisation at a time over four levels (Richardson's idea:
+the increments d₁ (finest), d₂, d₃ of a converging sequence tell how far its finest member is from
+the limit; ``extrapolated``):
 
-- quadrature in b (Hermite rule, O(db⁴)): V at db, 2db and 4db (every 2nd and 4th sample of μ, μ');
-- band limit (resolution): V(n), V(n/2), V(n/4), the band limit π/h halved twice;
-- angles (periodic trapezoid in θ): V with m, m/2 and m/4 angles (every 2nd and 4th); infinite — no
-  bound — when the angles are not a uniform grid with m divisible by 4. Increments below the raw
+- quadrature in b (Hermite rule, O(db⁴)): V at db, 2db, 4db, 8db (every 2nd, 4th, 8th sample of μ, μ');
+- band limit (resolution): V(n), V(n/2), V(n/4), V(n/8), the band limit π/h halved three times;
+- angles (periodic trapezoid in θ): V with m, m/2, m/4, m/8 angles; infinite — no bound — when the
+  angles are not a uniform grid with m divisible by 8. Increments below the raw
   quadrature change |V_db − V_2db| are noise (the quadrature error wobbles with θ as the zeros of μ
   cross grid nodes) and count 10× as error;
 - far-field series of μ beyond |b| = R: the size of its last eight terms;
@@ -19,7 +19,7 @@ limit; ``extrapolated``):
 - rounding: ROUNDING·V; increments below NOISE·V (interpolation aliases, ~1e-9·V) count as converged.
 
 ``estimate_error`` is their sum. It is a bound (``error_is_bound``, status "converged") only when every
-part is in the asymptotic regime (|d₁| ≤ ASYMPTOTIC·|d₂|) and the sum is ≤ tol·|V|. Tested in
+part is in the asymptotic regime (|d₁| ≤ ASYMPTOTIC·|d₂| and |d₂| ≤ ASYMPTOTIC·|d₃|) and the sum is ≤ tol·|V|. Tested in
 tests/test_rnorm_grid_error.py against the Fourier-slice closed forms of scaled, rotated, shifted and
 summed Gaussians: |true − V| ≤ estimate, and estimate ≤ 100·|true − V| above rounding.
 Status: "diverging" (``value`` = ∞) when the samples show a jump of ∇f along a curve
@@ -41,28 +41,35 @@ ROUNDING = 1e-12   # relative rounding floor of the FFT pipeline
 NOISE = 1e-8       # relative level below which erratic increments count as converged (interpolation aliases)
 
 
-def extrapolated(d1: float, d2: float, noise: float = 0.0) -> tuple[float, bool]:
-    """Error of the finest of three values from its last two increments d1 (finest) and d2: with
-    r = |d1/d2| ≤ ASYMPTOTIC the sequence is taken to converge at least geometrically with ratio r
-    (algebraic O(hᵖ) has r = 2⁻ᵖ, spectral convergence a smaller r), so the finest value is off by at
-    most |d1|·r/(1 − r), multiplied by SAFETY; otherwise (r > ASYMPTOTIC: not yet in the asymptotic
-    regime) the estimate 10·|d1| is no bound — unless both increments are below ``noise`` (the
-    pipeline's noise floor, NOISE·|V|: nothing left to resolve), then 10·max(|d1|, |d2|) counts as
-    one. Returns (estimate, asymptotic)."""
-    d1, d2 = abs(d1), abs(d2)
-    if d1 == 0.0:
+def extrapolated(increments, noise: float = 0.0) -> tuple[float, bool]:
+    """Error of the finest member of a sequence from its increments, finest first (d₁, d₂, d₃, …;
+    at least two). Asymptotic regime: every ratio rₖ = |dₖ/dₖ₊₁| ≤ ASYMPTOTIC (two in a row when
+    three increments are given: one small ratio after a growing step is a coincidence, not
+    convergence). Then the error of the finest value shrinks at the next refinement by r = r₁
+    (algebraic O(hᵖ) has constant ratios 2⁻ᵖ), or by r₁²/r₂ when the ratios shrink (spectral
+    convergence: log rₖ linear in the level; r₁ alone would over-estimate a hundredfold), so the
+    finest value is off by at most
+    |d₁|·r/(1 − r), multiplied by SAFETY. Otherwise the estimate 10·|d₁| is no bound — unless every
+    increment is below ``noise`` (the pipeline's noise floor: nothing left to resolve), then
+    10·max|dₖ| counts as one. Returns (estimate, asymptotic)."""
+    d = np.abs(np.asarray(increments, dtype=float))
+    if d[0] == 0.0:
         return 0.0, True
-    if max(d1, d2) <= noise:
-        return 10.0 * max(d1, d2), True
-    r = d1 / d2 if d2 > 0 else np.inf
-    if r <= ASYMPTOTIC:
-        return SAFETY * d1 * r / (1.0 - r), True
-    return 10.0 * d1, False
+    if d.max() <= noise:
+        return 10.0 * float(d.max()), True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(d[1:] > 0, d[:-1] / d[1:], np.inf)
+    if float(ratios.max()) <= ASYMPTOTIC:
+        r = float(ratios[0])
+        if ratios.size > 1 and ratios[0] < ratios[1]:      # accelerating (spectral): the next ratio,
+            r = r * r / float(ratios[1])                    # log-linear in the level, is r₁²/r₂
+        return SAFETY * float(d[0]) * r / (1.0 - r), True
+    return 10.0 * float(d[0]), False
 
 
 def error_budget(by_res, inner, tails, tail_err, dtheta, *, alias, tol, uniform_angles, values, h):
     """dict(value, error, parts, status, bound, reason) for ``rnorm_grid`` (see the module docstring).
-    by_res: {effective resolution: V}; inner: (3, n_angles) ∫_{|b|≤R}|μ| per angle at db, 2db, 4db;
+    by_res: {effective resolution: V}; inner: (4, n_angles) ∫_{|b|≤R}|μ| per angle at db, 2db, 4db, 8db;
     tails, tail_err: the far-field integrals and their truncation bounds per angle; alias: the largest
     |Rf| outside the support relative to max|Rf| (interpolation aliases); values: the samples."""
     res = sorted(by_res)
@@ -70,18 +77,17 @@ def error_budget(by_res, inner, tails, tail_err, dtheta, *, alias, tol, uniform_
     value = float(seq[-1])
     scale = max(abs(value), 1e-300)
     steps = np.diff(seq)
-    quad = [float(2.0 * dtheta * np.sum(np.abs(inner[k] - inner[k + 1]))) for k in (0, 1)]
+    quad = [float(2.0 * dtheta * np.sum(np.abs(inner[k] - inner[k + 1]))) for k in range(len(inner) - 1)]
     parts, regime, noise = {}, {}, NOISE * scale
-    parts["quadrature"], regime["quadrature"] = extrapolated(*quad, noise)
-    parts["band limit"], regime["band limit"] = extrapolated(steps[-1], steps[-2], noise)
+    parts["quadrature"], regime["quadrature"] = extrapolated(quad, noise)
+    parts["band limit"], regime["band limit"] = extrapolated(steps[::-1][:3], noise)
     per_angle = inner[0] + tails
     m = per_angle.size
-    if uniform_angles and m % 4 == 0:
-        by_angles = [2.0 * np.pi / (m // k) * np.sum(per_angle[::k]) for k in (1, 2, 4)]
+    if uniform_angles and m % 8 == 0:
+        by_angles = [2.0 * np.pi / (m // k) * np.sum(per_angle[::k]) for k in (1, 2, 4, 8)]
         # the b-quadrature error varies with θ as the zeros of μ cross grid nodes: below its size the
         # angle sequence is noise, not a convergence history
-        parts["angles"], regime["angles"] = extrapolated(by_angles[0] - by_angles[1], by_angles[1] - by_angles[2],
-                                                         noise + quad[0])
+        parts["angles"], regime["angles"] = extrapolated(-np.diff(by_angles), noise + quad[0])
     else:
         parts["angles"], regime["angles"] = float("inf"), False
     parts["tail"] = float(2.0 * dtheta * np.sum(tail_err))

@@ -7,7 +7,8 @@ normal derivative along a segment of a line w₀ᵀx = b₀ puts a term J-weight
 ∂_b² Rf has a bump of height ~1/|ε| there and ∫|R{(−Δ)^{3/2} f}| db ~ 1/|ε|: the θ-integral diverges
 logarithmically. Only a kink of constant jump along a *whole* line (a ReLU ridge σ(wᵀx − b), which
 does not decay) has finite norm; kinks along curves (the cone's circle, (1 − r²)₊) are infinite by the
-radial reduction (edge order ν = 1 < ⌊d/2⌋ + 1 = 2; Ongie et al., ICLR 2020, and docs/… radial notes).
+radial reduction (edge order ν = 1 < ⌊d/2⌋ + 1 = 2: engine/rnorm/radial_compact.py; Ongie, Willett,
+Soudry & Srebro, ICLR 2020).
 
 Test (scaling of second differences, no derivatives needed): with D²_s f(x) = f(x + s e) − 2f(x) + f(x − s e)
 along both axes, K(s) = (h²Σ_x |D²_s f|²)^{1/2}/(s h)² is a discrete L² norm of ∂²f at scale s·h.
