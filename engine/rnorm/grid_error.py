@@ -9,8 +9,9 @@ the limit; ``extrapolated``):
 - band limit (resolution): V(n), V(n/2), V(n/4), V(n/8), the band limit π/h halved three times;
 - angles (periodic trapezoid in θ): V with m, m/2, m/4, m/8 angles; infinite — no bound — when the
   angles are not a uniform grid with m divisible by 8. Increments below the raw
-  quadrature change |V_db − V_2db| are noise (the quadrature error wobbles with θ as the zeros of μ
-  cross grid nodes) and count 10× as error;
+  quadrature change |V_db − V_2db| plus the interpolation part below are noise (the quadrature error
+  wobbles with θ as the zeros of μ cross grid nodes, the aliases with the slice direction) and count
+  10× as error;
 - far-field series of μ beyond |b| = R: the size of its last eight terms;
 - interpolation in frequency (``radon``'s cubic splines at oversample 4 leave aliased copies of f of
   relative size ~(x/8E)⁴, the same at every n, so no refinement above sees them): α·|V| with α the
@@ -46,8 +47,9 @@ def extrapolated(increments, noise: float = 0.0) -> tuple[float, bool]:
     at least two). Asymptotic regime: every ratio rₖ = |dₖ/dₖ₊₁| ≤ ASYMPTOTIC (two in a row when
     three increments are given: one small ratio after a growing step is a coincidence, not
     convergence). Then the error of the finest value shrinks at the next refinement by r = r₁
-    (algebraic O(hᵖ) has constant ratios 2⁻ᵖ), or by r₁²/r₂ when the ratios shrink (spectral
-    convergence: log rₖ linear in the level; r₁ alone would over-estimate a hundredfold), so the
+    (algebraic O(hᵖ) has constant ratios 2⁻ᵖ; spectral convergence shrinking ones, so r₁ then
+    over-estimates — up to ~200× at 2–3 grid points per σ of a Gaussian; extrapolating the shrinking
+    ratios instead under-estimated the O(db⁴) quadrature, whose ratios wobble around 1/16), so the
     finest value is off by at most
     |d₁|·r/(1 − r), multiplied by SAFETY. Otherwise the estimate 10·|d₁| is no bound — unless every
     increment is below ``noise`` (the pipeline's noise floor: nothing left to resolve), then
@@ -61,8 +63,6 @@ def extrapolated(increments, noise: float = 0.0) -> tuple[float, bool]:
         ratios = np.where(d[1:] > 0, d[:-1] / d[1:], np.inf)
     if float(ratios.max()) <= ASYMPTOTIC:
         r = float(ratios[0])
-        if ratios.size > 1 and ratios[0] < ratios[1]:      # accelerating (spectral): the next ratio,
-            r = r * r / float(ratios[1])                    # log-linear in the level, is r₁²/r₂
         return SAFETY * float(d[0]) * r / (1.0 - r), True
     return 10.0 * float(d[0]), False
 
@@ -85,9 +85,9 @@ def error_budget(by_res, inner, tails, tail_err, dtheta, *, alias, tol, uniform_
     m = per_angle.size
     if uniform_angles and m % 8 == 0:
         by_angles = [2.0 * np.pi / (m // k) * np.sum(per_angle[::k]) for k in (1, 2, 4, 8)]
-        # the b-quadrature error varies with θ as the zeros of μ cross grid nodes: below its size the
-        # angle sequence is noise, not a convergence history
-        parts["angles"], regime["angles"] = extrapolated(-np.diff(by_angles), noise + quad[0])
+        # the b-quadrature error varies with θ as the zeros of μ cross grid nodes, the interpolation
+        # aliases with the direction of the slice: below their size the angle sequence is noise
+        parts["angles"], regime["angles"] = extrapolated(-np.diff(by_angles), noise + quad[0] + alias * scale)
     else:
         parts["angles"], regime["angles"] = float("inf"), False
     parts["tail"] = float(2.0 * dtheta * np.sum(tail_err))
