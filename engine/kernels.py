@@ -33,6 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import warnings
+
 import numpy as np
 import scipy.linalg as sla
 from scipy.interpolate import CubicHermiteSpline
@@ -40,9 +42,9 @@ from scipy.interpolate import CubicHermiteSpline
 from engine.validation import DataError, at_most, finite_array
 
 JITTER = 1e-10
-"""Relative diagonal jitter of positive definite Gram matrices: K + JITTER·(trace K / N)·I."""
-REFINE_STEPS = 2
-"""Steps of iterative refinement of Kα = y preconditioned by the jittered Cholesky factor."""
+"""Relative diagonal jitter of the last-resort ridge solve: K + JITTER·(trace K / N)·I."""
+REFINE_STEPS = 3
+"""Steps of iterative refinement α ← α + F⁻¹(y − Kα) after each factorisation F of K."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +118,14 @@ class KernelInterpolant:
 
     Attributes: ``kernel`` (name), ``label``, ``bandwidth``, ``x`` (sorted nodes), ``coef`` (α),
     ``poly`` (null-space coefficients in ascending powers of x; empty for positive definite
-    kernels), ``norm`` = √(αᵀKα) and ``residual`` = max_i |f(x_i) − y_i|. h1/h2 are evaluated
+    kernels), ``norm`` = √(αᵀKα), ``residual`` = max_i |f(x_i) − y_i| and ``solver`` (the
+    factorisation that produced α: "cholesky", "lu", "ridge (…)" or, for h1/h2, "null-space (banded)"). h1/h2 are evaluated
     through their piecewise-polynomial form: the Green's-function sum cancels catastrophically when
     nodes cluster (α_i ~ y/Δx³ for h2).
     """
 
-    def __init__(self, kernel, bandwidth, x, y, coef, poly, norm, piecewise=None):
-        self.kernel, self.label, self.bandwidth = kernel, KERNELS[kernel].label, bandwidth
+    def __init__(self, kernel, bandwidth, x, y, coef, poly, norm, piecewise=None, solver="null-space (banded)"):
+        self.kernel, self.label, self.bandwidth, self.solver = kernel, KERNELS[kernel].label, bandwidth, solver
         self.x, self.coef, self.poly, self.norm = x, coef, poly, norm
         self._piecewise = piecewise
         self.residual = float(np.max(np.abs(self(x) - y)))
@@ -163,11 +166,16 @@ def rkhs_interpolate(x, y, kernel: str, bandwidth: float = 1.0) -> KernelInterpo
     ``x`` is sorted together with ``y``; ``bandwidth`` is ℓ for "gaussian" and "laplace" (ignored
     otherwise, but still validated).
 
-    Positive definite kernels: Kα = y is solved by the Cholesky factor of K + εI with
-    ε = JITTER·trace(K)/N (1e-10·trace/N), followed by REFINE_STEPS steps of iterative refinement.
-    Where K is numerically regular (Laplace, small sets) this gives the exact interpolant; where it
-    is numerically singular (Gaussian at large ℓ or dense nodes, ReLU on dense nodes) the result is
-    a ridge regression with a ridge of order ε: bounded, but it may miss the data (``residual``).
+    Positive definite kernels: Kα = y is solved directly, each factorisation F followed by
+    REFINE_STEPS steps of iterative refinement α ← α + F⁻¹(y − Kα): the Cholesky factor of K itself
+    (no jitter); where K is not numerically positive definite, or the residual stays above
+    1e-10·(1 + max|y|), an LU factorisation (partial pivoting) is tried, and last the Cholesky factor
+    of K + εI, ε = JITTER·trace(K)/N (a ridge regression: bounded coefficients, but it may miss the
+    data). The candidate with the smallest max_i |(Kα)_i − y_i| is kept; ``solver`` names it and
+    ``residual`` reports how far f misses the data, honestly (evaluated as the user evaluates f).
+    A numerically singular K (Gaussian at large ℓ or dense nodes, ReLU on clustered nodes, condition
+    ~1e12 and above) has huge coefficients of both signs: the interpolant then misses the data by
+    ~ machine ε · Σ|α_i| · max k however it is solved.
 
     h1/h2: the saddle-point system [[G, P], [Pᵀ, 0]] [α; c] = [y; 0] (P = [1] resp. [1, x]) is
     solved by the null-space method: α = Dᵀβ with D the first (h1) resp. second (h2) divided
@@ -181,14 +189,46 @@ def rkhs_interpolate(x, y, kernel: str, bandwidth: float = 1.0) -> KernelInterpo
     x, y = _validate(x, y)
     if KERNELS[kernel].null_space:
         return _spline(kernel, bandwidth, x, y)
-    n = len(x)
     K = _gram(kernel, x, x, bandwidth)
-    factor = sla.cho_factor(K + JITTER * np.trace(K) / n * np.eye(n), lower=True)
-    coef = sla.cho_solve(factor, y)
-    for _ in range(REFINE_STEPS):
-        coef += sla.cho_solve(factor, y - K @ coef)
+    coef, solver = _solve_gram(K, y)
     norm = float(np.sqrt(max(coef @ K @ coef, 0.0)))
-    return KernelInterpolant(kernel, bandwidth, x, y, coef, np.empty(0), norm)
+    return KernelInterpolant(kernel, bandwidth, x, y, coef, np.empty(0), norm, solver=solver)
+
+
+def _refined(K, y, solve):
+    coef = solve(y)
+    for _ in range(REFINE_STEPS):
+        coef = coef + solve(y - K @ coef)
+    return coef
+
+
+def _solve_gram(K: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, str]:
+    """α with Kα ≈ y for a symmetric positive definite Gram matrix and the name of the factorisation
+    used (see ``rkhs_interpolate``): exact Cholesky, else LU, else the jittered (ridge) Cholesky."""
+    good = 1e-10 * (1.0 + np.abs(y).max())
+    best, best_res = None, np.inf
+
+    def consider(make, name):
+        nonlocal best, best_res
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", sla.LinAlgWarning)
+                coef = _refined(K, y, make())
+        except (np.linalg.LinAlgError, ValueError):
+            return
+        res = float(np.max(np.abs(K @ coef - y)))
+        if np.all(np.isfinite(coef)) and res < best_res:
+            best, best_res = (coef, name), res
+
+    consider(lambda: partial(sla.cho_solve, sla.cho_factor(K, lower=True)), "cholesky")
+    if best_res > good:
+        consider(lambda: partial(sla.lu_solve, sla.lu_factor(K)), "lu")
+    if best_res > good:
+        ridge = K + JITTER * np.trace(K) / len(y) * np.eye(len(y))
+        consider(lambda: partial(sla.cho_solve, sla.cho_factor(ridge, lower=True)), f"ridge (jitter {JITTER:g})")
+    if best is None:
+        raise np.linalg.LinAlgError("the Gram matrix could not be factorised")
+    return best
 
 
 def _diff_adjoint(v: np.ndarray) -> np.ndarray:

@@ -194,3 +194,39 @@ def test_random_formulas_match_numpy(case):
     g = parse(f.text, variables=("x", "y"))
     assert g.root == f.root and g.text == f.text
     assert f.latex()
+
+
+SPELLINGS = [   # issue 13.7: the spellings users type (references: numpy's own functions)
+    ("ln(r)", np.log(R)), ("Ln(r) - LOG(r)", 0 * R), ("EXP(-r^2/2)", np.exp(-(R**2) / 2)),
+    ("Exp(x) + exP(y)", np.exp(X) + np.exp(Y)), ("Max(x, 0) - MIN(y, 1)", np.maximum(X, 0) - np.minimum(Y, 1)),
+    ("SQRT(r) * Abs(x)", np.sqrt(R) * np.abs(X)), ("ReLU(x) + Relu(-y)", relu(X) + relu(-Y)),
+    ("PI*r + Pi", np.pi * R + np.pi), ("log10(r) + log2(r)", np.log10(R) + np.log2(R)),
+    ("arcsin(x/10) + ACOS(y/10) - asin(x/10) - arccos(y/10)", 0 * X), ("Atan2(y, x)", np.arctan2(Y, X)),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPELLINGS)
+def test_common_spellings(text, expected):
+    np.testing.assert_allclose(parse(text)(x=X, y=Y, r=R), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("text,message,position", [
+    ("Sqr(x)", "unknown function 'Sqr' (did you mean 'sqrt'?)", 0),
+    ("lnn(x)", "unknown function 'lnn' (did you mean 'ln'?)", 0),
+    ("EXPP(x)", "(did you mean 'exp'?)", 0), ("E*x", "unknown name 'E' (did you mean 'e'?)", 0),
+    ("Exp(X)", "unknown name 'X' (did you mean 'x'?)", 4), ("EXP", "must be called", 0),
+    ("PI(2)", "'PI' is not a function", 0),
+])
+def test_spellings_keep_real_typos_errors(text, message, position):
+    with pytest.raises(FormulaError) as err:
+        parse(text)
+    assert message in str(err.value) and err.value.position == position, str(err.value)
+
+
+def test_spelling_latex_and_variable_names():
+    assert parse("LN(x)").latex() == parse("ln(x)").latex() == r"\ln\left(x\right)"
+    assert parse("EXP(x)").latex() == parse("exp(x)").latex()
+    for bad in ("Exp", "LN", "Pi"):          # a variable may not shadow a function or constant
+        with pytest.raises(ValueError):
+            parse("1", variables=(bad,))
+    assert float(parse("X + x", variables=("x", "X"))(x=1.0, X=10.0)) == 11.0   # variables stay case-sensitive

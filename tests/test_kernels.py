@@ -238,3 +238,27 @@ def test_bad_input_raises(x, y, kernel, bandwidth, message):
 def test_gram_rejects_unknown_kernel():
     with pytest.raises(ValueError, match="unknown kernel"):
         gram("poly", [0.0], [1.0])
+
+
+@pytest.mark.parametrize("seed", [30, 88, 132])
+def test_relu_interpolant_on_ill_conditioned_nodes_matches_a_direct_solve(seed):
+    """Issue 13.4: 30 random nodes, Gram condition ~1e13: the jittered ridge solve missed the data by
+    up to 1.8; a direct LU solve (numpy, not ours) reaches ~1e-3, the floor set by machine ε · Σ|α_i|."""
+    rng = np.random.default_rng(seed)
+    x, y = np.sort(rng.uniform(-3, 3, 30)), rng.normal(size=30)
+    K = gram("relu", x, x)
+    assert np.linalg.cond(K) > 1e12
+    direct = np.linalg.solve(K, y)
+    direct_res = np.abs(K @ direct - y).max()
+    f = rkhs_interpolate(x, y, "relu")
+    assert f.solver in ("cholesky", "lu")
+    assert f.residual <= 2 * direct_res and f.residual < 5e-3
+    assert f.residual == pytest.approx(np.abs(f(x) - y).max(), rel=1e-12)       # reported honestly
+    eps_floor = np.finfo(float).eps * np.abs(f.coef).sum() * np.abs(K).max()
+    assert f.residual <= 100 * eps_floor
+
+
+def test_well_conditioned_gram_uses_plain_cholesky():
+    f = rkhs_interpolate(X, Y, "laplace", bandwidth=0.8)
+    assert f.solver == "cholesky" and f.residual <= 1e-13
+    np.testing.assert_allclose(f.coef, np.linalg.solve(gram("laplace", X, X, 0.8), Y), rtol=1e-10)

@@ -4,8 +4,9 @@ Input, exactly one of (Ongie et al. 2020; DESIGN.md §2):
   {"function": "exp(-(x^2+y^2)/2)", "extent": 8, "resolution": 256}   grid estimate on [−extent, extent]²
   {"radial": "exp(-r^2/2)", "dim": 3}                                   radial profile g(r) in ℝ^dim
   {"network": {"w": [[...], ...], "b": [...], "a": [...]}}              exact, finite network
-Output: {"rnorm": value or null, ...}; grid estimates add "converged" (false, with rnorm null, when
-refinement keeps increasing the value: the norm is infinite), radial ones "finite" and "point_mass".
+Output: {"rnorm": value or null, ...}; grid estimates add "status" ("converged", "unresolved", or
+"diverging" with rnorm null: the norm is infinite), "reason", "estimate_error" with "error_is_bound"
+(a bound when converged) and its "error_parts"; radial ones "finite" and "point_mass".
 """
 from __future__ import annotations
 

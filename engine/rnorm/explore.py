@@ -128,7 +128,10 @@ def grid_summary(result: GridResult) -> dict:
     estimate_error (``GridResult``)."""
     finite = result.status != "diverging"
     return {"rnorm": result.value if finite else None, "converged": bool(result.converged and finite),
-            "status": result.status, "estimate_error": result.estimate_error}
+            "status": result.status, "reason": result.reason,
+            "estimate_error": result.estimate_error if np.isfinite(result.estimate_error) else None,
+            "error_is_bound": result.error_is_bound,
+            "error_parts": {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()}}
 
 
 def export(text: str, extent: float, resolution: int, grid: GridResult | None, exact: Exact) -> dict:

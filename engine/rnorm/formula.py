@@ -19,10 +19,13 @@ Grammar (EBNF; whitespace between tokens is ignored)::
 So ``-x^2 = -(x^2)``, ``x^-2 = x^(-2)`` and ``2*x/3 = (2*x)/3``.  Implicit multiplication (``2x``,
 ``x y``, ``2(x)``) is an error.  The minus sign may also be written "−" (U+2212).
 
-Functions: exp, log (natural), sqrt, abs, sin, cos, tan, sinh, cosh, tanh, arctan (= atan), sign,
-relu(t) = max(t, 0), step(t) = 1 for t > 0 else 0 (nan stays nan), max(a, b), min(a, b),
-atan2(y, x) (= arctan2).  ``sqr`` is deliberately *not* provided (too close to ``sqrt``; write t^2).
-Constants: pi, e.  Domain errors (log(-1), 1/0, 0^-1, x^y overflowing) give nan/inf in the output; the
+Functions: exp, log = ln (natural), log10, log2, sqrt, abs, sin, cos, tan, arcsin (= asin),
+arccos (= acos), sinh, cosh, tanh, arctan (= atan), sign, relu(t) = max(t, 0), step(t) = 1 for t > 0
+else 0 (nan stays nan), max(a, b), min(a, b), atan2(y, x) (= arctan2).  Function names are
+case-insensitive (``EXP(x)``, ``Max(x, 0)``, ``Ln(2)``), as are the constant names (``PI``) except the
+one-letter ``e``; variable names are case-sensitive (``X`` is not ``x``).  A name that matches nothing
+gets a "did you mean" from the closest allowed spelling.  ``sqr`` is deliberately *not* provided (too
+close to ``sqrt``; write t^2).  Constants: pi, e.  Domain errors (log(-1), 1/0, 0^-1, x^y overflowing) give nan/inf in the output; the
 caller decides what to do with non-finite values.
 
 Limits (each violation raises :class:`FormulaError` with the 0-based column of the offending token):
@@ -68,9 +71,11 @@ MAX_LENGTH, MAX_DEPTH, MAX_NODES, MAX_LITERAL, MAX_EXPONENT = 500, 50, 300, 1e6,
 CONSTANTS = {"pi": np.pi, "e": np.e}
 # name -> (arity, numpy implementation, LaTeX command or None for \operatorname{name})
 FUNCTIONS = {
-    "exp": (1, np.exp, r"\exp"), "log": (1, np.log, r"\log"), "sqrt": (1, np.sqrt, None),
+    "exp": (1, np.exp, r"\exp"), "log": (1, np.log, r"\log"), "ln": (1, np.log, r"\ln"),
+    "log10": (1, np.log10, r"\log_{10}"), "log2": (1, np.log2, r"\log_2"), "sqrt": (1, np.sqrt, None),
     "abs": (1, np.abs, None), "sin": (1, np.sin, r"\sin"), "cos": (1, np.cos, r"\cos"),
-    "tan": (1, np.tan, r"\tan"), "sinh": (1, np.sinh, r"\sinh"), "cosh": (1, np.cosh, r"\cosh"),
+    "tan": (1, np.tan, r"\tan"), "arcsin": (1, np.arcsin, r"\arcsin"), "asin": (1, np.arcsin, r"\arcsin"),
+    "arccos": (1, np.arccos, r"\arccos"), "acos": (1, np.arccos, r"\arccos"), "sinh": (1, np.sinh, r"\sinh"), "cosh": (1, np.cosh, r"\cosh"),
     "tanh": (1, np.tanh, r"\tanh"), "arctan": (1, np.arctan, r"\arctan"),
     "atan": (1, np.arctan, r"\arctan"), "sign": (1, np.sign, None),
     "relu": (1, lambda t: np.maximum(t, 0.0), None), "step": (1, lambda t: np.heaviside(t, 0.0), None),
@@ -116,8 +121,22 @@ def _tokenize(text: str) -> list[_Tok]:
         i = m.end()
 
 
+def _function(name: str) -> str | None:
+    """The FUNCTIONS key that ``name`` spells (case-insensitive), or None."""
+    return name if name in FUNCTIONS else (name.lower() if name.lower() in FUNCTIONS else None)
+
+
+def _constant(name: str) -> str | None:
+    """The CONSTANTS key that ``name`` spells (case-insensitive, but "E" is not e), or None."""
+    return name if name in CONSTANTS else (name.lower() if len(name) > 1 and name.lower() in CONSTANTS else None)
+
+
 def _suggest(name: str, options) -> str:
-    close = [o for o in options if o.lower() == name.lower()] or difflib.get_close_matches(name, options, n=1)
+    lower = {}
+    for o in options:
+        lower.setdefault(o.lower(), o)
+    close = [o for o in options if o.lower() == name.lower()] or \
+        [lower[m] for m in difflib.get_close_matches(name.lower(), list(lower), n=1)]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -215,13 +234,15 @@ class _Parser:
         if t.kind == "name":
             if self.peek().kind == "op" and self.peek().value == "(":
                 return self.call(t)
-            if t.value in FUNCTIONS:
+            if t.value in self.variables:
+                return self.make(Name(t.pos, name=t.value))
+            if _function(t.value):
                 self.error(f"function {t.value!r} must be called with parentheses, e.g. {t.value}(x)", t.pos)
-            if t.value not in CONSTANTS and t.value not in self.variables:
+            if _constant(t.value) is None:
                 known = (*self.variables, *CONSTANTS, *FUNCTIONS)
                 self.error(f"unknown name {t.value!r}{_suggest(t.value, known)}; allowed variables: "
                            f"{', '.join(self.variables) or 'none'}", t.pos)
-            return self.make(Name(t.pos, name=t.value))
+            return self.make(Name(t.pos, name=_constant(t.value)))
         if t.kind == "op" and t.value == "(":
             self.enter(t.pos)
             node = self.expr()
@@ -238,8 +259,9 @@ class _Parser:
             self.unexpected(self.peek(), f" (missing ')' for the '(' at column {opening.pos})")
 
     def call(self, name: _Tok) -> Node:
-        if name.value not in FUNCTIONS:
-            if name.value in self.variables or name.value in CONSTANTS:
+        key = _function(name.value)
+        if key is None or name.value in self.variables:
+            if name.value in self.variables or _constant(name.value):
                 self.error(f"{name.value!r} is not a function (write '*' to multiply)", name.pos)
             self.error(f"unknown function {name.value!r}{_suggest(name.value, FUNCTIONS)}", name.pos)
         opening = self.toks[self.i]
@@ -252,11 +274,11 @@ class _Parser:
                 args.append(self.expr())
             self.close(opening)
         self.depth -= 1
-        arity = FUNCTIONS[name.value][0]
+        arity = FUNCTIONS[key][0]
         if len(args) != arity:
             self.error(f"{name.value}() takes {arity} argument{'s' * (arity > 1)}, got {len(args)}",
                        name.pos)
-        return self.make(Call(name.pos, name=name.value, args=tuple(args)))
+        return self.make(Call(name.pos, name=key, args=tuple(args)))
 
 
 def _apply(node: Node, values: list):
@@ -329,7 +351,7 @@ def parse(text: str, variables=("x", "y", "r")) -> Formula:
         raise TypeError(f"formula must be a string, not {type(text).__name__}")
     variables = tuple(variables)
     for v in variables:
-        if not isinstance(v, str) or not _NAME.match(v) or v in FUNCTIONS or v in CONSTANTS:
+        if not isinstance(v, str) or not _NAME.match(v) or _function(v) or _constant(v):
             raise DataError(f"invalid variable name {v!r}")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula too long ({len(text)} characters; at most {MAX_LENGTH})",
