@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rnorm
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+	$(BIN)/python -m bench.long_run
 
 clean:
 	rm -rf $(VENV)

@@ -8,7 +8,7 @@ st.navigation([
     st.Page("pages/multitask.py", title="Multi-task learning", icon=":material/stacked_line_chart:", url_path="multitask"),
     st.Page("pages/kernel_regime.py", title="Many tasks in 2-D", icon=":material/grid_on:", url_path="kernel-regime"),
     st.Page("pages/rnorm.py", title="R-norm explorer", icon=":material/blur_on:", url_path="rnorm"),
-    st.Page("pages/compress_digits.py", title="Compression: digits CNN", icon=":material/compress:", url_path="compress"),
+    st.Page("pages/compress.py", title="Compression: digits CNN", icon=":material/compress:", url_path="compress"),
     st.Page("pages/compress_shallow.py", title="Compression: shallow net", icon=":material/compress:",
-            url_path="compress-shallow"),
+            url_path="compress_shallow"),
 ]).run()

@@ -134,7 +134,7 @@ ensure_app_navigation()
 st.title("Compression by weight sharing: a shallow net")
 st.caption("Wide one-hidden-layer ReLU nets on 1-D data: cluster the neurons' knots into K shared ones and add up "
            "their output weights. With weight decay the trained knots sit where the exact minimiser's are.")
-st.page_link("pages/compress_digits.py", label="← Weight sharing in a digits CNN")
+st.page_link("pages/compress.py", label="← Weight sharing in a digits CNN")
 URL = url_table()
 for problem in URL.restore():
     st.warning(problem)

@@ -36,7 +36,7 @@ st.markdown(
     "functions, infinite for the pyramid and the cone; exact values for finite networks, ridge sums and radial "
     "functions, and how the norm of a radial bump grows with the dimension."
 )
-st.page_link("pages/compress_digits.py", label="**Compression by weight sharing: a digits CNN**",
+st.page_link("pages/compress.py", label="**Compression by weight sharing: a digits CNN**",
              icon=":material/compress:")
 st.markdown(
     "Compress a small CNN on the digits data by k-means weight sharing — scalar (Deep Compression) or filter rows with "

@@ -4,12 +4,27 @@ import time
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.long_jobs import finish
 
 ROOT = Path(__file__).resolve().parents[1]
-DIGITS, SHALLOW = "pages/compress_digits.py", "pages/compress_shallow.py"
+DIGITS, SHALLOW = "pages/compress.py", "pages/compress_shallow.py"
+
+
+@pytest.fixture(autouse=True)
+def app_navigation(monkeypatch):
+    """AppTest resets ``PagesManager.uses_pages_directory`` before every run, so each run would first take
+    Streamlit's pages/-folder route and ``ensure_app_navigation``'s rerun would swallow button clicks; here,
+    as on a server after its first run, app.py's ``st.navigation`` resolves the page."""
+    init = PagesManager.__init__
+
+    def without_pages_folder(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", without_pages_folder)
 
 
 def run(page=DIGITS, **query):
