@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.multitask
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.rnorm
+	$(BIN)/python -m bench.rnorm_page
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
 	$(BIN)/python -m bench.long_run
