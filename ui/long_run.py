@@ -14,8 +14,9 @@ job takes one of them either way, so a process pool would buy little here for it
 Page side: ``start(kind, key, fn, label)`` from a button (or on arrival); ``follow(kind, render)`` shows
 the progress bar, the Stop button and ``render(data)`` of the latest snapshot in a fragment that polls
 every ``POLL_S`` seconds and reruns the page once the job has ended; ``take(kind)`` hands the finished
-job (its ``result`` and ``key``) to the page once. Clean-up: a job nobody has looked at for ``ABANDON_S`` seconds (its
-session closed or left the page) stops itself; ``Stop`` on a queued job cancels it before it starts.
+job (its ``result`` and ``key``) to the page once. Clean-up: a job nobody has looked at for ``ABANDON_S``
+seconds (its session closed or left the page) stops itself; ``Stop`` on a queued job cancels it before
+it starts.
 """
 from __future__ import annotations
 
