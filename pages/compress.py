@@ -112,6 +112,19 @@ def baseline_job(data, seed, epochs, device):
     return run
 
 
+def auto_start(kind, key, label) -> bool:
+    """Whether to start a job the page needs on arrival: yes, unless the user stopped it for this ``key``
+    (then a button starts it again)."""
+    stopped = long_run.job(kind)
+    if stopped is not None and stopped.state == "stopped":
+        st.session_state[f"{kind}_stopped"] = key
+    long_run.take(kind)
+    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary"):
+        return False
+    st.session_state.pop(f"{kind}_stopped", None)
+    return True
+
+
 def baseline(data, seed, epochs, device):
     """(model, meta): the committed CNN (engine.compress.baseline), one trained before, or None while it
     trains in the worker pool (its progress shown)."""
@@ -120,7 +133,8 @@ def baseline(data, seed, epochs, device):
         baselines()[key] = load_baseline(device)
     if key in baselines():
         return baselines()[key]
-    long_run.take("cp_base")
+    if not auto_start("cp_base", key, "Train the uncompressed CNN"):
+        return None
     long_run.start("cp_base", key, baseline_job(data, seed, epochs, device), "Training the uncompressed CNN")
     long_run.follow("cp_base", lambda history: st.plotly_chart(progress_figure(history), width="stretch"))
     return None
