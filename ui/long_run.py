@@ -6,10 +6,10 @@ bounded worker pool shared by all sessions (``WORKERS`` threads), so a session's
 another session's job; each session runs at most one job at a time (a second start says so).
 
 Threads, not processes: every job here is torch work, whose kernels release the GIL, and its results
-(models, networks) stay in memory without pickling. Measured (``python -m bench.long_run``, the 2-core
-sandbox under a load of ~17): a Plotly-building rerun ran 2.0–2.4× slower beside one or two training
-threads, 2.0–4.7× beside pure-Python threads, and 2–3× beside a training *process* — on two cores the
-job takes one of them either way, so a process pool would buy little here for its pickling.
+(models, networks) stay in memory without pickling. Measured (``python -m bench.long_run``, 2-core
+sandbox shared with other work): a Plotly-building rerun ran 1.4–2.4× slower beside one or two training
+threads, but 2–8× beside pure-Python threads (which hold the GIL: those would need a process pool), and
+2–3× beside a training *process* under load — on two cores the job takes a core either way.
 
 Page side: ``start(kind, key, fn, label)`` from a button (or on arrival); ``follow(kind, render)`` shows
 the progress bar, the Stop button and ``render(data)`` of the latest snapshot in a fragment that polls
