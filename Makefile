@@ -35,8 +35,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.multitask
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.rnorm
+	$(BIN)/python -m bench.rnorm_page
 	$(BIN)/python -m bench.compress
 	$(BIN)/python -m bench.compress_digits
+	$(BIN)/python -m bench.long_run
 	$(BIN)/python -m bench.load --start --sessions 30 --duration 60 --warmup 1
 	$(BIN)/python -m bench.latency --start --clicks 30 --opens 3
 	$(BIN)/python -m bench.sweep

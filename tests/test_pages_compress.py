@@ -134,3 +134,17 @@ def test_shallow_link_values_are_bounded():
         assert f"`{name}`" in warned, name
     assert at.selectbox(key="sh_width").value == 1000 and at.selectbox(key="sh_steps").value == 1000
     finish(at)
+
+
+def test_a_stopped_baseline_waits_for_a_button():
+    at = run(cp_seed="1", cp_base_epochs="5")
+    assert "Training the uncompressed CNN" in " ".join(p.proto.text for p in at.get("progress"))
+    at.button(key="cp_base_stop").click().run()
+    finish(at)
+    assert "was stopped" in texts(at.info) and not at.get("progress")
+    at.run()
+    assert button(at, "Train the uncompressed CNN") and not at.get("progress")   # not restarted by itself
+    button(at, "Train the uncompressed CNN").click().run()
+    assert at.get("progress")
+    finish(at)
+    assert not at.exception and "Uncompressed test accuracy" in at.info[0].value

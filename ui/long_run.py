@@ -6,15 +6,17 @@ bounded worker pool shared by all sessions (``WORKERS`` threads), so a session's
 another session's job; each session runs at most one job at a time (a second start says so).
 
 Threads, not processes: every job here is torch work, whose kernels release the GIL, and its results
-(models, networks) stay in memory without pickling. Measured on the 2-core sandbox: a pure-Python
-workload (building Plotly figures) ran 1.0–1.4× slower beside a training thread, 1.4–1.7× beside a
-pure-Python thread (the case a process pool would be for; none of the jobs here is one).
+(models, networks) stay in memory without pickling. Measured (``python -m bench.long_run``, 2-core
+sandbox shared with other work): a Plotly-building rerun ran 1.4–2.4× slower beside one or two training
+threads, but 2–8× beside pure-Python threads (which hold the GIL: those would need a process pool), and
+2–3× beside a training *process* under load — on two cores the job takes a core either way.
 
 Page side: ``start(kind, key, fn, label)`` from a button (or on arrival); ``follow(kind, render)`` shows
 the progress bar, the Stop button and ``render(data)`` of the latest snapshot in a fragment that polls
 every ``POLL_S`` seconds and reruns the page once the job has ended; ``take(kind)`` hands the finished
-job (its ``result`` and ``key``) to the page once. Clean-up: a job nobody has looked at for ``ABANDON_S`` seconds (its
-session closed or left the page) stops itself; ``Stop`` on a queued job cancels it before it starts.
+job (its ``result`` and ``key``) to the page once. Clean-up: a job nobody has looked at for ``ABANDON_S``
+seconds (its session closed or left the page) stops itself; ``Stop`` on a queued job cancels it before
+it starts.
 """
 from __future__ import annotations
 

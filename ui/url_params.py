@@ -126,7 +126,7 @@ def choice(options: Sequence[str]) -> Callable[[str], str]:
 def nearest(values: Sequence[float]) -> Callable[[str], float]:
     """The allowed value nearest the link's number (a slider's steps)."""
     def parse(text: str) -> float:
-        v = finite(text)
+        v = min(max(finite(text), min(values)), max(values))   # clamped first: huge distances all round alike
         return min(values, key=lambda w: abs(w - v))
     return parse
 

@@ -5,9 +5,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from engine.compress.baseline import load_baseline, stored
-from engine.compress.deep_kmeans import METHODS, cluster_counts, compress, shared_layers, sweep, train_baseline
-from engine.train.trainer import default_device
+from engine.compress.baseline import load_baseline, stored, summary as stored_summary
+from engine.compress.methods import METHODS
 from ui import long_run
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
@@ -44,9 +43,24 @@ def digits(seed: int):
 
 
 @st.cache_resource(show_spinner=False)
+def torch_device() -> str:
+    """"cuda" when torch sees a GPU, else "cpu" (imports torch: called once the baseline is on screen)."""
+    from engine.train.trainer import default_device
+
+    return default_device()
+
+
+@st.cache_resource(show_spinner=False)
 def baselines() -> dict:
-    """Trained baselines shared by all sessions: (seed, epochs, device) → (model, result, history)."""
+    """Baselines shared by all sessions: (seed, epochs) → (model, meta {"parameters", "history", "result"})."""
     return {}
+
+
+def known_baseline(seed, epochs):
+    """The baseline's meta if it needs no training (committed, or trained before), read without torch."""
+    if (seed, epochs) in baselines():
+        return baselines()[(seed, epochs)][1]
+    return stored_summary() if stored(seed, epochs) else None
 
 
 def options() -> dict:
@@ -83,26 +97,43 @@ def options() -> dict:
 
 def baseline_job(data, seed, epochs, device):
     def run(job):
+        from engine.compress.deep_kmeans import train_baseline
+
         history = []
         for p in train_baseline(data, epochs=epochs, seed=seed, device=device, stop=lambda: job.stopping):
             if p.stage == "train":
                 history = [*history, {"stage": "train", "step": p.epoch, "loss": p.loss, "accuracy": p.accuracy}]
                 job.report(p.epoch / epochs, f"epoch {p.epoch}/{epochs} on {p.device} · {p.elapsed:.1f} s", history)
         job.check()   # a stopped baseline is not kept
-        baselines()[(seed, epochs, device)] = (p.model, p.result, history)
+        baselines()[(seed, epochs)] = (p.model, {"parameters": sum(q.numel() for q in p.model.parameters()),
+                                                 "history": history, "result": p.result.to_dict()})
         return True
     return run
 
 
+def auto_start(kind, key, label) -> bool:
+    """Whether to start a job the page needs on arrival: yes, unless the user stopped it for this ``key``
+    (then a button starts it again)."""
+    stopped = long_run.job(kind)
+    if stopped is not None and stopped.state == "stopped":
+        st.session_state[f"{kind}_stopped"] = key
+    long_run.take(kind)
+    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary"):
+        return False
+    st.session_state.pop(f"{kind}_stopped", None)
+    return True
+
+
 def baseline(data, seed, epochs, device):
-    """The uncompressed CNN: the committed one (engine.compress.baseline), one trained before, or None while
-    it trains in the worker pool (its progress shown)."""
-    key = (seed, epochs, device)
+    """(model, meta): the committed CNN (engine.compress.baseline), one trained before, or None while it
+    trains in the worker pool (its progress shown)."""
+    key = (seed, epochs)
     if key not in baselines() and stored(seed, epochs):
-        baselines()[key] = load_baseline(data, device)
+        baselines()[key] = load_baseline(device)
     if key in baselines():
         return baselines()[key]
-    long_run.take("cp_base")
+    if not auto_start("cp_base", key, "Train the uncompressed CNN"):
+        return None
     long_run.start("cp_base", key, baseline_job(data, seed, epochs, device), "Training the uncompressed CNN")
     long_run.follow("cp_base", lambda history: st.plotly_chart(progress_figure(history), width="stretch"))
     return None
@@ -110,6 +141,8 @@ def baseline(data, seed, epochs, device):
 
 def compress_job(model, data, method, ks, run_options, base_history):
     def run(job):
+        from engine.compress.deep_kmeans import compress
+
         history, offset, usage = [dict(h) for h in base_history], len(base_history), None
         for p in compress(model, data, method, ks, stop=lambda: job.stopping, **run_options):
             if p.stage in ("retrain", "finetune"):
@@ -127,6 +160,8 @@ def compress_job(model, data, method, ks, run_options, base_history):
 
 def sweep_job(model, data, run_options):
     def run(job):
+        from engine.compress.deep_kmeans import sweep
+
         results = []
         for done, total, result in sweep(model, data, list(METHODS), SWEEP_KS, stop=lambda: job.stopping, **run_options):
             results.append(result.to_dict())
@@ -144,6 +179,8 @@ def live(data):
 
 def runs(model, data, o, base_history, results):
     """The Compress / Compare / Clear buttons, their jobs, and the last compressed model (or None)."""
+    from engine.compress.deep_kmeans import cluster_counts
+
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
     b1, b2, b3, _ = st.columns([1, 2, 1, 1])
     if b1.button("Compress", type="primary", width="stretch"):
@@ -171,7 +208,7 @@ def runs(model, data, o, base_history, results):
 def compressed(model, base, last):
     r = last["result"]
     m = st.columns(5)
-    m[0].metric("Test accuracy", f"{100 * r.accuracy:.1f}%", f"{100 * (r.accuracy - base.accuracy):+.1f} points")
+    m[0].metric("Test accuracy", f"{100 * r.accuracy:.1f}%", f"{100 * (r.accuracy - base['accuracy']):+.1f} points")
     m[1].metric("Compression ratio", f"{r.ratio:.1f}×")
     m[2].metric("Entropy-coded", f"{r.ratio_entropy:.1f}×")
     m[3].metric("Time", f"{r.seconds:.1f} s")
@@ -189,8 +226,8 @@ def compressed(model, base, last):
 def summary(model, base, last, results):
     c1, c2 = st.columns(2)
     if results:
-        c1.plotly_chart(tradeoff_figure(results, base.accuracy, METHODS), width="stretch")
-    c2.plotly_chart(energy_figure(base.energy, last["result"].energy if last else None), width="stretch")
+        c1.plotly_chart(tradeoff_figure(results, base["accuracy"], METHODS), width="stretch")
+    c2.plotly_chart(energy_figure(base["energy"], last["result"].energy if last else None), width="stretch")
     st.latex(r"E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)"
              r"\ \text{ full adders per } D\text{-dimensional dot product}")
     st.latex(r"E_W = N_w\,|W|\,B_w,\qquad E_X = N_x\,|X|\,B_x\qquad(N = \text{uses per image})")
@@ -198,10 +235,12 @@ def summary(model, base, last, results):
                "index (plus the codebook once); the arithmetic still uses the centres, so the compute cost is unchanged.")
     if last or results:
         d1, d2 = st.columns(2)
-        d1.download_button("Results (JSON)", json.dumps({"baseline_accuracy": base.accuracy, "runs": results},
+        d1.download_button("Results (JSON)", json.dumps({"baseline_accuracy": base["accuracy"], "runs": results},
                                                         default=float),
                            "compression_results.json", "application/json", width="stretch")
         if last:
+            from engine.compress.deep_kmeans import shared_layers
+
             d2.download_button("Compressed model (JSON)", json.dumps(shared_layers(last["model"])),
                                "compressed_cnn.json", "application/json", width="stretch")
 
@@ -215,11 +254,12 @@ st.caption("k-means weight sharing stores each weight (or each filter row) as an
 st.page_link("views/compress_shallow.py", label="Sharing the neurons of a wide shallow net →")
 for problem in URL.restore():
     st.warning(problem)
-device = default_device()
-st.caption(f"scikit-learn's bundled 8×8 digits (1797 images; 75 % train, 25 % test), a CNN with three 3×3 "
-           f"convolutions (16, 32, 32 channels) and a dense layer. Runs on **{device}**"
-           + (" (no CUDA GPU here)." if device == "cpu" else "."))
 o = options()
+meta = known_baseline(o["seed"], o["base_epochs"])   # shown before torch loads (a fresh server's first visit)
+if meta:
+    st.info(f"Uncompressed test accuracy **{100 * meta['result']['accuracy']:.1f}%** ({meta['parameters']} parameters, "
+            f"{len(meta['history'])} epochs). Press **Compress** to share its weights, or **Compare methods** for the "
+            "accuracy–ratio curve.")
 st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
          r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
 st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}"
@@ -228,16 +268,17 @@ st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a co
            "penalised; it is shared as scalars). With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) "
            "over i > K, which is **exactly 0 right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot "
            "shows it. F from the k-means labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")
+device = torch_device()
+st.caption(f"scikit-learn's bundled 8×8 digits (1797 images; 75 % train, 25 % test), a CNN with three 3×3 "
+           f"convolutions (16, 32, 32 channels) and a dense layer. Runs on **{device}**"
+           + (" (no CUDA GPU here)." if device == "cpu" else "."))
 data = digits(o["seed"])
 trained = baseline(data, o["seed"], o["base_epochs"], device)
 if trained is None:
     st.stop()
-model, base, base_history = trained
+model, meta = trained
 results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])
-last = runs(model, data, o, base_history, results)
+last = runs(model, data, o, meta["history"], results)
 if last:
-    compressed(model, base, last)
-else:
-    st.info(f"Uncompressed test accuracy **{100 * base.accuracy:.1f}%** ({sum(p.numel() for p in model.parameters())} "
-            "parameters). Press **Compress** to share its weights, or **Compare methods** for the accuracy–ratio curve.")
-summary(model, base, last, results)
+    compressed(model, meta["result"], last)
+summary(model, meta["result"], last, results)

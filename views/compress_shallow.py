@@ -76,11 +76,16 @@ def networks(source, width, lam, steps, compare):
     else:
         x, y = (np.asarray(v, float) for v in preset_points(source))
         key, fresh = ("shallow", source, width, lam, steps, compare), None
+    if long_run.job("sh") and long_run.job("sh").state == "stopped":
+        st.session_state["sh_stopped"] = key
     if done := long_run.take("sh"):
         st.session_state["sh_nets"] = {"key": done.key, **done.result}
     nets = st.session_state.get("sh_nets")
     if nets is None or nets["key"] != key:
         if fresh is None:
+            if st.session_state.get("sh_stopped") == key and not st.button("Train the nets", type="primary"):
+                return None
+            st.session_state.pop("sh_stopped", None)
             long_run.start("sh", key, training_job(x, y, width, lam, steps, compare), "Training the shallow nets")
             long_run.follow("sh")
             return None

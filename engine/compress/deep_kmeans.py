@@ -23,6 +23,7 @@ from torch.nn import functional as F
 
 from engine.compress import dkm
 from engine.compress.digits import CONV_LAYERS, DigitsCNN, DigitsData, accuracy
+from engine.compress.methods import BASES, METHODS
 from engine.compress.metrics import total_ratio
 from engine.compress.sharing import share_weight
 from engine.train.trainer import default_device
@@ -34,9 +35,6 @@ MAX_CHANNELS = 256
 
 __all__ = ["METHODS", "Progress", "Result", "train_baseline", "compress", "cluster_counts", "shared_layers"]
 
-METHODS = {"kmeans": "k-means sharing, no retraining", "scalar": "Deep Compression (scalar)",
-           "dkm": "Deep k-means (retrained)"}
-BASES = ("svd", "hard")
 
 
 @dataclass
