@@ -81,6 +81,8 @@ def click(session: Session, rng: random.Random, max_points: int):
         raise ProtocolError("no click_plot component on the page")
     plot = rng.choice(plots)
     figure = json.loads(plot.proto.json or "{}").get("figure")
+    if isinstance(figure, str):   # ui/click_plot.py sends the figure as JSON text (its own number format)
+        figure = json.loads(figure)
     if not isinstance(figure, dict):
         raise ProtocolError("the click_plot's data carries no JSON figure")
     layout = figure.get("layout", {})
