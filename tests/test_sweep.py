@@ -87,24 +87,6 @@ def test_stop_then_resume_computes_only_the_missing_rows(client, tmp_path):
     assert (third.skipped, third.computed, third.rows) == (40, 8, 48)
 
 
-def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(client, tmp_path):
-    spec = load_spec(MANY)
-    pids = client.run(os.getpid)
-    killed = []
-
-    def kill_one(done, total):
-        if done >= 1 and not killed:
-            busy = [w for w, tasks in client.processing().items() if tasks]
-            killed.append(busy[0])
-            os.kill(pids[busy[0]], signal.SIGKILL)
-
-    report = run_sweep(spec, tmp_path / "k.parquet", client=client, on_progress=kill_one)
-    assert killed and (report.rows, report.failed, report.lost) == (40, 0, 0)
-    table, _ = read_results(tmp_path / "k.parquet")
-    check_against_loop(table, spec)
-    client.wait_for_workers(2, timeout=120)   # the nanny restarted it (slow on a busy 2-core machine)
-
-
 def test_a_killed_sweep_resumes_from_its_part_files(client, tmp_path):
     spec_path, out = tmp_path / "slow.json", tmp_path / "s.parquet"
     spec_path.write_text(json.dumps(SLOW))
@@ -180,3 +162,21 @@ def test_without_a_gpu_torch_rows_run_on_the_cpu(client, tmp_path):
     assert len(row["task1"]) == 41 ** 2 and np.isnan(row["distance_kernel_others"])   # T = 1: no other tasks
     assert row["objective_gap"] > -1e-6   # training cannot beat the exact minimum (the convex group lasso)
     assert EXPERIMENTS["kernel_regime"].torch and not EXPERIMENTS["uniqueness"].torch
+
+
+# Last of the tests on the module's cluster: it leaves one worker while the nanny restarts the other.
+def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(client, tmp_path):
+    spec = load_spec(MANY)
+    pids = client.run(os.getpid)
+    killed = []
+
+    def kill_one(done, total):
+        if done >= 1 and not killed:
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            killed.append(busy[0])
+            os.kill(pids[busy[0]], signal.SIGKILL)
+
+    report = run_sweep(spec, tmp_path / "k.parquet", client=client, on_progress=kill_one)
+    assert killed and (report.rows, report.failed, report.lost) == (40, 0, 0)
+    table, _ = read_results(tmp_path / "k.parquet")
+    check_against_loop(table, spec)

@@ -76,8 +76,13 @@ def test_drag_moves_a_point_live_and_undo_restores_it(page: Page, app_server: st
         page.mouse.move(*at(2, 1 + 0.15 * k))
         page.wait_for_timeout(60)
     page.mouse.up()
-    page.wait_for_function("() => { const t = document.querySelector('.click-plot').data.find(t => t.meta === 'points');"
-                           " return Math.abs(t.y[2] - 2.5) < 0.1 && t.x.length === 4; }", timeout=30_000)
+    # done when the server has drawn the released point: the bias-free curve (through the data) passes it
+    page.wait_for_function("() => { const gd = document.querySelector('.click-plot');"
+                           " const f = gd.data.find(t => t.name === 'bias-free interpolant');"
+                           " const t = gd.data.find(t => t.meta === 'points');"
+                           " return t.x.length === 4 && Math.abs(t.y[2] - 2.5) < 0.1 &&"
+                           " f.x.some((x, i) => Math.abs(x - t.x[2]) < 1e-5 && Math.abs(f.y[i] - t.y[2]) < 1e-4); }",
+                           timeout=30_000)
     expect(page.get_by_text("4 points")).to_be_visible()
     moved = _points(page)[2]
     assert abs(moved[0] - 2) < 0.1 and abs(moved[1] - 2.5) < 0.1, moved
