@@ -1,6 +1,6 @@
 """Server-side time of an R-norm formula change at the default resolution (256), target ≤ 500 ms.
 
-A session of pages/rnorm.py (AppTest, custom formula) gets a new formula each time; the script run that
+A session of views/rnorm.py (AppTest, custom formula) gets a new formula each time; the script run that
 follows is timed (wall and CPU). In the browser only the page's function fragment reruns, which is this
 run less the static header and the cached radial section. Printed beside ``rnorm_grid`` alone on the same
 formula, measured in the same run: the page's share on top of the engine. Run:
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from engine.rnorm.formula import parse
 from engine.rnorm.grid import rnorm_grid
 
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "rnorm.py"
+PAGE = Path(__file__).resolve().parents[1] / "views" / "rnorm.py"
 TARGET_S = 0.5
 
 

@@ -54,10 +54,12 @@ def solution_set(sol, task: int, fill: str, color: str, name: str, xr) -> list[d
     """The shaded region where minimisers differ (task ``task``), and the extreme minimisers dotted."""
     traces = []
     regions = [r for r in sol.regions if r.task == task]
-    for j, region in enumerate(regions):
-        traces.append({"type": "scatter", "x": region.polygon[:, 0], "y": region.polygon[:, 1], "fill": "toself",
-                       "fillcolor": fill, "line": {"width": 0}, "mode": "lines", "hoverinfo": "skip",
-                       "name": f"{name}all minimisers (solution set)", "legendgroup": "set", "showlegend": j == 0})
+    if regions:   # one trace: the triangles separated by gaps (fewer traces, a faster redraw)
+        gap = np.full((1, 2), np.nan)
+        poly = np.vstack([np.vstack([r.polygon, r.polygon[:1], gap]) for r in regions])[:-1]
+        traces.append({"type": "scatter", "x": poly[:, 0], "y": poly[:, 1], "fill": "toself", "fillcolor": fill,
+                       "line": {"width": 0}, "mode": "lines", "hoverinfo": "skip",
+                       "name": f"{name}all minimisers (solution set)", "legendgroup": "set"})
     for j, other in enumerate(sol.extremes):
         xs = breakpoints(other, xr)
         traces.append(line(xs, np.atleast_2d(other(xs))[task], f"{name}extreme minimisers", color=color, width=1.5,

@@ -130,8 +130,9 @@ def point_controls(store: PointStore, x, y) -> None:
     store.edit_buttons(*st.columns(2))
     st.button("Reset view", width="stretch", on_click=store.reset_view, help="Back to the data's window "
               "(also: double-click the plot, or the mode bar's home button)")
-    edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
-                            key=f"uv_editor_{store.version}", width="stretch", height=260)
+    with st.expander("Edit the points as a table"):
+        edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
+                                key=f"uv_editor_{store.version}", width="stretch", height=260)
     rows = edited.dropna(how="any")
     if (rows["x"].tolist(), rows["y"].tolist()) != (list(x), list(y)) and len(rows) == len(edited):
         store.set(rows["x"].tolist(), rows["y"].tolist(), allow_few=True)
