@@ -73,11 +73,13 @@ def metrics(res, known):
     if res is None:
         c1.metric("Grid estimate of ‖f‖_R", "not applicable", help="f does not decay inside the square")
     elif res.status == "diverging":
-        c1.metric("Grid estimate of ‖f‖_R", "∞ (diverging)", help="refining the grid keeps increasing it")
+        c1.metric("Grid estimate of ‖f‖_R", "∞ (diverging)", help=res.reason or
+                  "refining the grid keeps increasing it")
     else:
+        bound = "a bound on the error" if res.error_is_bound else "not a bound"
         label = {"converged": "converged", "unresolved": "not converged: refine the grid"}[res.status]
-        c1.metric("Grid estimate of ‖f‖_R", f"{res.value:.6g}", f"{label}, ± {res.estimate_error:.1e}",
-                  delta_color="off")
+        c1.metric("Grid estimate of ‖f‖_R", f"{res.value:.6g}", f"{label}, ± {res.estimate_error:.1e} ({bound})",
+                  delta_color="off", help=res.reason or None)
     if known.value is not None:
         c2.metric("Exact ‖f‖_R", "∞" if not np.isfinite(known.value) else f"{known.value:.6g}", known.note,
                   delta_color="off")
