@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,8 @@ from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # run as a script: docs/ is on the path, the repository root is not
+from deploy.app_process import app_process, healthy  # noqa: E402
 OUT = ROOT / "docs" / "thumbnails"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,31 +48,6 @@ SHOTS = (
     Shot("compress_shallow", "/compress-shallow", CHART),
     Shot("sweeps", "/sweeps", "[data-testid='stMainBlockContainer']"),
 )
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def start(port: int) -> tuple[subprocess.Popen, str]:
-    url = f"http://127.0.0.1:{port}"
-    if healthy(url):
-        raise SystemExit(f"port {port} is already in use; pass --port")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not healthy(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("streamlit did not start")
-        time.sleep(0.3)
-    return proc, url
 
 
 def small_png(png: bytes) -> bytes:
@@ -117,22 +91,19 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="names of the thumbnails to make (default: all)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    proc, base = start(args.port)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(120_000)
-            for shot in SHOTS:
-                if args.only and shot.name not in args.only:
-                    continue
-                data = small_png(shoot(page, base, shot))
-                (OUT / f"{shot.name}.png").write_bytes(data)
-                print(f"{shot.name}.png: {len(data) / 1000:.1f} kB", flush=True)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    if healthy(f"http://127.0.0.1:{args.port}"):
+        raise SystemExit(f"port {args.port} is already in use; pass --port")
+    with app_process(args.port) as (base, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        for shot in SHOTS:
+            if args.only and shot.name not in args.only:
+                continue
+            data = small_png(shoot(page, base, shot))
+            (OUT / f"{shot.name}.png").write_bytes(data)
+            print(f"{shot.name}.png: {len(data) / 1000:.1f} kB", flush=True)
+        browser.close()
 
 
 if __name__ == "__main__":
