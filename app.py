@@ -5,6 +5,7 @@ as an old-style multipage app and run a deep link's page without this navigation
 """
 import streamlit as st
 
+from ui.gc_freeze import freeze_long_lived
 from ui.presentation import restore_and_toggle
 from ui.view_link import open_view, view_link_buttons
 
@@ -38,6 +39,7 @@ def run() -> None:
         with st.expander("Open a saved view"):
             open_view({p.url_path: p for p in all_pages})
     page.run()
+    freeze_long_lived()   # after the page's imports (see ui/gc_freeze.py)
 
 
 run()
