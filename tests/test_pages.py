@@ -82,8 +82,22 @@ def test_link_points_are_sorted_and_options_clamped():
     at = run(pts="2,0;0,0;1,1;1,1", bw="100")
     assert not at.exception
     assert at.slider(key="bw").value == 5.0
+    at.session_state["uv_table_open"] = True   # the points table is built only while its expander is open
+    at.run()
     assert at.dataframe[0].value["x"].tolist() == [0.0, 1.0, 2.0]
     assert not at.error
+
+
+def test_downloads_and_code_are_built_when_opened():
+    at = run(pts="0,0;1,1;2,0")
+    assert not at.get("download_button") and not at.code
+    at.session_state["uv_downloads_open"] = True
+    at.session_state["reproduce_open"] = True
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")] == ["Points (CSV)", "Points (JSON)", "Solution (JSON)",
+                                                           "Curves (CSV)"]
+    assert "interpolate(x, y" in at.code[0].value
 
 
 def test_link_after_clear_restores_no_points():

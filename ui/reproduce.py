@@ -27,9 +27,12 @@ def interpolate_cli(x, y, *, bias_penalty: bool, lam: float = 0.0) -> str:
     return f"cat > problem.json <<'EOF'\n{json.dumps(data)}\nEOF\npython -m engine interpolate problem.json"
 
 
-def show(calls: list[tuple[str, str, str]]) -> None:
-    """An expander with, per (title, python, shell) triple, the Python and the CLI text."""
-    with st.expander("Reproduce these numbers (Python, command line)"):
+def show(calls: list[tuple[str, str, str]], *, key: str = "reproduce_open") -> None:
+    """An expander with, per (title, python, shell) triple, the Python and the CLI text. Its code blocks are
+    sent only while it is open (``on_change="rerun"``): they hold every point, on every click otherwise."""
+    with st.expander("Reproduce these numbers (Python, command line)", key=key, on_change="rerun") as box:
+        if not box.open:
+            return
         for title, python, shell in calls:
             st.markdown(f"**{title}**")
             st.code(python, language="python")

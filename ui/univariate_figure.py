@@ -76,16 +76,15 @@ def points_trace(x, y, name="data (drag to move, click to remove)", **marker) ->
 
 def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 520, view=0) -> dict:
     """networks: {key: (label, Interpolant)} with key "free" or "penalised";
-    kernels: {name: (label, KernelInterpolant, visible)}; ``view``: the view revision (a new one
+    kernels: {name: (label, KernelInterpolant)}; ``view``: the view revision (a new one
     resets pan and zoom)."""
     data = []
     free = networks.get("free")
     if free and shade_set:
         data += solution_set(free[1], 0, COLORS["set"], COLORS["free"], "", xr)
     xs = np.linspace(*xr, SMOOTH)
-    for name, (label, ker, visible) in kernels.items():
-        data.append(line(xs, ker(xs), label, color=KERNEL_COLORS.get(name), width=1.5, dash="dash",
-                         visible=True if visible else "legendonly"))
+    for name, (label, ker) in kernels.items():
+        data.append(line(xs, ker(xs), label, color=KERNEL_COLORS.get(name), width=1.5, dash="dash"))
     for key, (label, sol) in networks.items():
         bx = breakpoints(sol, xr)
         data.append(line(bx, sol(bx), label, color=COLORS[key], width=3 if key == "free" else 2.5, legendgroup=key))

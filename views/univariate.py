@@ -26,17 +26,20 @@ LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 NETWORKS = (("free", False, "bias-free"), ("pen", True, "biases-penalised"))
 
 
-# Results are shared by every session (cache_resource: no copy per hit) and never modified.
+# Results are shared by every session (cache_resource: no copy per hit) and never modified. The points come
+# as one (2, N) float array: Streamlit hashes an array's bytes at once, a tuple of floats element by element
+# (~4 ms a call for 50 points, on every click).
 @st.cache_resource(max_entries=2048, show_spinner=False)
-def solve(x, y, bias_penalty, lam):
+def solve(points: np.ndarray, bias_penalty, lam):
     start = time.perf_counter()
-    sol = interpolate(list(x), list(y), bias_penalty=bias_penalty, lam=lam)
+    sol = interpolate(points[0].tolist(), points[1].tolist(), bias_penalty=bias_penalty, lam=lam)
     return sol, time.perf_counter() - start
 
 
 @st.cache_resource(max_entries=4096, show_spinner=False)
-def kernel_fit(x, y, name, bandwidth):
-    return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
+def kernel_fit(points: np.ndarray, name, bandwidth):
+    return rkhs_interpolate(points[0].tolist(), points[1].tolist(), name,
+                            bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
 
 
 def url_table(store: PointStore) -> UrlParams:
@@ -51,10 +54,23 @@ def url_table(store: PointStore) -> UrlParams:
     )
 
 
+def upload_points(store: PointStore) -> None:
+    """Points from a file (outside the explorer fragment: an upload reruns the page, which is rare)."""
+    upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"])
+    if upload is not None and st.session_state.get("uv_upload") != upload.file_id:
+        st.session_state["uv_upload"] = upload.file_id
+        try:
+            px, py, notes = parse_points(upload.getvalue(), upload.name)
+            store.set(px, py, notes=[f"upload: {n}" for n in notes], new_view=True)
+        except DataError as err:
+            st.session_state[store.msg] = f"Upload rejected: {err}. Your previous points are kept."
+
+
 def sidebar(store: PointStore) -> None:
     with st.sidebar:
         st.subheader("Data")
         preset_picker(store)
+        upload_points(store)
         st.subheader("Curves")
         st.checkbox("Bias-free min-norm network", key="free")
         st.checkbox("Biases-penalised min-norm network", key="pen")
@@ -69,10 +85,11 @@ def sidebar(store: PointStore) -> None:
 def networks_for(x, y):
     """{"free" | "penalised": (label, Interpolant)}, error messages, engine seconds."""
     lam, networks, errors, seconds = st.session_state["lam"], {}, [], 0.0
+    points = np.array([x, y], dtype=float)
     for key, bias_penalty, label in NETWORKS:
         if st.session_state[key] and len(x) >= 2:
             try:
-                sol, took = solve(tuple(x), tuple(y), bias_penalty, lam)
+                sol, took = solve(points, bias_penalty, lam)
                 seconds += took
                 networks["free" if key == "free" else "penalised"] = (f"{label} {'fit' if lam else 'interpolant'}", sol)
             except (DataError, SolverError) as err:
@@ -81,16 +98,16 @@ def networks_for(x, y):
 
 
 def kernels_for(x, y):
-    """{name: (label, KernelInterpolant, True)} for the kernels chosen in the sidebar (only those are
+    """{name: (label, KernelInterpolant)} for the kernels chosen in the sidebar (only those are
     fitted: every click pays for what it draws)."""
-    kernels, errors = {}, []
+    kernels, errors, points = {}, [], np.array([x, y], dtype=float)
     for name in st.session_state["kernels"] if len(x) >= 2 else ():
         try:
-            kernels[name] = (KERNELS[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]), True)
+            kernels[name] = (KERNELS[name].label, kernel_fit(points, name, st.session_state["bw"]))
         except ValueError as err:
             errors.append(f"{KERNELS[name].label}: {err}")
-    for label, ker, shown in kernels.values():
-        if shown and ker.residual > 1e-6 * (1 + max(map(abs, y))):
+    for label, ker in kernels.values():
+        if ker.residual > 1e-6 * (1 + max(map(abs, y))):
             errors.append(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
                           "singular for these points (try another bandwidth).")
     return kernels, errors
@@ -121,32 +138,26 @@ def explorer(store: PointStore, url: UrlParams) -> None:
         point_controls(store, x, y)
     if len(x) >= 2:
         curves = {label: sol for label, sol in networks.values()}
-        curves |= {label: ker for label, ker, shown in kernels.values() if shown}
+        curves |= dict(kernels.values())
         results(x, y, xr, networks, curves)
 
 
 def point_controls(store: PointStore, x, y) -> None:
-    """Undo, clear, reset view, the points as an editable table, and upload."""
+    """Undo, clear, reset view and the points as an editable table."""
     store.edit_buttons(*st.columns(2))
     st.button("Reset view", width="stretch", on_click=store.reset_view, help="Back to the data's window "
               "(also: double-click the plot, or the mode bar's home button)")
-    with st.expander("Edit the points as a table"):
-        edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
-                                key=f"uv_editor_{store.version}", width="stretch", height=260)
-    rows = edited.dropna(how="any")
-    if (rows["x"].tolist(), rows["y"].tolist()) != (list(x), list(y)) and len(rows) == len(edited):
-        store.set(rows["x"].tolist(), rows["y"].tolist(), allow_few=True)
-        store.refresh()   # the editor restarts from the stored points, accepted or not: no rerun loop
-        st.rerun(scope="fragment")
-    upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"])
-    if upload is not None and st.session_state.get("uv_upload") != upload.file_id:
-        st.session_state["uv_upload"] = upload.file_id
-        try:
-            px, py, notes = parse_points(upload.getvalue(), upload.name)
-            store.set(px, py, notes=[f"upload: {n}" for n in notes], new_view=True)
-        except DataError as err:
-            st.session_state[store.msg] = f"Upload rejected: {err}. Your previous points are kept."
-        st.rerun(scope="fragment")
+    # Built only while open (on_change="rerun" gives the expander an .open state): a table costs ~10 ms of
+    # server time and a grid redraw in the browser on every click.
+    with st.expander("Edit the points as a table", key="uv_table_open", on_change="rerun") as table:
+        if table.open:
+            edited = st.data_editor(pd.DataFrame({"x": x, "y": y}, dtype=float), num_rows="dynamic",
+                                    key=f"uv_editor_{store.version}", width="stretch", height=260)
+            rows = edited.dropna(how="any")
+            if (rows["x"].tolist(), rows["y"].tolist()) != (list(x), list(y)) and len(rows) == len(edited):
+                store.set(rows["x"].tolist(), rows["y"].tolist(), allow_few=True)
+                store.refresh()   # the editor restarts from the stored points, accepted or not: no rerun loop
+                st.rerun(scope="fragment")
 
 
 def results(x, y, xr, networks, curves) -> None:
@@ -165,15 +176,17 @@ def results(x, y, xr, networks, curves) -> None:
                "cost or its RKHS norm.")
     if not presentation.on():
         st.info("**What you are seeing.** " + " ".join(notes(networks)))
-    d1, d2, d3, d4 = st.columns(4)
-    nets = {label: sol for label, sol in networks.values()}
-    for col, (label, data, name, mime) in zip((d1, d2, d3, d4), (
-            ("Points (CSV)", lambda: points_csv(x, y), "points.csv", "text/csv"),
-            ("Points (JSON)", lambda: points_json(x, y), "points.json", "application/json"),
-            ("Solution (JSON)", lambda: solution_json(nets), "solution.json", "application/json"),
-            ("Curves (CSV)", lambda: solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv"))):
-        col.download_button(label, data, name, mime, width="stretch", on_click="ignore",
-                            disabled=label == "Solution (JSON)" and not nets)
+    # The buttons are sent only while the popover is open (on_change="rerun"): four fewer elements per click.
+    with st.popover("Download: points, solution, curves", key="uv_downloads_open", on_change="rerun") as box:
+        if box.open:
+            nets = {label: sol for label, sol in networks.values()}
+            for label, data, name, mime in (
+                    ("Points (CSV)", lambda: points_csv(x, y), "points.csv", "text/csv"),
+                    ("Points (JSON)", lambda: points_json(x, y), "points.json", "application/json"),
+                    ("Solution (JSON)", lambda: solution_json(nets), "solution.json", "application/json"),
+                    ("Curves (CSV)", lambda: solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv")):
+                st.download_button(label, data, name, mime, width="stretch", on_click="ignore",
+                                   disabled=label == "Solution (JSON)" and not nets)
     lam = st.session_state["lam"]
     reproduce.show([(label, reproduce.interpolate_call(x, y, bias_penalty=sol.bias_penalty, lam=lam),
                      reproduce.interpolate_cli(x, y, bias_penalty=sol.bias_penalty, lam=lam))
