@@ -36,7 +36,7 @@ def training_job(x, Y, grid, width, lam, pen, steps, seed):
         from engine.train import train
 
         state = {"steps": [], "objective": [], "cost": [], "values": None, "last": None}
-        for snap in train(x, Y, width=width, lam=lam, penalise_bias=pen, steps=steps, seed=seed,
+        for snap in train(x, Y, width=width, lam=lam, bias_penalty=pen, steps=steps, seed=seed,
                           snapshot_every=max(steps // 60, 10), grid=grid, grid_tasks=[0], stop=lambda: job.stopping):
             state = {"steps": [*state["steps"], snap.step], "objective": [*state["objective"], snap.loss],
                      "cost": [*state["cost"], snap.cost], "values": snap.values[0], "last": snap}

@@ -3,7 +3,7 @@
 Not imported by ``engine`` itself, so that importing the engine stays light: ``from engine.train import …``.
 """
 from engine.train.canonical import to_interpolant
-from engine.train.network import ShallowNet
+from engine.network import ShallowNet
 from engine.train.trainer import Snapshot, default_device, steps_per_second, train
 
 __all__ = ["train", "Snapshot", "ShallowNet", "to_interpolant", "default_device", "steps_per_second"]

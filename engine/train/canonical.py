@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.train.network import HYPERPLANE_RTOL, ShallowNet
+from engine.network import HYPERPLANE_RTOL, ShallowNet
 from engine.univariate.interpolant import Interpolant
 from engine.validation import DataError
 
 
-def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: float = 0.0,
+def to_interpolant(net: ShallowNet, *, bias_penalty: bool = False, merge_tol: float = 0.0,
                    span: float | None = None) -> Interpolant:
     """Canonical form (knots sorted, jumps (m, T), affine (T, 2)) of a d = 1 net.
 
@@ -55,6 +55,6 @@ def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: floa
         keep = np.any(merged != 0, axis=1)
         knots, jumps = knots[keep], merged[keep]
     sizes = np.linalg.norm(jumps, axis=1)
-    cost = float((sizes * np.hypot(1.0, knots)).sum() if penalise_bias else sizes.sum())
+    cost = float((sizes * np.hypot(1.0, knots)).sum() if bias_penalty else sizes.sum())
     return Interpolant(knots, jumps, np.stack([const, slope], axis=1), cost=cost, unique=None,
-                       bias_penalty=penalise_bias)
+                       bias_penalty=bias_penalty)
