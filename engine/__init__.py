@@ -9,6 +9,6 @@ Import light: numpy and scipy only at import time; cvxpy, clarabel and torch loa
 """
 from engine.univariate.interpolant import Interpolant
 from engine.univariate.interpolate import interpolate
-from engine.kernels import rkhs_interpolate, KERNELS
+from engine.univariate.kernels import rkhs_interpolate, KERNELS
 
 __all__ = ["interpolate", "Interpolant", "rkhs_interpolate", "KERNELS"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.kernels import KernelInterpolant
+from engine.univariate.kernels import KernelInterpolant
 from engine.univariate.costs import h1_seminorm, representation_cost, sampled_cost
 from engine.univariate.interpolant import Interpolant
 
