@@ -130,12 +130,12 @@ class ShallowNet:
             raise DataError(f"inputs must have shape (M, {self.dim}), got {np.shape(X)}")
         return np.maximum(X @ self.w.T - self.b, 0.0) @ self.a + X @ self.v + self.c
 
-    def weight_norm(self, bias_penalty: bool = False) -> float:
+    def weight_norm(self, *, bias_penalty: bool = False) -> float:
         """½Σ_k(‖a_k‖² + ‖w_k‖² [+ b_k²]): the training penalty without λ (b_k² when ``bias_penalty``)."""
         total = (self.a**2).sum() + (self.w**2).sum() + (bias_penalty * (self.b**2).sum())
         return float(0.5 * total)
 
-    def unit_costs(self, bias_penalty: bool = False) -> np.ndarray:
+    def unit_costs(self, *, bias_penalty: bool = False) -> np.ndarray:
         """‖a_k‖·‖w_k‖, or ‖a_k‖·‖(w_k, b_k)‖ when biases are penalised: shape (K,), unmerged."""
         inner = np.hstack([self.w, self.b[:, None]]) if bias_penalty else self.w
         return np.linalg.norm(self.a, axis=1) * np.linalg.norm(inner, axis=1)
@@ -155,7 +155,7 @@ class ShallowNet:
         nonzero component positive, offsets (m,), coefficients (m, T); units with w = 0 are left out."""
         return merge_hyperplanes(self.w, self.b, self.a, tol=HYPERPLANE_RTOL)
 
-    def representation_cost(self, bias_penalty: bool = False) -> float:
+    def representation_cost(self, *, bias_penalty: bool = False) -> float:
         """Exact representation cost of the function the net computes: Σ‖A‖ (bias free) or
         Σ‖A‖√(1+β²) (biases penalised) over merged hyperplanes (module docstring)."""
         _, beta, coef = self.hyperplanes()

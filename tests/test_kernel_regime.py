@@ -116,7 +116,7 @@ def test_group_lasso_design_cases_1d(x, y, cost):
 def test_group_lasso_matches_connect_the_dots_1d(seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=9), rng.normal(size=9)
-    exact = interpolate(x, y).cost                                  # Σ|δ_i|, DESIGN §2
+    exact = interpolate(x, y).cost                                  # Σ|δ_i|, docs/design.md §2
     res = solve_group_lasso(x[:, None], y)
     assert abs(res.cost - exact) <= 1e-8 * exact                    # reached: ~1e-10
     assert res.n_patterns == 18

@@ -57,7 +57,7 @@ def test_representation_cost_tasks_bias_and_two_dimensions():
     assert two.unit_costs().sum() == pytest.approx(3)
     pen = unit_net([1.0], [2.0], [2.0])                                 # 2σ(x − 1): 2√(1+1²)
     assert pen.representation_cost(bias_penalty=True) == pytest.approx(2 * np.sqrt(2))
-    w = [[3.0, 4.0], [-3.0, -4.0]]                                      # DESIGN §5 finite nets, d = 2
+    w = [[3.0, 4.0], [-3.0, -4.0]]                                      # docs/design.md §5 finite nets, d = 2
     assert unit_net([1, 1], w, [0.5, -0.5]).representation_cost() == pytest.approx(10)   # |wᵀx − ½| → 2‖w‖
     assert unit_net([1, -1], w, [0.5, -0.5]).representation_cost() == pytest.approx(0)   # wᵀx − ½ → 0
     assert unit_net([2], [w[0]], [1.0]).representation_cost() == pytest.approx(10)        # |a|‖w‖
@@ -82,7 +82,7 @@ def test_to_interpolant_is_the_same_function(bias_penalty):
     xs = np.linspace(-6, 6, 1001)
     np.testing.assert_allclose(f(xs).T, net(xs), rtol=0, atol=1e-12)
     assert np.all(np.diff(f.knots) > 0) and len(f.knots) == 10
-    assert f.cost == pytest.approx(net.representation_cost(bias_penalty), rel=1e-12)
+    assert f.cost == pytest.approx(net.representation_cost(bias_penalty=bias_penalty), rel=1e-12)
     assert f.unique is None and f.bias_penalty is bias_penalty
 
 
@@ -104,7 +104,7 @@ def test_to_interpolant_merges_knots_equal_up_to_rounding():
     for bias_penalty in (False, True):
         f = to_interpolant(net, bias_penalty=bias_penalty)
         assert len(f.knots) == 1 and f.jumps[0, 0] == pytest.approx(0.09)
-        assert f.cost == pytest.approx(net.representation_cost(bias_penalty), rel=1e-12)
+        assert f.cost == pytest.approx(net.representation_cost(bias_penalty=bias_penalty), rel=1e-12)
         xs = np.linspace(-3, 3, 601)
         np.testing.assert_allclose(f(xs), net(xs)[:, 0], rtol=0, atol=1e-14)
 

@@ -10,12 +10,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import KERNELS, interpolate, rkhs_interpolate
-from engine.univariate.compare import cost_table
-from engine.univariate.conic import SolverError
-from engine.univariate.io import parse_points, points_csv, points_json, solution_csv, solution_json
-from engine.univariate.presets import PRESETS, preset_points
-from engine.validation import DataError
+from engine import DataError
+from engine.univariate import (KERNELS, PRESETS, SolverError, cost_table, interpolate, parse_points, points_csv,
+                               points_json, preset_points, rkhs_interpolate, solution_csv, solution_json)
 from ui import presentation, reproduce
 from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT

@@ -104,7 +104,7 @@ def sharing_errors(net: ShallowNet, inputs, ks, *, seed: int = 0) -> np.ndarray:
 def exact_knot_count(x, y, lam: float) -> int:
     """Number of knots of the exact minimiser of ½Σ(f(x_i) − y_i)² + λ∫|f''| (bias free, d = 1;
     ``engine.interpolate``): the K at which neuron sharing of a well-trained net should lose nothing."""
-    from engine import interpolate
+    from engine.univariate.interpolate import interpolate
     return int(len(interpolate(x, y, lam=lam).knots))
 
 

@@ -4,7 +4,7 @@ group-lasso program over activation patterns.
 Problem. Over all widths and all f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c (a_k ∈ ℝ), minimise
 ½Σ_i (f(x_i) − y_i)² + (lam/2) Σ_k (a_k² + ‖w_k‖²), or, for lam = 0, (1/2)Σ_k (a_k² + ‖w_k‖²)
 subject to f(x_i) = y_i. Rescaling a_k → a_k/s, (w_k, b_k) → s(w_k, b_k) leaves f unchanged (biases
-are free), and min_s ½(a²/s² + s²‖w‖²) = |a|‖w‖: the cost is Σ_k |a_k|‖w_k‖ (DESIGN.md §2).
+are free), and min_s ½(a²/s² + s²‖w‖²) = |a|‖w‖: the cost is Σ_k |a_k|‖w_k‖ (docs/design.md §2).
 
 Convex program (Pilanci & Ergen, ICML 2020, "Neural networks are convex regularizers"; Ergen &
 Pilanci, "Revealing the structure of deep neural networks via convex duality", ICML 2021; here with

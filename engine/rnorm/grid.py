@@ -1,6 +1,6 @@
 """R-norm of a general 2-D function sampled on a square grid (d = 2, γ_2 = 1/(4π)).
 
-Conventions (DESIGN.md §2):
+Conventions (docs/design.md §2):
 - Grid: n × n cell-centred samples on [−E, E]², h = 2E/n, x_j = −E + (j + ½)h; ``values[i, j] = f(x_j, y_i)``
   (row i ↔ y_i ascending, as ``np.meshgrid(xs, xs)``; *not* image order with row 0 on top).
 - Directions w = (cos θ, sin θ), θ ∈ [0, π); offsets b on a centred grid b_k = (k − n_b/2)·db, db = h.

@@ -1,6 +1,6 @@
 """R-norm of a radial function f(x) = g(‖x‖) on ℝᵈ, d = 1 … 15, by reduction to one dimension.
 
-Conventions (DESIGN.md §2): ‖f‖_R = γ_d ∫_{S^{d−1}}∫_ℝ |R{(−Δ)^{(d+1)/2} f}(w, b)| db dw,
+Conventions (docs/design.md §2): ‖f‖_R = γ_d ∫_{S^{d−1}}∫_ℝ |R{(−Δ)^{(d+1)/2} f}(w, b)| db dw,
 γ_d = 1/(2(2π)^{d−1}), Rf(w, b) = ∫_{wᵀx=b} f ds (surface measure).
 
 Reduction.  For radial f, Rf(w, b) = ρ(b) does not depend on w; slicing the plane wᵀx = b into spheres,

@@ -1,4 +1,4 @@
-"""A trained univariate net in the canonical form of DESIGN.md §2.
+"""A trained univariate net in the canonical form of docs/design.md §2.
 
 A unit a σ(wx − b) with w ≠ 0 has its knot at t = b/w and, since σ(wx − b) = |w|(x − t)₊ for w > 0 and
 |w|(t − x)₊ = |w|(x − t)₊ + (wx − b) for w < 0 (σ(−z) = σ(z) − z),

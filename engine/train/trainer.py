@@ -1,6 +1,6 @@
 """Full-batch training of a wide shallow ReLU net with weight decay, streaming snapshots.
 
-Objective (DESIGN.md §2, network f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c with a free skip (v, c)):
+Objective (docs/design.md §2, network f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c with a free skip (v, c)):
 
     L = ½ Σ_i ‖f(x_i) − y_i‖² + (λ/2) Σ_k (‖a_k‖² + ‖w_k‖² [+ b_k²  when biases are penalised]).
 
@@ -201,11 +201,11 @@ def _loop(net0, X, Y, G, tasks, lam, bias_penalty, optimizer, lr, steps, dev, ki
 
     def snapshot(step, R, done=False, stopped=False):
         net = ShallowNet(*(p.cpu().double().numpy().copy() for p in params))
-        data, norm = 0.5 * float((R.double() ** 2).sum()), net.weight_norm(bias_penalty)
+        data, norm = 0.5 * float((R.double() ** 2).sum()), net.weight_norm(bias_penalty=bias_penalty)
         if not np.isfinite(data + norm):
             raise FloatingPointError(f"training diverged by step {step}: lower lr")
         values = None if Gt is None else (torch.relu(Gt @ w.T - b) @ a + Gt @ v + c).T[rows].cpu().double().numpy()
-        return Snapshot(step, data + lam * norm, data, norm, net.representation_cost(bias_penalty),
+        return Snapshot(step, data + lam * norm, data, norm, net.representation_cost(bias_penalty=bias_penalty),
                         time.perf_counter() - start, values, net, str(dev), done, stopped)
 
     for step in range(steps + 1):   # the tensors need no autograd: the gradient is written out below

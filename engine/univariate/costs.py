@@ -1,4 +1,4 @@
-"""Representation costs of univariate ReLU networks (DESIGN.md §2).
+"""Representation costs of univariate ReLU networks (docs/design.md §2).
 
 For f(x) = c + v·x + Σ_k J_k (x − t_k)₊ (J_k ∈ ℝᵀ):
 

@@ -1,4 +1,4 @@
-"""Example data sets for the univariate explorer (DESIGN.md §5 cases and teaching examples)."""
+"""Example data sets for the univariate explorer (docs/design.md §5 cases and teaching examples)."""
 from __future__ import annotations
 
 import numpy as np

@@ -3,7 +3,7 @@
 Task 1 is the lecturer's points; companion tasks are either placed (each at its own inputs) or random:
 Gaussian labels N(0, 1) at task 1's inputs, as in the paper's experiments. With T ≥ 2 generic tasks
 the univariate minimum-norm interpolant is unique and, on the data range, equals connect-the-dots —
-the minimum-norm interpolant of the Sobolev space H¹ (DESIGN.md §1–2).
+the minimum-norm interpolant of the Sobolev space H¹ (docs/design.md §1–2).
 """
 from __future__ import annotations
 
