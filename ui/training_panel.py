@@ -63,7 +63,8 @@ def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
     c5.markdown("&nbsp;")
     go = c5.button("Train a network", type="primary", width="stretch")
     st.latex(r"\min_{a,w,b,v,c}\ \tfrac12\sum_i \|f(x_i)-y_i\|^2 + \tfrac{\lambda}{2}\sum_k \big(\|a_k\|^2 + w_k^2"
-             + (r" + b_k^2" if bias_penalty else "") + r"\big)\quad\text{(global minimum = exact fit with cost } R(f)\text{)}")
+             + (r" + b_k^2" if bias_penalty else "")
+             + r"\big)\quad\text{(global minimum = exact fit with cost } R(f)\text{)}")
     exact = exact_fit(tuple(x), tuple(map(tuple, Y)), lam, bias_penalty)
     grid = np.linspace(*xr, 301)
     exact_curve = np.atleast_2d(exact(grid))[0]

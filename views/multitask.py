@@ -208,7 +208,8 @@ def formulas() -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Multi-task cost** (one network, T outputs, shared neurons)")
-        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if bias_penalty else r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
+        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if bias_penalty else
+                 r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
     with c2:
         st.markdown("**Uniqueness** (bias free)")
         st.latex(r"\text{not unique} \iff \exists i:\ \delta_i,\ \delta_{i+1}\ \text{positively collinear}")

@@ -1,8 +1,9 @@
 """What a page of the multi-task kernel-regime experiment calls: pure functions of arrays and nets.
 
 The networks come from the trainer ``engine.train.train(x, Y, *, width, lam, bias_penalty, optimizer,
-lr, steps, seed, device, snapshot_every, grid, grid_tasks)``, whose snapshots carry ``.net`` (an ``engine.network.ShallowNet``;
-any object with numpy attributes a (K, T), w (K, d), b (K,), v (d, T), c (T,) works here). The experiment of
+lr, steps, seed, device, snapshot_every, grid, grid_tasks)``, whose snapshots carry ``.net`` (an
+``engine.network.ShallowNet``; any object with numpy attributes a (K, T), w (K, d), b (K,), v (d, T),
+c (T,) works here). The experiment of
 Nakhleh, Shenouda & Nowak (NeurIPS 2024): train on ``data.square_data()`` alone (T = 1) and together
 with ``data.bernoulli_tasks(100, 8, seed)`` (T = 101) for several seeds; ``kernel_view`` then shows how
 close task 1 of each net is to kernel interpolation with the net's own neural kernel, and

@@ -11,8 +11,8 @@ The public face (pages, the CLI and notebooks import from here; the modules behi
 - the page's helpers: ``GALLERY`` of examples, ``exact_value``, ``grid_summary``, ``export``,
   ``measure_csv``, ``fit_samples`` (a trained net against ‖f‖_R; loads torch when called).
 """
-from engine.rnorm.explore import (Exact, Neuron, edge_is_small, exact_value, export, folded_atoms, grid_summary,
-                                  measure_csv, measure_view, radial_summary, reference, sample)
+from engine.rnorm.explore import (Exact, GridSummary, Neuron, edge_is_small, exact_value, export, folded_atoms,
+                                  grid_summary, measure_csv, measure_view, radial_summary, reference, sample)
 from engine.rnorm.finite import Measure, network_measure, network_rnorm
 from engine.rnorm.fit import fit_samples, sample_points
 from engine.rnorm.formula import Formula, FormulaError, evaluate, parse
@@ -25,5 +25,5 @@ __all__ = ["parse", "evaluate", "Formula", "FormulaError",
            "radial_rnorm", "radial_rnorm_curve", "formula_rnorm", "formula_rnorm_curve", "RadialResult",
            "rnorm_grid", "GridResult", "grid_points", "radon",
            "GALLERY", "Example", "Exact", "exact_value", "reference", "sample", "edge_is_small", "Neuron",
-           "folded_atoms", "grid_summary", "export", "measure_csv", "measure_view", "radial_summary",
+           "folded_atoms", "grid_summary", "GridSummary", "export", "measure_csv", "measure_view", "radial_summary",
            "fit_samples", "sample_points"]

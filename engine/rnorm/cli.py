@@ -80,4 +80,4 @@ def run_rnorm(data: dict) -> dict:
             raise DataError(f"the function is not finite everywhere on [−{extent:g}, {extent:g}]² (NaN or inf "
                             "values, e.g. log or 1/x at 0): the grid estimate needs a finite, decaying f") from None
         raise
-    return grid_summary(result)
+    return grid_summary(result).to_dict()

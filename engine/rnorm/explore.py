@@ -8,12 +8,12 @@
   μ(θ + π, −b) = μ(θ, b), the weight keeps its sign).
 * ``Neuron``: the unit σ(cos θ·x + sin θ·y − b) at a point (θ, b) of the measure: its hyperplane
   {cos θ·x + sin θ·y = b} as a segment across the square, and the side where it is active.
-* ``grid_summary`` / ``export``: the grid estimate as plain JSON values, one function for the page's
-  download and ``python -m engine rnorm`` (``engine.rnorm.cli``).
+* ``grid_summary`` / ``export``: the grid estimate as a ``GridSummary`` (``to_dict()``: plain JSON values),
+  one object for the page's download and ``python -m engine rnorm`` (``engine.rnorm.cli``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from engine.rnorm.finite import Measure, network_measure, network_rnorm
 from engine.rnorm.grid import GridResult, grid_points
 from engine.rnorm.halfcircle import fold
 
-__all__ = ["Exact", "exact_value", "sample", "edge_is_small", "Neuron", "folded_atoms", "reference",
+__all__ = ["Exact", "exact_value", "sample", "edge_is_small", "Neuron", "folded_atoms", "reference", "GridSummary",
            "grid_summary", "export", "measure_csv", "radial_summary", "measure_view"]
 
 
@@ -123,21 +123,48 @@ def reference(exact: Exact, grid: GridResult | None) -> float | None:
     return grid.value if grid is not None and grid.status == "converged" else None
 
 
-def grid_summary(result: GridResult) -> dict:
-    """The grid estimate as JSON values: rnorm (None when diverging: ‖f‖_R = ∞), converged, status and
-    estimate_error (``GridResult``)."""
+@dataclass(frozen=True)
+class GridSummary:
+    """The grid estimate in JSON terms (``GridResult``): ``rnorm`` (None when diverging: ‖f‖_R = ∞),
+    ``converged``, ``status``, ``reason``, ``estimate_error`` (None when unknown), ``error_is_bound`` and
+    ``error_parts`` (None for unknown parts). One object for the page's download and the CLI's answer."""
+
+    rnorm: float | None
+    converged: bool
+    status: str
+    reason: str
+    estimate_error: float | None
+    error_is_bound: bool
+    error_parts: dict
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with the fields above (``python -m engine rnorm``'s answer for a function)."""
+        return {**asdict(self), "error_parts": dict(self.error_parts)}
+
+
+def grid_summary(result: GridResult) -> GridSummary:
+    """The ``GridSummary`` of a grid estimate.
+
+    Parameters
+    ----------
+    result : GridResult
+        From ``rnorm_grid``.
+
+    Returns
+    -------
+    GridSummary
+    """
     finite = result.status != "diverging"
-    return {"rnorm": result.value if finite else None, "converged": bool(result.converged and finite),
-            "status": result.status, "reason": result.reason,
-            "estimate_error": result.estimate_error if np.isfinite(result.estimate_error) else None,
-            "error_is_bound": result.error_is_bound,
-            "error_parts": {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()}}
+    return GridSummary(result.value if finite else None, bool(result.converged and finite), result.status,
+                       result.reason, result.estimate_error if np.isfinite(result.estimate_error) else None,
+                       result.error_is_bound,
+                       {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()})
 
 
 def export(text: str, extent: float, resolution: int, grid: GridResult | None, exact: Exact) -> dict:
     """The page's results download: the function, the grid summary (or "not applicable") and the exact value."""
     return {"formula": text, "extent": extent, "resolution": resolution,
-            "grid": grid_summary(grid) if grid is not None else {"rnorm": None, "status": "not applicable"},
+            "grid": grid_summary(grid).to_dict() if grid is not None else {"rnorm": None, "status": "not applicable"},
             "exact": exact.value if exact.value is not None and np.isfinite(exact.value) else None}
 
 

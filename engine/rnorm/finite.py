@@ -5,7 +5,8 @@ sum of atoms a_k‖w_k‖ at (w_k/‖w_k‖, b_k/‖w_k‖) (σ is positively ho
 variation of that measure *after* atoms on the same hyperplane are merged.  Since
 σ(z) − σ(−z) = z, a unit (w, b, a) equals (−w, −b, a) up to an affine term (note: a keeps its sign) (which costs 0 with the free
 skip connection), so each hyperplane is brought to a canonical orientation (first nonzero coordinate of
-the unit normal positive) before merging (``engine.network.merge_hyperplanes``).  Units with w = 0 are constants and cost 0.
+the unit normal positive) before merging (``engine.network.merge_hyperplanes``).  Units with w = 0 are
+constants and cost 0.
 For T tasks (a_k ∈ ℝᵀ) the cost of a merged atom is its Euclidean norm ‖Σ a‖₂.
 """
 from __future__ import annotations
