@@ -72,8 +72,25 @@ def _validate(w, b, a):
 
 
 def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
-    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k) (``merge_hyperplanes``);
-    atoms with ‖a‖ ≤ tol·max‖a‖ are dropped."""
+    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k) (``merge_hyperplanes``).
+
+    Parameters
+    ----------
+    w : array_like, shape (K, d)
+    b : array_like, shape (K,)
+    a : array_like, shape (K,) or (K, T)
+    tol : float, optional
+        Atoms with ‖a‖ ≤ tol·max‖a‖ are dropped.
+
+    Returns
+    -------
+    Measure
+        Its ``total`` is ``network_rnorm``.
+
+    References
+    ----------
+    Ongie et al., ICLR 2020.
+    """
     w, b, a = _validate(w, b, a)
     Wm, Bm, Am = merge_hyperplanes(w, b, a, tol=tol)
     mass = row_norms(Am)
@@ -89,5 +106,26 @@ def network_rnorm(w, b, a, *, tol: float = _TOL) -> float:
     ‖f‖_R = Σ_groups ‖Σ_{k∈group} ±a_k‖w_k‖‖₂ over hyperplanes {x: wᵀx = b} (both orientations
     merged, see module docstring).  Examples (docs/design.md §5): a·σ(wᵀx − b) → |a|‖w‖;
     |wᵀx| = σ(wᵀx) + σ(−wᵀx) → 2‖w‖; wᵀx = σ(wᵀx) − σ(−wᵀx) → 0.
+
+    Parameters
+    ----------
+    w : array_like, shape (K, d)
+    b : array_like, shape (K,)
+    a : array_like, shape (K,) or (K, T)
+    tol : float, optional
+        Relative tolerance for two units to share a hyperplane, and for an atom to count as zero.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    DataError
+        Shapes that do not fit, non-finite weights, or atoms beyond double precision.
+
+    References
+    ----------
+    Ongie, Willett, Soudry & Srebro, ICLR 2020; docs/design.md §2.
     """
     return network_measure(w, b, a, tol=tol).total

@@ -21,16 +21,42 @@ from engine.validation import DataError, lam as check_lam
 
 
 def interpolate(x, y, *, bias_penalty: bool = False, lam: float = 0.0) -> Interpolant:
-    """Minimum-norm ReLU network (infinitely wide, free skip) through (x, y), or fit for lam > 0.
+    """Minimum-norm ReLU network (infinitely wide, free skip) through (x, y), or its fit for lam > 0.
 
-    y has shape (N,) or (T, N) (T tasks sharing the inputs); or x and y are lists of T lists (each
-    task observed at its own inputs; see engine.univariate.multitask). Returns an ``Interpolant`` with
-    ``cost``, ``knots``, ``jumps`` (m, T), ``affine`` (T, 2) = (c, v), ``unique`` and, where minimisers
-    differ, ``regions`` (the solution set) and ``extremes`` (two extreme minimisers).
     bias_penalty=False: cost Σ‖J_k‖ (exact, closed form); True: Σ√(1+t_k²)‖J_k‖ (exact SOCP, see
     engine.univariate.bias_penalised; with T ≥ 2 tasks, or tasks at their own inputs, the programs of
-    engine.univariate.multitask). lam > 0: minimise ½Σ(f(x_i) − y_i)² + lam·cost(f); from lam_max on
-    (``regularised.affine_lambda``) the answer is each task's least-squares line, exactly.
+    engine.univariate.multitask). lam > 0: minimise ``objective`` = ½Σ(f(x_i) − y_i)² + lam·cost(f); from
+    lam_max on (``regularised.affine_lambda``) the answer is each task's least-squares line, exactly.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,), or a list of T lists
+        Inputs shared by the tasks, or one list per task (each task observed at its own inputs).
+    y : array_like, shape (N,) or (T, N), or a list of T lists
+        Values, one row (list) per task.
+    bias_penalty : bool, optional
+        Penalise the biases too (cost Σ√(1+t_k²)‖J_k‖ instead of Σ‖J_k‖).
+    lam : float, optional
+        λ ≥ 0; 0 interpolates.
+
+    Returns
+    -------
+    Interpolant
+        ``cost``, ``knots``, ``jumps`` (m, T), ``affine`` (T, 2) = (c, v), ``unique`` and, where minimisers
+        differ, ``regions`` (the solution set) and ``extremes`` (two extreme minimisers); ``certificate``
+        (the dual check), ``fitted`` and ``notes`` (what was done to the input).
+
+    Raises
+    ------
+    DataError
+        Input the engine refuses (see docs/limits.md); the message names what was wrong.
+    SolverError
+        A conic solve that did not converge.
+
+    References
+    ----------
+    Savarese, Evron, Soudry & Srebro, COLT 2019 (bias free); Boursier & Flammarion, NeurIPS 2023 (biases
+    penalised); Nakhleh, Shenouda & Nowak, NeurIPS 2024 (T tasks); docs/design.md §2, docs/univariate.md.
     """
     lam = check_lam(lam)
     if _ragged(x):

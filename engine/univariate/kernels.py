@@ -96,7 +96,21 @@ def _gram(kernel: str, x1: np.ndarray, x2: np.ndarray, bandwidth: float) -> np.n
 
 
 def gram(kernel: str, x1, x2, bandwidth: float = 1.0) -> np.ndarray:
-    """Kernel matrix K[i, j] = k(x1[i], x2[j]) of 1-D point sets (Green's function for h1/h2)."""
+    """Kernel matrix K[i, j] = k(x1[i], x2[j]) of 1-D point sets (Green's function for h1/h2).
+
+    Parameters
+    ----------
+    kernel : str
+        A key of ``KERNELS``.
+    x1 : array_like, shape (M1,)
+    x2 : array_like, shape (M2,)
+    bandwidth : float, optional
+        ℓ of "gaussian" and "laplace" (validated for all kernels).
+
+    Returns
+    -------
+    ndarray, shape (M1, M2)
+    """
     bandwidth = _check_kernel(kernel, bandwidth)
     x1, x2 = (np.asarray(v, float).reshape(-1) for v in (x1, x2))
     return _gram(kernel, x1, x2, bandwidth)

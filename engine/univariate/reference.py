@@ -22,9 +22,36 @@ def knot_grid(x, size: int) -> np.ndarray:
 
 def solve_on_grid(x, y, *, bias_penalty: bool = False, lam: float = 0.0, grid=None,
                   grid_size: int | None = None, solver: str | None = None, observed=None) -> Interpolant:
-    """Solve on a knot grid with cvxpy; default grid: 4N points plus the data. Default solver: HiGHS
-    for the linear program (one task, interpolation: the fastest here), Clarabel otherwise.
-    ``observed`` (T, N) booleans: task τ is fitted only where observed[τ] (tasks with own inputs)."""
+    """The cvxpy knot-grid baseline: the same problem as ``interpolate`` with knots restricted to a grid.
+
+    Default grid: 4N points plus the data. Default solver: HiGHS for the linear program (one task,
+    interpolation: the fastest here), Clarabel otherwise.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+    y : array_like, shape (N,) or (T, N)
+    bias_penalty : bool, optional
+    lam : float, optional
+        λ ≥ 0; 0 interpolates.
+    grid : array_like, optional
+        Candidate knots (default: ``knot_grid(x, grid_size)``).
+    grid_size : int, optional
+        Points of the default grid (default 4N).
+    solver : str, optional
+        A cvxpy solver name.
+    observed : array_like of bool, shape (T, N), optional
+        Task τ is fitted only where observed[τ] (tasks with their own inputs).
+
+    Returns
+    -------
+    Interpolant
+        Its cost is an upper bound on the exact cost that approaches it as the grid is refined.
+
+    References
+    ----------
+    docs/design.md §2 (the grid baseline).
+    """
     import cvxpy as cp
 
     if observed is None:
