@@ -1,7 +1,7 @@
 """k-means for weight sharing: ours (exact 1-D Ckmeans.1d.dp, torch Lloyd) vs scikit-learn's KMeans.
 
 Data (fixed seed 0): standard normal scalars (n = 10⁶, like the weights of a layer) and standard normal rows
-of length 3 (n = 10⁶, like the filter rows of a 3×3 conv layer, DESIGN.md §2), K = 16 clusters. For each
+of length 3 (n = 10⁶, like the filter rows of a 3×3 conv layer, docs/design.md §2), K = 16 clusters. For each
 method: wall time (one run; a warm-up call first so that imports and allocations are not timed), SSE,
 Lloyd iterations, and the ratios ours/sklearn of time and SSE against ``KMeans(n_clusters=16, n_init=1)``
 (scikit-learn's default n_init="auto" is 1 run for k-means++). All Lloyd runs use scikit-learn's default

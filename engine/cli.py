@@ -17,8 +17,7 @@ import sys
 
 import numpy as np
 
-from engine.univariate.conic import SolverError
-from engine.univariate.interpolate import interpolate
+from engine.univariate import SolverError, interpolate
 from engine.univariate.validation import (MAX_ABS, MAX_OWN_CELLS, MAX_POINTS, MAX_SHARED_CELLS, MAX_TASKS,
                                           numbers)
 from engine.validation import (MAX_JSON_BYTES, MAX_JSON_DEPTH, DataError, at_most, finite_array, lam as check_lam,

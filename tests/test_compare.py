@@ -13,7 +13,7 @@ WINDOW = (-4.0, 4.5)
 
 
 def test_network_rows_are_exact():
-    x, y = np.array([0, 1, 2, 3.0]), np.array([0, 0, 1, 3.0])   # DESIGN.md §5
+    x, y = np.array([0, 1, 2, 3.0]), np.array([0, 0, 1, 3.0])   # docs/design.md §5
     free = curve_row("free", interpolate(x, y), x, WINDOW)
     pen = curve_row("pen", interpolate(x, y, bias_penalty=True), x, WINDOW)
     assert free["bias-free cost"] == pytest.approx(2) and pen["own norm"] == pytest.approx(13 ** 0.5)

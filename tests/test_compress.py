@@ -1,4 +1,4 @@
-"""Compression engine: DESIGN.md §5 arithmetic, the Deep k-means regulariser, sharing, digits CNN,
+"""Compression engine: docs/design.md §5 arithmetic, the Deep k-means regulariser, sharing, digits CNN,
 neuron sharing of shallow nets, CLI."""
 
 import numpy as np
@@ -12,7 +12,7 @@ from engine.compress.metrics import (LayerBits, compression_ratio, entropy_bits,
 from engine.compress.sharing import share_weight
 
 
-# --- DESIGN.md §5 ---------------------------------------------------------------------------------
+# --- docs/design.md §5 ---------------------------------------------------------------------------------
 def test_design_compression_ratio_row_wise_conv():
     n_rows = 3 * 64 * 64          # 3×3 conv, 64→64: N = s·c·m filter rows of length s = 3
     assert n_rows == 12288

@@ -10,7 +10,7 @@ import torch
 from engine.compress.deep_kmeans import cluster_counts, compress, train_baseline
 from engine.compress.digits import load_data
 from engine.compress.shallow import exact_knot_count, share_neurons, sharing_errors
-from engine.train.network import ShallowNet
+from engine.network import ShallowNet
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,10 @@ from hypothesis import given, settings, strategies as st
 from scipy.optimize import linprog
 
 from engine import interpolate
-from engine.kernel_regime import (ReluNet, activation_patterns, bernoulli_tasks, cover_count, exact_view,
-                                  function_distance, grid, kernel_interpolate, kernel_view, net_values,
+from engine.kernel_regime import (activation_patterns, bernoulli_tasks, cover_count, exact_view,
+                                  function_distance, grid, kernel_interpolate, kernel_view,
                                   neural_kernel, solve_group_lasso, square_data)
+from engine.network import ShallowNet
 
 
 def rotation(theta):
@@ -115,7 +116,7 @@ def test_group_lasso_design_cases_1d(x, y, cost):
 def test_group_lasso_matches_connect_the_dots_1d(seed):
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=9), rng.normal(size=9)
-    exact = interpolate(x, y).cost                                  # Σ|δ_i|, DESIGN §2
+    exact = interpolate(x, y).cost                                  # Σ|δ_i|, docs/design.md §2
     res = solve_group_lasso(x[:, None], y)
     assert abs(res.cost - exact) <= 1e-8 * exact                    # reached: ~1e-10
     assert res.n_patterns == 18
@@ -146,7 +147,7 @@ def test_group_lasso_square():
     assert np.allclose(np.abs(net.a[:, 0]), np.linalg.norm(net.w, axis=1))  # balanced units
     duck = SimpleNamespace(**{k: getattr(net, k) for k in "awbvc"})
     pts = grid(1.5, 9)[0]
-    assert np.allclose(net_values(duck, pts)[:, 0], res(pts))
+    assert np.allclose(ShallowNet.of(duck)(pts)[:, 0], res(pts))
     rng = np.random.default_rng(1)
     for _ in range(3):                                               # rotation + translation
         moved = X @ rotation(rng.uniform(0, 2 * np.pi)).T + rng.normal(size=2) * 3
@@ -186,7 +187,7 @@ def test_group_lasso_unit_through_a_data_point_regression():
     from engine.kernel_regime.group_lasso import _polish
     w = np.array([[0.0, 1.0], [-2e-6, 1.0]])
     w /= np.linalg.norm(w, axis=1)[:, None]
-    net = ReluNet(np.ones((2, 1)), w, np.array([0.5, 0.5 - 3e-12]), np.zeros((2, 1)), np.zeros(1))
+    net = ShallowNet(np.ones((2, 1)), w, np.array([0.5, 0.5 - 3e-12]), np.zeros((2, 1)), np.zeros(1))
     rng = np.random.default_rng(0)
     for r in [-2e-11 * np.array([1, -1, 0, 2, 1])] + [1e-10 * rng.normal(size=5) for _ in range(20)]:
         target = net(X)[:, 0] + r
@@ -212,7 +213,7 @@ def _adam_net(X, y, lam, width=40, steps=3000, lr=1e-2, seed=0):
             m1[k] = 0.9 * m1[k] + 0.1 * g[k]
             m2[k] = 0.999 * m2[k] + 0.001 * g[k] ** 2
             p[k] -= lr * m1[k] / (1 - 0.9**t) / (np.sqrt(m2[k] / (1 - 0.999**t)) + 1e-12)
-    return ReluNet(p["a"][:, None], p["w"], p["b"], p["v"][:, None], p["c"])
+    return ShallowNet(p["a"][:, None], p["w"], p["b"], p["v"][:, None], p["c"])
 
 
 def test_group_lasso_regularised_is_a_global_minimum():
@@ -229,7 +230,7 @@ def test_group_lasso_regularised_is_a_global_minimum():
     rng = np.random.default_rng(0)
     objective = lambda net: 0.5 * np.sum((net(X)[:, 0] - y) ** 2) + lam * net.cost  # noqa: E731
     for _ in range(50):                                              # no random net goes below
-        net = ReluNet(rng.normal(size=(30, 1)) * 0.3, rng.normal(size=(30, 2)), rng.normal(size=30),
+        net = ShallowNet(rng.normal(size=(30, 1)) * 0.3, rng.normal(size=(30, 2)), rng.normal(size=30),
                       rng.normal(size=(2, 1)), rng.normal(size=1))
         assert objective(net) >= res.objective
     trained = objective(_adam_net(X, y, lam))                        # nor a trained one; it gets close
@@ -265,7 +266,7 @@ def test_gram_symmetric_psd_and_rescaling_invariant():
     s = rng.uniform(0.2, 5, size=20)[:, None]                        # a → a/s, (w, b) → s(w, b)
     scaled = SimpleNamespace(a=net.a / s, w=net.w * s, b=net.b * s[:, 0], v=net.v, c=net.c)
     assert np.allclose(neural_kernel(scaled)(X, X), G)
-    assert np.allclose(net_values(scaled, X), net_values(net, X))
+    assert np.allclose(ShallowNet.of(scaled)(X), ShallowNet.of(net)(X))
     wn = np.linalg.norm(net.w, axis=1)                               # unit-norm neurons: the
     F = np.maximum(X @ (net.w / wn[:, None]).T - net.b / wn, 0)      # paper's Σ‖a_k‖σσ
     assert np.allclose(G, (F * np.linalg.norm(net.a * wn[:, None], axis=1)) @ F.T)
@@ -280,7 +281,7 @@ def test_kernel_interpolation_and_rank_one_kernel():
     X, y = square_data()
     fit = kernel_interpolate(neural_kernel(random_net(rng, K=60)), X, y, X)
     assert fit.residual <= 1e-8 and np.allclose(fit.values, y, atol=1e-8)
-    one = ReluNet(np.array([[2.0]]), np.array([[1.0, 0.5]]), np.array([-0.2]), np.zeros((2, 1)), np.zeros(1))
+    one = ShallowNet(np.array([[2.0]]), np.array([[1.0, 0.5]]), np.array([-0.2]), np.zeros((2, 1)), np.zeros(1))
     G = neural_kernel(one)(X, X)
     assert np.linalg.matrix_rank(G) == 1
     assert kernel_interpolate(neural_kernel(one), X, y, X).residual > 0.1   # cannot interpolate: LSQ

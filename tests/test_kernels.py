@@ -1,4 +1,4 @@
-"""engine.kernels: minimum-norm RKHS interpolants, checked against scipy, scikit-learn, quadrature
+"""engine.univariate.kernels: minimum-norm RKHS interpolants, checked against scipy, scikit-learn, quadrature
 and Monte Carlo."""
 import numpy as np
 import pytest
@@ -8,7 +8,8 @@ from scipy.interpolate import CubicSpline
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.metrics.pairwise import laplacian_kernel, linear_kernel, rbf_kernel
 
-from engine.kernels import KERNELS, KernelInterpolant, gram, rkhs_interpolate
+from engine.univariate.kernels import KERNELS, KernelInterpolant, gram, rkhs_interpolate
+from ui.kernel_text import KERNEL_TEXT
 
 PLAIN = [k for k, spec in KERNELS.items() if spec.null_space == 0]
 X = np.array([-2.0, -0.7, 0.1, 0.9, 1.6, 3.0])
@@ -41,7 +42,6 @@ def test_interpolates_the_data(data, kernel):
     x, y = data
     f = rkhs_interpolate(x, y, kernel, bandwidth=0.5)
     assert isinstance(f, KernelInterpolant) and f.kernel == kernel
-    assert f.label == KERNELS[kernel].label
     np.testing.assert_allclose(f(x), y, atol=1e-8 * (1 + np.abs(y).max()))
     assert f.residual <= 1e-8 * (1 + np.abs(y).max())
     assert np.all(np.diff(f.x) > 0) and f.coef.shape == (len(x),)
@@ -215,8 +215,9 @@ def test_call_keeps_shape():
 def test_kernel_specs():
     assert set(KERNELS) == {"h1", "h2", "gaussian", "laplace", "relu"}
     assert [k for k, s in KERNELS.items() if s.needs_bandwidth] == ["gaussian", "laplace"]
-    assert KERNELS["h2"].label == "H² natural cubic spline"
-    assert all(s.formula and s.norm for s in KERNELS.values())
+    assert set(KERNEL_TEXT) == set(KERNELS)                      # the page's names and LaTeX (ui)
+    assert KERNEL_TEXT["h2"].label == "H² natural cubic spline"
+    assert all(s.formula and s.norm for s in KERNEL_TEXT.values())
 
 
 @pytest.mark.parametrize("x, y, kernel, bandwidth, message", [

@@ -183,7 +183,7 @@ def test_own_inputs_above_lam_max_give_each_task_its_least_squares_line(bias_pen
 
     xs, ys = [[0, 1, 2, 3], [0.5, 2.5, 4]], [[0, 1, 0, 2], [1, -1, 0]]
     u, Y, obs, _ = as_task_points(xs, ys)
-    lam_max = affine_lambda(u, Y, bias_penalty, obs)
+    lam_max = affine_lambda(u, Y, bias_penalty=bias_penalty, observed=obs)
     sol = interpolate(xs, ys, bias_penalty=bias_penalty, lam=lam_max * 1.001)
     assert len(sol.knots) == 0 and sol.cost == 0 and sol.unique is True
     for k, (xk, yk) in enumerate(zip(xs, ys)):

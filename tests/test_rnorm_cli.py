@@ -1,4 +1,4 @@
-"""``python -m engine rnorm``: the contract of issue 4 on the DESIGN.md §5 R-norm cases, and bad input."""
+"""``python -m engine rnorm``: the contract of issue 4 on the docs/design.md §5 R-norm cases, and bad input."""
 import json
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""R-norm: finite nets (exact merging) and radial functions (1-D reduction); DESIGN.md §2, §5."""
+"""R-norm: finite nets (exact merging) and radial functions (1-D reduction); docs/design.md §2, §5."""
 import math
 
 import numpy as np

@@ -80,7 +80,7 @@ def test_the_page_export_and_the_cli_share_the_grid_summary():
     f = parse(text, variables=("x", "y", "r"))
     res = rnorm_grid(lambda x, y: f(x=x, y=y), extent=8, resolution=64, angles=64)
     cli = run_rnorm({"function": text, "extent": 8, "resolution": 64})
-    assert grid_summary(res) == cli
+    assert grid_summary(res).to_dict() == cli
     out = json.loads(json.dumps(export(text, 8.0, 64, res, exact_value(GALLERY["Gaussian exp(−‖x‖²/2)"]))))
     assert out["grid"] == cli and out["exact"] == pytest.approx(4.768562, rel=1e-6)
     assert export(text, 8.0, 64, None, exact_value(None))["grid"]["status"] == "not applicable"

@@ -1,5 +1,5 @@
 """engine.rnorm.grid: Radon transform vs closed forms and scikit-image, the 2-D R-norm vs closed forms,
-invariances, and divergence of compactly supported piecewise-linear functions (DESIGN.md §2, §5).
+invariances, and divergence of compactly supported piecewise-linear functions (docs/design.md §2, §5).
 
 Closed form for the Gaussian f(x) = e^{−‖x‖²/2} in d = 2 (γ_2 = 1/(4π)), by the 1-D radial reduction:
 Rf(w, b) = ∫ e^{−(b² + t²)/2} dt = √(2π) e^{−b²/2} for every w; its Fourier transform in b is 2π e^{−ω²/2};

@@ -1,6 +1,6 @@
 """Infinite R-norms stay infinite (issue 13.6): kinks of f along lines or curves (closed form: ‖f‖_R = ∞ in
 d = 2 for compactly supported f with a jump of ∇f, engine/rnorm/kinks.py; the cone by the radial
-reduction, DESIGN.md §5) are reported as "diverging" with value ∞ and a reason; smooth f are not."""
+reduction, docs/design.md §5) are reported as "diverging" with value ∞ and a reason; smooth f are not."""
 import json
 
 import numpy as np

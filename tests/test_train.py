@@ -32,9 +32,9 @@ def test_net_shapes_values_and_norms():
     np.testing.assert_allclose(net(xs)[:, 0], 2 * np.maximum(xs - 1, 0) - np.maximum(-2 * xs, 0))
     assert net(xs).shape == (3, 1) and net(xs[:, None]).shape == (3, 1)
     assert net.weight_norm() == pytest.approx(0.5 * (4 + 1 + 1 + 4))
-    assert net.weight_norm(penalise_bias=True) == pytest.approx(0.5 * (4 + 1 + 1 + 4 + 1))
+    assert net.weight_norm(bias_penalty=True) == pytest.approx(0.5 * (4 + 1 + 1 + 4 + 1))
     np.testing.assert_allclose(net.unit_costs(), [2, 2])
-    np.testing.assert_allclose(net.unit_costs(penalise_bias=True), [2 * np.sqrt(2), 2])
+    np.testing.assert_allclose(net.unit_costs(bias_penalty=True), [2 * np.sqrt(2), 2])
     with pytest.raises(ValueError, match="shape"):
         random_net(np.random.default_rng(0), d=2)(xs)
 
@@ -56,8 +56,8 @@ def test_representation_cost_tasks_bias_and_two_dimensions():
     assert two.representation_cost() == pytest.approx(np.sqrt(5))
     assert two.unit_costs().sum() == pytest.approx(3)
     pen = unit_net([1.0], [2.0], [2.0])                                 # 2σ(x − 1): 2√(1+1²)
-    assert pen.representation_cost(penalise_bias=True) == pytest.approx(2 * np.sqrt(2))
-    w = [[3.0, 4.0], [-3.0, -4.0]]                                      # DESIGN §5 finite nets, d = 2
+    assert pen.representation_cost(bias_penalty=True) == pytest.approx(2 * np.sqrt(2))
+    w = [[3.0, 4.0], [-3.0, -4.0]]                                      # docs/design.md §5 finite nets, d = 2
     assert unit_net([1, 1], w, [0.5, -0.5]).representation_cost() == pytest.approx(10)   # |wᵀx − ½| → 2‖w‖
     assert unit_net([1, -1], w, [0.5, -0.5]).representation_cost() == pytest.approx(0)   # wᵀx − ½ → 0
     assert unit_net([2], [w[0]], [1.0]).representation_cost() == pytest.approx(10)        # |a|‖w‖
@@ -72,18 +72,18 @@ def test_to_dict_round_trip():
 
 # ---- canonical form --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("penalise_bias", [False, True])
-def test_to_interpolant_is_the_same_function(penalise_bias):
+@pytest.mark.parametrize("bias_penalty", [False, True])
+def test_to_interpolant_is_the_same_function(bias_penalty):
     rng = np.random.default_rng(2)
     net = random_net(rng)
     net.w[3] = 0.0                                   # a constant unit
     net.w[4], net.b[4] = -2 * net.w[5], -2 * net.b[5]   # same knot as unit 5, opposite orientation
-    f = to_interpolant(net, penalise_bias=penalise_bias)
+    f = to_interpolant(net, bias_penalty=bias_penalty)
     xs = np.linspace(-6, 6, 1001)
     np.testing.assert_allclose(f(xs).T, net(xs), rtol=0, atol=1e-12)
     assert np.all(np.diff(f.knots) > 0) and len(f.knots) == 10
-    assert f.cost == pytest.approx(net.representation_cost(penalise_bias), rel=1e-12)
-    assert f.unique is None and f.bias_penalty is penalise_bias
+    assert f.cost == pytest.approx(net.representation_cost(bias_penalty=bias_penalty), rel=1e-12)
+    assert f.unique is None and f.bias_penalty is bias_penalty
 
 
 def test_to_interpolant_merges_close_knots():
@@ -101,10 +101,10 @@ def test_to_interpolant_merges_knots_equal_up_to_rounding():
     # the jumps 0.3 and −0.21 cost 0.51 instead of the net's 0.09 (representation_cost merges them)
     net = unit_net([1.0, -1.0], [0.3, -0.7 * 0.3], [0.1, -0.7 * 0.1])
     assert net.b[1] / net.w[1, 0] != net.b[0] / net.w[0, 0]
-    for penalise_bias in (False, True):
-        f = to_interpolant(net, penalise_bias=penalise_bias)
+    for bias_penalty in (False, True):
+        f = to_interpolant(net, bias_penalty=bias_penalty)
         assert len(f.knots) == 1 and f.jumps[0, 0] == pytest.approx(0.09)
-        assert f.cost == pytest.approx(net.representation_cost(penalise_bias), rel=1e-12)
+        assert f.cost == pytest.approx(net.representation_cost(bias_penalty=bias_penalty), rel=1e-12)
         xs = np.linspace(-3, 3, 601)
         np.testing.assert_allclose(f(xs), net(xs)[:, 0], rtol=0, atol=1e-14)
 
@@ -173,7 +173,7 @@ def test_stop_callable_and_closing():
 def test_first_step_is_the_gradient_of_the_objective():
     """One GD step (lr decay starts at 1) equals the step autograd computes from L, biases penalised."""
     lam, lr = 0.3, 1e-2
-    first, second = list(train(X5, Y5, width=7, lam=lam, penalise_bias=True, optimizer="gd", lr=lr,
+    first, second = list(train(X5, Y5, width=7, lam=lam, bias_penalty=True, optimizer="gd", lr=lr,
                                steps=1, snapshot_every=1, init_scale=0.5, device="cpu"))
     p = {n: torch.tensor(getattr(first.net, n), requires_grad=True) for n in "awbvc"}
     X = torch.tensor(X5[:, None])
@@ -206,19 +206,19 @@ def test_divergence_is_reported():
 
 # ---- trainer: convergence to the exact minimiser (d = 1, width 200, λ = 1e-2, 3000 Adam steps) -------
 
-@pytest.mark.parametrize("Y, penalise_bias", [(Y5, False), (Y5[:1], True)])
-def test_converges_to_the_exact_minimiser(Y, penalise_bias):
+@pytest.mark.parametrize("Y, bias_penalty", [(Y5, False), (Y5[:1], True)])
+def test_converges_to_the_exact_minimiser(Y, bias_penalty):
     lam = 1e-2
-    sol = interpolate(X5, Y, lam=lam, bias_penalty=penalise_bias)
+    sol = interpolate(X5, Y, lam=lam, bias_penalty=bias_penalty)
     exact = 0.5 * ((sol.fitted - Y) ** 2).sum() + lam * sol.cost
-    last = list(train(X5, Y, width=200, lam=lam, penalise_bias=penalise_bias, steps=3000, snapshot_every=3000,
+    last = list(train(X5, Y, width=200, lam=lam, bias_penalty=bias_penalty, steps=3000, snapshot_every=3000,
                       device="cpu"))[-1]
     gap = (last.loss - exact) / exact
     assert -1e-9 < gap < 1e-4                       # measured: ≈ 3e-6 (bias free), 1.7e-6 (biases penalised)
     xs = np.linspace(X5[0], X5[-1], 601)
     assert np.abs(last.net(xs).T - np.atleast_2d(sol(xs))).max() < 1e-3          # measured ≈ 1e-4 – 3e-4
     assert last.cost == pytest.approx(sol.cost, rel=1e-3)                          # measured ≈ 1e-4
-    canon = to_interpolant(last.net, penalise_bias, merge_tol=1e-3, span=np.ptp(X5))
+    canon = to_interpolant(last.net, bias_penalty=bias_penalty, merge_tol=1e-3, span=np.ptp(X5))
     big = np.linalg.norm(canon.jumps, axis=1) > 1e-2 * np.linalg.norm(canon.jumps, axis=1).max()
     np.testing.assert_allclose(canon.knots[big], sol.knots, atol=1e-3)
     np.testing.assert_allclose(canon.jumps[big], sol.jumps, atol=1e-2)

@@ -1,4 +1,4 @@
-"""DESIGN.md §5 univariate validation cases, closed forms and the grid reference."""
+"""docs/design.md §5 univariate validation cases, closed forms and the grid reference."""
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -150,7 +150,7 @@ def test_fit_becomes_the_least_squares_line_at_lambda_max(bias_penalty):
     from engine.univariate.regularised import affine_lambda
 
     x, y = np.array([0, 1, 2, 3.0]), np.array([0, 0, 1, 3.0])
-    lam_max = affine_lambda(x, y[None, :], bias_penalty)
+    lam_max = affine_lambda(x, y[None, :], bias_penalty=bias_penalty)
     below = interpolate(x, y, bias_penalty=bias_penalty, lam=0.99 * lam_max)
     above = interpolate(x, y, bias_penalty=bias_penalty, lam=1.01 * lam_max)
     assert below.cost > 0 and above.cost == 0

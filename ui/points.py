@@ -166,7 +166,7 @@ class PointStore:
 
 def preset_picker(store: PointStore) -> None:
     """Preset selector (with a seed for generated sets) and a button that loads it into ``store``."""
-    from engine.univariate.presets import GENERATED, PRESETS, preset_points
+    from engine.univariate import GENERATED, PRESETS, preset_points
 
     preset = st.selectbox("Preset", [*PRESETS, *GENERATED], key=f"{store.key}_preset")
     seed = st.number_input("Seed (generated presets)", 0, 10_000, 0, key=f"{store.key}_seed") \

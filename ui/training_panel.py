@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine import interpolate
-from engine.univariate.task_sets import assemble_tasks
+from engine.univariate import assemble_tasks, interpolate, objective
 from ui import long_run
 from ui.multitask_figure import cost_figure, training_figure
 
@@ -18,25 +17,25 @@ STEPS = [500, 1000, 2000, 3000, 5000, 10000]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def exact_fit(x, Y, lam, pen):
-    return interpolate(list(x), [list(r) for r in Y], bias_penalty=pen, lam=lam)
+def exact_fit(x, Y, lam, bias_penalty):
+    return interpolate(list(x), [list(r) for r in Y], bias_penalty=bias_penalty, lam=lam)
 
 
 @st.cache_resource(show_spinner=False)
 def speed(width, tasks):
     """Measured optimiser steps per second on this machine (for the time estimate)."""
-    from engine.train.trainer import steps_per_second
+    from engine.train import steps_per_second
 
     return steps_per_second(width=width, n=20, tasks=tasks, steps=50)
 
 
-def training_job(x, Y, grid, width, lam, pen, steps, seed):
+def training_job(x, Y, grid, width, lam, bias_penalty, steps, seed):
     """The job for ``long_run``: trains and reports {steps, objective, cost, values, last} as it goes."""
     def run(job):
         from engine.train import train
 
         state = {"steps": [], "objective": [], "cost": [], "values": None, "last": None}
-        for snap in train(x, Y, width=width, lam=lam, penalise_bias=pen, steps=steps, seed=seed,
+        for snap in train(x, Y, width=width, lam=lam, bias_penalty=bias_penalty, steps=steps, seed=seed,
                           snapshot_every=max(steps // 60, 10), grid=grid, grid_tasks=[0], stop=lambda: job.stopping):
             state = {"steps": [*state["steps"], snap.step], "objective": [*state["objective"], snap.loss],
                      "cost": [*state["cost"], snap.cost], "values": snap.values[0], "last": snap}
@@ -45,7 +44,7 @@ def training_job(x, Y, grid, width, lam, pen, steps, seed):
     return run
 
 
-def training_panel(tasks, pen: bool, xr, yr) -> None:
+def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
     st.subheader("Train a network")
     x1 = tasks[0][0]
     shared = [t for t in tasks if sorted(t[0]) == sorted(x1)]
@@ -64,14 +63,15 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
     c5.markdown("&nbsp;")
     go = c5.button("Train a network", type="primary", width="stretch")
     st.latex(r"\min_{a,w,b,v,c}\ \tfrac12\sum_i \|f(x_i)-y_i\|^2 + \tfrac{\lambda}{2}\sum_k \big(\|a_k\|^2 + w_k^2"
-             + (r" + b_k^2" if pen else "") + r"\big)\quad\text{(global minimum = exact fit with cost } R(f)\text{)}")
-    exact = exact_fit(tuple(x), tuple(map(tuple, Y)), lam, pen)
+             + (r" + b_k^2" if bias_penalty else "")
+             + r"\big)\quad\text{(global minimum = exact fit with cost } R(f)\text{)}")
+    exact = exact_fit(tuple(x), tuple(map(tuple, Y)), lam, bias_penalty)
     grid = np.linspace(*xr, 301)
     exact_curve = np.atleast_2d(exact(grid))[0]
-    from engine.train.versus_exact import exact_objective, gaps
+    from engine.train import gaps
 
-    best = exact_objective(exact, x, Y, lam)
-    key = (tuple(x), Y.tobytes(), width, lam, steps, seed, pen)
+    best = objective(exact, x, Y, lam)
+    key = (tuple(x), Y.tobytes(), width, lam, steps, seed, bias_penalty)
     estimate = steps / speed(width, len(Y))
     st.caption(f"{len(Y)} task(s), {len(x)} inputs. Estimated training time on this machine: {estimate:.1f} s"
                + (" — a long run: try fewer steps or a narrower network." if estimate > 10 else "."))
@@ -85,7 +85,7 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
                                   width="stretch")
 
     if go:
-        long_run.start("tr", key, training_job(x, Y, grid, width, lam, pen, steps, seed), "Training")
+        long_run.start("tr", key, training_job(x, Y, grid, width, lam, bias_penalty, steps, seed), "Training")
     finished = long_run.take("tr")
     if finished is not None and finished.result["last"] is not None:   # also read by the compression page
         st.session_state["tr_run"] = {"key": finished.key, **finished.result}
@@ -101,5 +101,5 @@ def training_panel(tasks, pen: bool, xr, yr) -> None:
     g = gaps(last, exact, x, Y, lam)
     ended = "finished" if last.done and not last.stopped and last.step == steps else f"stopped at step {last.step}"
     st.success(f"Training {ended} ({last.elapsed:.1f} s on {last.device}). Gap to the exact minimiser: objective "
-               f"{g['objective_gap']:+.2e} (relative), cost {g['cost_gap']:+.2e}, task 1 curve max "
-               f"{g['function_gap']:.2e} of the data range.")
+               f"{g.objective_gap:+.2e} (relative), cost {g.cost_gap:+.2e}, task 1 curve max "
+               f"{g.function_gap:.2e} of the data range.")

@@ -5,12 +5,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from engine import interpolate, rkhs_interpolate
-from engine.univariate.conic import SolverError
-from engine.univariate.io import solution_json
-from engine.univariate.presets import PRESETS, preset_points
-from engine.univariate.task_sets import assemble_tasks, distance_to_linear_spline, gaussian_tasks
-from engine.validation import DataError
+from engine import DataError
+from engine.univariate import (PRESETS, SolverError, assemble_tasks, distance_to_linear_spline, gaussian_tasks,
+                               interpolate, preset_points, rkhs_interpolate, solution_json)
 from ui import reproduce
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
@@ -89,15 +86,15 @@ def task_list(task1: PointStore, placed: list[PointStore]):
     return tasks, random_labels
 
 
-def solutions(task1, placed, random_labels, pen, several: bool):
+def solutions(task1, placed, random_labels, bias_penalty, several: bool):
     """Task 1 alone and all tasks together (None where there is nothing to solve), engine seconds."""
     x1, y1 = task1.points
     if len(x1) < 2:
         return None, None, 0.0
     try:
-        alone, t_alone = solve(*as_key(x1, y1), pen)
+        alone, t_alone = solve(*as_key(x1, y1), bias_penalty)
         mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
-        multi, t_multi = solve(*as_key(mx, my), pen) if several else (None, 0.0)
+        multi, t_multi = solve(*as_key(mx, my), bias_penalty) if several else (None, 0.0)
         return alone, multi, t_alone + t_multi
     except (DataError, SolverError) as err:
         st.error(f"The solver failed ({err}); your points are kept.")
@@ -119,8 +116,8 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
         st.session_state["mt_active"] = 0
     active = st.session_state.get("mt_active", 0)
     heading = f"Task 1 within {len(solved)} tasks" if len(solved) > 1 else "Task 1 with its companions"
-    pen = st.session_state["pen"]
-    alone, multi, engine_time = solutions(task1, placed, random_labels, pen, len(solved) > 1)
+    bias_penalty = st.session_state["pen"]
+    alone, multi, engine_time = solutions(task1, placed, random_labels, bias_penalty, len(solved) > 1)
     all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
     all_y = [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0]
     xr, yr = window(all_x, all_y)
@@ -135,7 +132,7 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
     with left:
         st.markdown("#### Task 1 alone")
         show_uniqueness(alone, "Task 1 alone")
-        networks = {"penalised" if pen else "free": ("task 1 alone", alone)} if alone is not None else {}
+        networks = {"penalised" if bias_penalty else "free": ("task 1 alone", alone)} if alone is not None else {}
         click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480, view=task1.view),
                    key="mt_alone", height=480, on_event=task1.apply)
     with right:
@@ -162,18 +159,18 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
         st.caption(f"Click empty space to add a point, click a point to remove it, drag a point to move it. "
                    f"{len(x1)} points in task 1 · {len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
     if alone is not None:
-        results(x1, y1, alone, multi, solved, pen)
+        results(x1, y1, alone, multi, solved, bias_penalty)
         mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
-        reproduce.show([("Task 1 alone", reproduce.interpolate_call(x1, y1, bias_penalty=pen),
-                         reproduce.interpolate_cli(x1, y1, bias_penalty=pen))] +
-                       ([(f"All {len(solved)} tasks", reproduce.interpolate_call(mx, my, bias_penalty=pen),
-                          reproduce.interpolate_cli(mx, my, bias_penalty=pen))] if multi is not None else []))
-        training_panel(tasks, pen, xr, yr)
+        reproduce.show([("Task 1 alone", reproduce.interpolate_call(x1, y1, bias_penalty=bias_penalty),
+                         reproduce.interpolate_cli(x1, y1, bias_penalty=bias_penalty))] +
+                       ([(f"All {len(solved)} tasks", reproduce.interpolate_call(mx, my, bias_penalty=bias_penalty),
+                          reproduce.interpolate_cli(mx, my, bias_penalty=bias_penalty))] if multi is not None else []))
+        training_panel(tasks, bias_penalty, xr, yr)
 
 
-def results(x1, y1, alone, multi, solved, pen) -> None:
+def results(x1, y1, alone, multi, solved, bias_penalty) -> None:
     st.subheader("Costs")
-    kind = "Σ√(1+t²)‖J_k‖" if pen else "Σ‖J_k‖"
+    kind = "Σ√(1+t²)‖J_k‖" if bias_penalty else "Σ‖J_k‖"
     gap = "max |task 1 − H¹ interpolant| on [x₁, x_N]"
     rows = [{"solution": "task 1 alone", "cost": alone.cost, "unique": alone.unique,
              gap: distance_to_linear_spline(alone, x1, y1)}]
@@ -198,7 +195,7 @@ def results(x1, y1, alone, multi, solved, pen) -> None:
                  "(some neighbouring slope-change vectors are positively collinear")
         note += (", and task 1 is exactly the H¹ interpolant (connect-the-dots)." if
                  h1_gap < 1e-9 * (1 + max(map(abs, y1))) else ".")
-        if pen:
+        if bias_penalty:
             note += " With penalised biases kinks may leave the data points."
     st.info("**What you are seeing.** " + note)
     if multi is not None:
@@ -207,11 +204,12 @@ def results(x1, y1, alone, multi, solved, pen) -> None:
 
 
 def formulas() -> None:
-    pen = st.session_state["pen"]
+    bias_penalty = st.session_state["pen"]
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Multi-task cost** (one network, T outputs, shared neurons)")
-        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if pen else r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
+        st.latex(r"\min_f \sum_k \sqrt{1+t_k^2}\,\|J_k\|_2" if bias_penalty else
+                 r"\min_f \sum_k \|J_k\|_2,\quad J_k\in\mathbb{R}^T")
     with c2:
         st.markdown("**Uniqueness** (bias free)")
         st.latex(r"\text{not unique} \iff \exists i:\ \delta_i,\ \delta_{i+1}\ \text{positively collinear}")

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from engine.sweep import EXPERIMENTS, load_spec, read_results, run_sweep
-from engine.sweep.spec import check_within
-from engine.sweep.summary import over_seeds, plottable, varying
-from engine.validation import DataError
+from engine import DataError
+from engine.sweep import EXPERIMENTS, check_within, load_spec, over_seeds, plottable, read_results, run_sweep, varying
 from ui.sweep_figure import over_seeds_figure
 
 MAX_ROWS = 60

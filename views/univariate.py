@@ -10,14 +10,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import KERNELS, interpolate, rkhs_interpolate
-from engine.univariate.compare import cost_table
-from engine.univariate.conic import SolverError
-from engine.univariate.io import parse_points, points_csv, points_json, solution_csv, solution_json
-from engine.univariate.presets import PRESETS, preset_points
-from engine.validation import DataError
+from engine import DataError
+from engine.univariate import (KERNELS, PRESETS, SolverError, cost_table, interpolate, parse_points, points_csv,
+                               points_json, preset_points, rkhs_interpolate, solution_csv, solution_json)
 from ui import presentation, reproduce
 from ui.click_plot import click_plot
+from ui.kernel_text import KERNEL_TEXT
 from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
 from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
@@ -76,7 +74,7 @@ def sidebar(store: PointStore) -> None:
         st.checkbox("Biases-penalised min-norm network", key="pen")
         st.checkbox("Shade the solution set", key="set", help="Where bias-free minimisers are not unique")
         st.multiselect("Kernel and spline interpolants", list(KERNELS), key="kernels",
-                       format_func=lambda k: KERNELS[k].label)
+                       format_func=lambda k: KERNEL_TEXT[k].label)
         st.slider("Kernel bandwidth ℓ", 0.1, 5.0, key="bw", step=0.1)
         st.select_slider("λ (0 = interpolate; > 0 = regularised fit)", LAMS, key="lam",
                          format_func=lambda v: "0" if v == 0 else f"{v:g}")
@@ -103,9 +101,9 @@ def kernels_for(x, y):
     kernels, errors, points = {}, [], np.array([x, y], dtype=float)
     for name in st.session_state["kernels"] if len(x) >= 2 else ():
         try:
-            kernels[name] = (KERNELS[name].label, kernel_fit(points, name, st.session_state["bw"]))
+            kernels[name] = (KERNEL_TEXT[name].label, kernel_fit(points, name, st.session_state["bw"]))
         except ValueError as err:
-            errors.append(f"{KERNELS[name].label}: {err}")
+            errors.append(f"{KERNEL_TEXT[name].label}: {err}")
     for label, ker in kernels.values():
         if ker.residual > 1e-6 * (1 + max(map(abs, y))):
             errors.append(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
@@ -225,9 +223,9 @@ def formulas() -> None:
             st.latex(rf"\min_f \tfrac12\sum_i (f(x_i)-y_i)^2 + {st.session_state['lam']:g}\cdot\mathrm{{cost}}(f)")
     with f2:
         for name in st.session_state["kernels"]:
-            st.markdown(f"**{KERNELS[name].label}**")
-            st.latex(KERNELS[name].formula)
-            st.latex(KERNELS[name].norm)
+            st.markdown(f"**{KERNEL_TEXT[name].label}**")
+            st.latex(KERNEL_TEXT[name].formula)
+            st.latex(KERNEL_TEXT[name].norm)
 
 
 def main() -> None:

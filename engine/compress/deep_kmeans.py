@@ -1,4 +1,4 @@
-"""Compressing the digits CNN by weight sharing, streaming progress (DESIGN.md §2–3).
+"""Compressing the digits CNN by weight sharing, streaming progress (docs/design.md §2–3).
 
 Methods (each ends with hard sharing of every weight layer; biases stay at 32 bits):
 * ``kmeans``: no retraining — conv filter rows clustered by k-means++ (row-wise, Deep k-means' scheme),

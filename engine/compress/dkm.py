@@ -1,5 +1,5 @@
 """The Deep k-means regulariser (Wu, Wang, Wang & Wang, "Deep k-Means: Re-Training and Parameter Sharing
-with Harder Cluster Assignments for Compressing Deep Convolutions", ICML 2018, §3; DESIGN.md §2).
+with Harder Cluster Assignments for Compressing Deep Convolutions", ICML 2018, §3; docs/design.md §2).
 
 A conv weight of shape (m, c, s, s) (torch layout: out, in, kh, kw) is reshaped to W ∈ ℝ^{s×N},
 N = s·c·m, whose columns are the filter rows of length s. k-means with K clusters over the N columns has

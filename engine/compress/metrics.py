@@ -1,4 +1,4 @@
-"""Compression and energy metrics for weight sharing (DESIGN.md §2; Han et al. 2016; Wu et al. 2018).
+"""Compression and energy metrics for weight sharing (docs/design.md §2; Han et al. 2016; Wu et al. 2018).
 
 Compression ratio of one layer with n weights of b bits shared through K centres (Han, Mao & Dally,
 "Deep Compression", ICLR 2016, §3): each weight is stored as an index of ⌈log₂K⌉ bits, plus the codebook

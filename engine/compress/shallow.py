@@ -2,7 +2,7 @@
 
 A unit a σ(wᵀx − b) of f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c is A σ(nᵀx − β) with n = w/‖w‖,
 β = b/‖w‖, A = a‖w‖ (σ is positively homogeneous); flipping to a canonical orientation of n moves an
-affine term into the skip (σ(−z) = σ(z) − z; ``engine.rnorm.finite.canonical_units``). The first-layer
+affine term into the skip (σ(−z) = σ(z) − z; ``engine.network.canonical_units``). The first-layer
 rows (n_k, β_k) — for d = 1 just the knots t_k = β_k — are clustered into K centres, weighted by the
 cost share ‖A_k‖ (k-means on (n, β); for d = 1 the *exact* weighted 1-D k-means of the knots). All units
 of a cluster then share the centre's row, and since they share it they add up: the compressed network
@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.rnorm.finite import canonical_units
-from engine.train.network import ShallowNet
+from engine.network import ShallowNet, canonical_units
 from engine.validation import DataError
 
 __all__ = ["NeuronSharing", "share_neurons", "sharing_errors", "exact_knot_count", "data_knots", "knots"]
@@ -105,7 +104,7 @@ def sharing_errors(net: ShallowNet, inputs, ks, *, seed: int = 0) -> np.ndarray:
 def exact_knot_count(x, y, lam: float) -> int:
     """Number of knots of the exact minimiser of ½Σ(f(x_i) − y_i)² + λ∫|f''| (bias free, d = 1;
     ``engine.interpolate``): the K at which neuron sharing of a well-trained net should lose nothing."""
-    from engine import interpolate
+    from engine.univariate.interpolate import interpolate
     return int(len(interpolate(x, y, lam=lam).knots))
 
 

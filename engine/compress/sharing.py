@@ -1,6 +1,6 @@
 """Hard weight sharing: a layer's weights replaced by K shared centres and an index per weight (or row).
 
-Two schemes (DESIGN.md §2):
+Two schemes (docs/design.md §2):
 * scalar (Han, Mao & Dally, "Deep Compression", ICLR 2016, §3): the n weights of a layer are clustered
   as scalars, centres initialised linearly between min and max (their finding: linear initialisation
   keeps the rare large weights, which matter most);

@@ -1,8 +1,9 @@
 """What a page of the multi-task kernel-regime experiment calls: pure functions of arrays and nets.
 
-The networks come from the trainer ``engine.train.train(x, Y, *, width, lam, penalise_bias, optimizer,
-lr, steps, seed, device, snapshot_every, grid, grid_tasks)``, whose snapshots carry ``.net`` (any object
-with numpy attributes a (K, T), w (K, d), b (K,), v (d, T), c (T,) works here). The experiment of
+The networks come from the trainer ``engine.train.train(x, Y, *, width, lam, bias_penalty, optimizer,
+lr, steps, seed, device, snapshot_every, grid, grid_tasks)``, whose snapshots carry ``.net`` (an
+``engine.network.ShallowNet``; any object with numpy attributes a (K, T), w (K, d), b (K,), v (d, T),
+c (T,) works here). The experiment of
 Nakhleh, Shenouda & Nowak (NeurIPS 2024): train on ``data.square_data()`` alone (T = 1) and together
 with ``data.bernoulli_tasks(100, 8, seed)`` (T = 101) for several seeds; ``kernel_view`` then shows how
 close task 1 of each net is to kernel interpolation with the net's own neural kernel, and
@@ -13,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.kernel_regime.group_lasso import solve_group_lasso
-from engine.kernel_regime.neural_kernel import (function_distance, kernel_interpolate, net_arrays,
-                                                net_values, neural_kernel)
+from engine.kernel_regime.neural_kernel import function_distance, kernel_interpolate, neural_kernel
+from engine.network import ShallowNet
 
 
 def kernel_view(net, X, y, grid_points, *, task: int = 0, leave_task_out: bool = False) -> dict:
@@ -31,11 +32,11 @@ def kernel_view(net, X, y, grid_points, *, task: int = 0, leave_task_out: bool =
     """
     X = np.asarray(X, float)
     X = X.reshape(len(X), -1)
+    net = ShallowNet.of(net)
     K = neural_kernel(net, task if leave_task_out else None)
     fit = kernel_interpolate(K, X, y, grid_points)
-    net_grid = net_values(net, grid_points)[:, task]
+    net_grid = net(grid_points)[:, task]
     gram = K(X, X)
-    _, w, b, _, _ = net_arrays(net)
     return {
         "net": net_grid,
         "kernel": fit.values,
@@ -43,8 +44,8 @@ def kernel_view(net, X, y, grid_points, *, task: int = 0, leave_task_out: bool =
         "gram": gram,
         "condition": float(np.linalg.cond(gram)),
         "kernel_residual": fit.residual,
-        "net_residual": float(np.max(np.abs(net_values(net, X)[:, task] - np.asarray(y, float)))),
-        "active_units": int(np.sum((K.weights > 0) & np.any(X @ w.T - b >= 0, axis=0))),
+        "net_residual": float(np.max(np.abs(net(X)[:, task] - np.asarray(y, float)))),
+        "active_units": int(np.sum((K.weights > 0) & np.any(X @ net.w.T - net.b >= 0, axis=0))),
     }
 
 

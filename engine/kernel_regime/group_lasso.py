@@ -4,7 +4,7 @@ group-lasso program over activation patterns.
 Problem. Over all widths and all f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c (a_k ∈ ℝ), minimise
 ½Σ_i (f(x_i) − y_i)² + (lam/2) Σ_k (a_k² + ‖w_k‖²), or, for lam = 0, (1/2)Σ_k (a_k² + ‖w_k‖²)
 subject to f(x_i) = y_i. Rescaling a_k → a_k/s, (w_k, b_k) → s(w_k, b_k) leaves f unchanged (biases
-are free), and min_s ½(a²/s² + s²‖w‖²) = |a|‖w‖: the cost is Σ_k |a_k|‖w_k‖ (DESIGN.md §2).
+are free), and min_s ½(a²/s² + s²‖w‖²) = |a|‖w‖: the cost is Σ_k |a_k|‖w_k‖ (docs/design.md §2).
 
 Convex program (Pilanci & Ergen, ICML 2020, "Neural networks are convex regularizers"; Ergen &
 Pilanci, "Revealing the structure of deep neural networks via convex duality", ICML 2021; here with
@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.kernel_regime.neural_kernel import ReluNet
+from engine.network import ShallowNet
 from engine.kernel_regime.patterns import activation_patterns, as_points
 from engine.validation import DataError, lam as check_lam
 
@@ -64,13 +64,13 @@ UNIT_TOL = 1e-9
 @dataclass(frozen=True)
 class GroupLassoResult:
     """``cost`` Σ_k |a_k|‖w_k‖ (= Σ_j ‖u_j[:d]‖ + ‖u'_j[:d]‖), ``objective`` (= cost for lam = 0,
-    else ½Σ_i (f(x_i) − y_i)² + lam·cost), ``net`` (a ``ReluNet``, T = 1, balanced units),
+    else ½Σ_i (f(x_i) − y_i)² + lam·cost), ``net`` (a ``ShallowNet``, T = 1, balanced units),
     ``n_patterns`` (distinct activation patterns P of the distinct points, empty and full included),
     ``status`` (cvxpy's, or "affine" when no unit is needed), ``lam``, ``residual`` max_i |f(x_i) − y_i|, ``solve_time`` (s, the solve)."""
 
     cost: float
     objective: float
-    net: ReluNet
+    net: ShallowNet
     n_patterns: int
     status: str
     lam: float
@@ -119,7 +119,7 @@ def solve_group_lasso(X, y, lam: float = 0.0, *, max_points: int = MAX_POINTS) -
     affine = np.linalg.lstsq(P, yu, rcond=None)[0]           # (v, c) of the least-squares plane
     t = float(np.max(np.abs(yu - P @ affine)))
     if t <= 1e-12 * (1 + np.abs(yu).max()):                  # affine data: no unit needed, cost 0
-        net = ReluNet(np.zeros((0, 1)), np.zeros((0, d)), np.zeros(0), affine[:d, None], affine[d:])
+        net = ShallowNet(np.zeros((0, 1)), np.zeros((0, d)), np.zeros(0), affine[:d, None], affine[d:])
         status, solve_time = "affine", 0.0
     else:
         net, status, solve_time = _solve(uniq, yu, counts, lam, patterns, affine, t)
@@ -163,7 +163,7 @@ def _solve(uniq, yu, counts, lam, patterns, affine, t):
     return (_polish(net, uniq, yu) if lam == 0 else net), problem.status, solve_time
 
 
-def _network(Z, sign, vn, cn, mu, s, t, affine) -> ReluNet:
+def _network(Z, sign, vn, cn, mu, s, t, affine) -> ShallowNet:
     """Map the groups sign_j·u_j (normalised coordinates) to balanced units in the original ones:
     t·σ(u_wᵀ(x − μ)/s + u_b) = t·σ(ũ_wᵀx + ũ_b), ũ_w = u_w/s, ũ_b = u_b − u_wᵀμ/s; the unit
     a σ(wᵀx − b) with ρ = √(t‖ũ_w‖), a = sign·ρ, (w, −b) = (t/ρ)ũ has |a| = ‖w‖ = ρ. The affine part
@@ -174,11 +174,11 @@ def _network(Z, sign, vn, cn, mu, s, t, affine) -> ReluNet:
     uw, ub = Z[keep, :d] / s, Z[keep, d] - Z[keep, :d] @ mu / s
     rho = np.sqrt(t * np.linalg.norm(uw, axis=1))
     scale = (t / rho)[:, None]
-    return ReluNet(a=(sign[keep] * rho)[:, None], w=uw * scale, b=-ub * scale[:, 0],
+    return ShallowNet(a=(sign[keep] * rho)[:, None], w=uw * scale, b=-ub * scale[:, 0],
                    v=(affine[:d] + t * vn / s)[:, None], c=np.array([affine[d] + t * (cn - vn @ mu / s)]))
 
 
-def _polish(net: ReluNet, X: np.ndarray, y: np.ndarray) -> ReluNet:
+def _polish(net: ShallowNet, X: np.ndarray, y: np.ndarray) -> ShallowNet:
     """Restore f(x_i) = y_i after the solve by rescaling each unit's output, a_k → a_k(1 + ε_k) with
     |ε_k| ≤ ½, and changing the free affine part (v, c); the hidden units stay, and so does every sign
     of a_k. The units are rebalanced afterwards (|a_k| = ‖w_k‖, f unchanged).
@@ -219,5 +219,5 @@ def _polish(net: ReluNet, X: np.ndarray, y: np.ndarray) -> ReluNet:
     dv, dc = tau * z[k:k + d] / s, tau * z[-1]
     a = a * (1.0 + z[:k])                                                # |ε_k| ≤ ‖z‖ ≤ ½: signs kept
     f = np.sqrt(np.abs(a) / np.linalg.norm(net.w, axis=1))
-    return ReluNet(a=(a / f)[:, None], w=net.w * f[:, None], b=net.b * f,
+    return ShallowNet(a=(a / f)[:, None], w=net.w * f[:, None], b=net.b * f,
                    v=net.v + dv[:, None], c=net.c + dc - dv @ mu)

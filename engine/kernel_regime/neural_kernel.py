@@ -30,46 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.network import ShallowNet
 from engine.validation import DataError, at_most, memory
-
-
-def net_arrays(net) -> tuple[np.ndarray, ...]:
-    """(a (K, T), w (K, d), b (K,), v (d, T), c (T,)) as float arrays from any object with those
-    attributes (duck typing: engine.train's ShallowNet, ``ReluNet``, a SimpleNamespace)."""
-    a, w, b, v, c = (np.asarray(getattr(net, name), float) for name in "awbvc")
-    a, w, v = (z if z.ndim == 2 else z.reshape(-1, 1) for z in (a, w, v))
-    b, c = b.reshape(-1), c.reshape(-1)
-    if not (len(a) == len(w) == len(b) and a.shape[1] == v.shape[1] == len(c)):
-        raise DataError(f"inconsistent network shapes: a {a.shape}, w {w.shape}, b {b.shape}, "
-                         f"v {v.shape}, c {c.shape}")
-    return a, w, b, v, c
-
-
-def net_values(net, X) -> np.ndarray:
-    """f(X) = σ(X wᵀ − b) a + X v + c, shape (M, T), computed with numpy from the attributes."""
-    a, w, b, v, c = net_arrays(net)
-    X = np.asarray(X, float).reshape(-1, w.shape[1])
-    return np.maximum(X @ w.T - b, 0.0) @ a + X @ v + c
-
-
-@dataclass(frozen=True)
-class ReluNet:
-    """f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c: a (K, T), w (K, d), b (K,), v (d, T), c (T,)."""
-
-    a: np.ndarray
-    w: np.ndarray
-    b: np.ndarray
-    v: np.ndarray
-    c: np.ndarray
-
-    def __call__(self, X) -> np.ndarray:
-        """Values (M, T) at the points X (M, d)."""
-        return net_values(self, X)
-
-    @property
-    def cost(self) -> float:
-        """Σ_k ‖a_k‖‖w_k‖: the minimum of ½Σ_k(‖a_k‖² + ‖w_k‖²) over rescalings of the units."""
-        return float(np.sum(np.linalg.norm(self.a, axis=1) * np.linalg.norm(self.w, axis=1)))
 
 
 def neural_kernel(net, task: int | None = None):
@@ -79,7 +41,8 @@ def neural_kernel(net, task: int | None = None):
     over all tasks but ``task`` (task=t); for unit-norm neurons ‖w_k‖ = 1 this is the paper's
     Σ_k ‖a_k‖ σ(·)σ(·). The returned callable also carries ``weights`` (the per-unit factors).
     """
-    a, w, b, _, _ = net_arrays(net)
+    net = ShallowNet.of(net)
+    a, w, b = net.a, net.w, net.b
     if task is not None:
         if not 0 <= int(task) < a.shape[1] or a.shape[1] < 2:
             raise DataError(f"task must index one of T ≥ 2 tasks, got task={task} with T={a.shape[1]}")

@@ -16,13 +16,14 @@ import numpy as np
 from engine.kernel_regime.data import bernoulli_tasks
 from engine.kernel_regime.experiment import kernel_view
 from engine.kernel_regime.neural_kernel import function_distance
+from engine.network import ShallowNet
 
 
 @dataclass
 class Run:
     tasks: int
     seed: int
-    net: object            # engine.train.ShallowNet
+    net: ShallowNet        # the trained net
     values: np.ndarray     # task 1 on the grid (G,)
     loss: float            # training objective ½Σ‖f − y‖² + (λ/2)Σ(‖a‖² + ‖w‖²)
     cost: float            # representation cost Σ‖a_k‖‖w_k‖ of the trained function (all tasks)

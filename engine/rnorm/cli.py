@@ -1,6 +1,6 @@
 """``python -m engine rnorm FILE.json``: the R-norm of a 2-D formula, a radial profile or a network.
 
-Input, exactly one of (Ongie et al. 2020; DESIGN.md §2):
+Input, exactly one of (Ongie et al. 2020; docs/design.md §2):
   {"function": "exp(-(x^2+y^2)/2)", "extent": 8, "resolution": 256}   grid estimate on [−extent, extent]²
   {"radial": "exp(-r^2/2)", "dim": 3}                                   radial profile g(r) in ℝ^dim
   {"network": {"w": [[...], ...], "b": [...], "a": [...]}}              exact, finite network
@@ -80,4 +80,4 @@ def run_rnorm(data: dict) -> dict:
             raise DataError(f"the function is not finite everywhere on [−{extent:g}, {extent:g}]² (NaN or inf "
                             "values, e.g. log or 1/x at 0): the grid estimate needs a finite, decaying f") from None
         raise
-    return grid_summary(result)
+    return grid_summary(result).to_dict()

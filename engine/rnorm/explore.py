@@ -8,12 +8,12 @@
   μ(θ + π, −b) = μ(θ, b), the weight keeps its sign).
 * ``Neuron``: the unit σ(cos θ·x + sin θ·y − b) at a point (θ, b) of the measure: its hyperplane
   {cos θ·x + sin θ·y = b} as a segment across the square, and the side where it is active.
-* ``grid_summary`` / ``export``: the grid estimate as plain JSON values, one function for the page's
-  download and ``python -m engine rnorm`` (``engine.rnorm.cli``).
+* ``grid_summary`` / ``export``: the grid estimate as a ``GridSummary`` (``to_dict()``: plain JSON values),
+  one object for the page's download and ``python -m engine rnorm`` (``engine.rnorm.cli``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from engine.rnorm.finite import Measure, network_measure, network_rnorm
 from engine.rnorm.grid import GridResult, grid_points
 from engine.rnorm.halfcircle import fold
 
-__all__ = ["Exact", "exact_value", "sample", "edge_is_small", "Neuron", "folded_atoms", "reference",
+__all__ = ["Exact", "exact_value", "sample", "edge_is_small", "Neuron", "folded_atoms", "reference", "GridSummary",
            "grid_summary", "export", "measure_csv", "radial_summary", "measure_view"]
 
 
@@ -36,8 +36,19 @@ class Exact:
 
 
 def exact_value(example, radial=None) -> Exact:
-    """The exact value that applies to a gallery ``example`` (None: a custom formula). ``radial(profile)``
-    returns the ``RadialResult`` of a radial profile in d = 2 (the caller may cache it)."""
+    """The exact value that applies to a gallery ``example``.
+
+    Parameters
+    ----------
+    example : Example or None
+        None: a custom formula (no exact value).
+    radial : callable, optional
+        radial(profile) returns the ``RadialResult`` of a radial profile in d = 2 (the caller may cache it).
+
+    Returns
+    -------
+    Exact
+    """
     if example is None:
         return Exact(None)
     if example.network:
@@ -67,21 +78,57 @@ def exact_value(example, radial=None) -> Exact:
 
 
 def sample(formula, extent: float, resolution: int) -> np.ndarray:
-    """values[i, j] = f(x_j, y_i) on the cell-centred grid of ``rnorm_grid`` (``grid_points``)."""
+    """values[i, j] = f(x_j, y_i) on the cell-centred grid of ``rnorm_grid`` (``grid_points``).
+
+    Parameters
+    ----------
+    formula : Formula
+        In x, y (and r).
+    extent : float
+    resolution : int
+
+    Returns
+    -------
+    ndarray, shape (resolution, resolution)
+    """
     gx, gy = np.meshgrid(grid_points(extent, resolution), grid_points(extent, resolution))
     return np.broadcast_to(np.asarray(formula(x=gx, y=gy), float), gx.shape)
 
 
 def edge_is_small(values, rel: float = 1e-6) -> bool:
-    """Whether max |f| on the boundary rows and columns is below ``rel`` · max |f| (else the grid sees the
-    jump of f·1_square at the edge)."""
+    """Whether max |f| on the boundary rows and columns is below ``rel`` · max |f|.
+
+    Otherwise the grid sees the jump of f·1_square at the edge.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, n)
+    rel : float, optional
+
+    Returns
+    -------
+    bool
+    """
     values = np.asarray(values, float)
     edge = max(np.abs(values[[0, -1], :]).max(initial=0), np.abs(values[:, [0, -1]]).max(initial=0))
     return bool(edge <= rel * max(np.abs(values).max(initial=0), 1e-300))
 
 
 def folded_atoms(atoms: Measure):
-    """The atoms of a finite net's measure on θ ∈ [0, π): (θ in degrees, b, a (one task), mass)."""
+    """The atoms of a finite net's measure on the half circle θ ∈ [0, π) (``halfcircle.fold``).
+
+    Parameters
+    ----------
+    atoms : Measure
+        Of a net with d = 2.
+
+    Returns
+    -------
+    theta : ndarray
+        Degrees.
+    b, a, mass : ndarray
+        Offsets, weights (one task) and masses.
+    """
     a = np.asarray(atoms.a, float).reshape(len(atoms.b), -1)[:, 0]
     theta, b = fold(atoms.theta, atoms.b)
     return np.degrees(theta), b, a, atoms.mass
@@ -116,33 +163,94 @@ class Neuron:
 
 
 def reference(exact: Exact, grid: GridResult | None) -> float | None:
-    """The value a fitted network's cost is compared with: the exact one if finite, else a converged grid
-    estimate, else None."""
+    """The value a fitted network's cost is compared with.
+
+    Parameters
+    ----------
+    exact : Exact
+    grid : GridResult or None
+
+    Returns
+    -------
+    float or None
+        The exact value if finite, else a converged grid estimate, else None.
+    """
     if exact.value is not None and np.isfinite(exact.value):
         return float(exact.value)
     return grid.value if grid is not None and grid.status == "converged" else None
 
 
-def grid_summary(result: GridResult) -> dict:
-    """The grid estimate as JSON values: rnorm (None when diverging: ‖f‖_R = ∞), converged, status and
-    estimate_error (``GridResult``)."""
+@dataclass(frozen=True)
+class GridSummary:
+    """The grid estimate in JSON terms (``GridResult``): ``rnorm`` (None when diverging: ‖f‖_R = ∞),
+    ``converged``, ``status``, ``reason``, ``estimate_error`` (None when unknown), ``error_is_bound`` and
+    ``error_parts`` (None for unknown parts). One object for the page's download and the CLI's answer."""
+
+    rnorm: float | None
+    converged: bool
+    status: str
+    reason: str
+    estimate_error: float | None
+    error_is_bound: bool
+    error_parts: dict
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict with the fields above (``python -m engine rnorm``'s answer for a function)."""
+        return {**asdict(self), "error_parts": dict(self.error_parts)}
+
+
+def grid_summary(result: GridResult) -> GridSummary:
+    """The ``GridSummary`` of a grid estimate.
+
+    Parameters
+    ----------
+    result : GridResult
+        From ``rnorm_grid``.
+
+    Returns
+    -------
+    GridSummary
+    """
     finite = result.status != "diverging"
-    return {"rnorm": result.value if finite else None, "converged": bool(result.converged and finite),
-            "status": result.status, "reason": result.reason,
-            "estimate_error": result.estimate_error if np.isfinite(result.estimate_error) else None,
-            "error_is_bound": result.error_is_bound,
-            "error_parts": {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()}}
+    return GridSummary(result.value if finite else None, bool(result.converged and finite), result.status,
+                       result.reason, result.estimate_error if np.isfinite(result.estimate_error) else None,
+                       result.error_is_bound,
+                       {k: (v if np.isfinite(v) else None) for k, v in result.error_parts.items()})
 
 
 def export(text: str, extent: float, resolution: int, grid: GridResult | None, exact: Exact) -> dict:
-    """The page's results download: the function, the grid summary (or "not applicable") and the exact value."""
+    """The page's results download: the function, the grid summary (or "not applicable") and the exact value.
+
+    Parameters
+    ----------
+    text : str
+        The formula.
+    extent : float
+    resolution : int
+    grid : GridResult or None
+    exact : Exact
+
+    Returns
+    -------
+    dict
+        JSON-ready {"formula", "extent", "resolution", "grid" (``GridSummary.to_dict()``), "exact"}.
+    """
     return {"formula": text, "extent": extent, "resolution": resolution,
-            "grid": grid_summary(grid) if grid is not None else {"rnorm": None, "status": "not applicable"},
+            "grid": grid_summary(grid).to_dict() if grid is not None else {"rnorm": None, "status": "not applicable"},
             "exact": exact.value if exact.value is not None and np.isfinite(exact.value) else None}
 
 
 def measure_csv(result: GridResult) -> str:
-    """μ(θ_a, b_k) as CSV: a header row "theta (rad)", b_0, b_1, … then one row per angle."""
+    """μ(θ_a, b_k) as CSV: a header row "theta (rad)", b_0, b_1, … then one row per angle.
+
+    Parameters
+    ----------
+    result : GridResult
+
+    Returns
+    -------
+    str
+    """
     import io
 
     out = io.StringIO()
@@ -152,8 +260,19 @@ def measure_csv(result: GridResult) -> str:
 
 
 def radial_summary(dims, curve) -> dict:
-    """A curve of ``RadialResult`` over the dimensions: values (nan where infinite), the infinite dims, the
-    reason of the first, the largest error estimate of the finite values, and the point masses."""
+    """A curve of ``RadialResult`` over the dimensions, as the page shows it.
+
+    Parameters
+    ----------
+    dims : sequence of int
+    curve : list of RadialResult
+
+    Returns
+    -------
+    dict
+        "values" (nan where infinite), "infinite" (the dims), "reason" (of the first infinite one),
+        "worst_error" (of the finite values) and "table" (values and point masses).
+    """
     values = [c.value if c.finite else np.nan for c in curve]
     infinite = [d for d, c in zip(dims, curve) if not c.finite]
     worst = max((c.error_estimate for c in curve if c.finite and np.isfinite(c.value)), default=0.0)
@@ -164,9 +283,24 @@ def radial_summary(dims, curve) -> dict:
 
 
 def measure_view(result: GridResult, extent: float, max_offsets: int = 256):
-    """The sinogram and the measure for display: offsets cropped to |b| ≤ E√2 (where Rf lives; μ's tails
-    beyond decay like 1/b⁴) and thinned to at most ``max_offsets``. Returns (θ in degrees, b, Rf, μ) with
-    Rf, μ shaped (offsets, angles), float32."""
+    """The sinogram and the measure for display.
+
+    Offsets are cropped to |b| ≤ E√2 (where Rf lives; μ's tails beyond decay like 1/b⁴) and thinned to
+    at most ``max_offsets``.
+
+    Parameters
+    ----------
+    result : GridResult
+    extent : float
+    max_offsets : int, optional
+
+    Returns
+    -------
+    theta : ndarray
+        Degrees.
+    b : ndarray
+    Rf, mu : ndarray of float32, shape (offsets, angles)
+    """
     keep = np.flatnonzero(np.abs(result.bs) <= extent * np.sqrt(2.0))
     keep = keep[::max(1, int(np.ceil(len(keep) / max_offsets)))]
     return (np.degrees(result.thetas), result.bs[keep], result.sinogram[:, keep].T.astype(np.float32),

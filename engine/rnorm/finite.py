@@ -1,11 +1,12 @@
-"""Exact R-norm of a finite shallow ReLU network (DESIGN.md §2, Ongie et al., ICLR 2020).
+"""Exact R-norm of a finite shallow ReLU network (docs/design.md §2, Ongie et al., ICLR 2020).
 
 For f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c, the measure γ_d R{(−Δ)^{(d+1)/2} f} on S^{d−1} × ℝ is a
 sum of atoms a_k‖w_k‖ at (w_k/‖w_k‖, b_k/‖w_k‖) (σ is positively homogeneous), and ‖f‖_R is the total
 variation of that measure *after* atoms on the same hyperplane are merged.  Since
 σ(z) − σ(−z) = z, a unit (w, b, a) equals (−w, −b, a) up to an affine term (note: a keeps its sign) (which costs 0 with the free
 skip connection), so each hyperplane is brought to a canonical orientation (first nonzero coordinate of
-the unit normal positive) before merging.  Units with w = 0 are constants and cost 0.
+the unit normal positive) before merging (``engine.network.merge_hyperplanes``).  Units with w = 0 are
+constants and cost 0.
 For T tasks (a_k ∈ ℝᵀ) the cost of a merged atom is its Euclidean norm ‖Σ a‖₂.
 """
 from __future__ import annotations
@@ -14,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.network import HYPERPLANE_RTOL as _TOL, merge_hyperplanes, row_norms
 from engine.validation import DataError
 
-__all__ = ["network_rnorm", "network_measure", "merge_hyperplanes", "canonical_units", "Measure"]
-
-_TOL = 1e-12
+__all__ = ["network_rnorm", "network_measure", "Measure"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _validate(w, b, a):
     # double precision instead of letting inf/inf = nan drop them silently (‖w‖ computed without
     # squaring, so ‖(1e308, 1e308)‖ is representable).
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        nrm = _row_norms(w)
+        nrm = row_norms(w)
         mass = np.abs(a.reshape(K, -1)).max(axis=1, initial=0.0) * nrm * max(1, a.size // max(K, 1)) * max(K, 1)
         offset = np.where(nrm > 0, np.abs(b) / np.where(nrm > 0, nrm, 1.0), 0.0)
     if not (np.isfinite(nrm).all() and np.isfinite(mass).all() and np.isfinite(offset).all()):
@@ -71,58 +71,29 @@ def _validate(w, b, a):
     return w, b, a
 
 
-def _row_norms(m) -> np.ndarray:
-    """Euclidean norm of each row, scaled by the row's largest entry so that no square overflows."""
-    m = np.asarray(m, dtype=float)
-    m = m.reshape(len(m), -1) if m.ndim != 2 else m
-    top = np.abs(m).max(axis=1, initial=0.0)
-    safe = np.where(top > 0, top, 1.0)
-    return top * np.sqrt(((m / safe[:, None]) ** 2).sum(axis=1))
-
-
-def canonical_units(w, b, a, *, tol: float = _TOL):
-    """Each unit of f(x) = Σ a_k σ(w_kᵀx − b_k) as A σ(nᵀx − β) up to an affine term: n = ±w/‖w‖ in
-    canonical orientation (first coordinate with |n_i| > tol positive), β = ±b/‖w‖, A = a‖w‖ (K, T).
-    Returns (n, β, A, sign, keep): ``keep`` marks units with w ≠ 0 (the others are constants and are
-    left out of n, β, A); ``sign`` = −1 for flipped units, which equal Aσ(nᵀx − β) − A(nᵀx − β)
-    (σ(−z) = σ(z) − z; a is unchanged)."""
-    K, d = w.shape
-    A = a.reshape(K, -1)
-    nrm = _row_norms(w)
-    keep = nrm > 0
-    W = w[keep] / nrm[keep, None]
-    B = b[keep] / nrm[keep]
-    A = A[keep] * nrm[keep, None]
-    first = np.argmax(np.abs(W) > tol, axis=1) if len(W) else np.zeros(0, int)
-    sgn = np.where(W[np.arange(len(W)), first] < 0, -1.0, 1.0)
-    return W * sgn[:, None], B * sgn, A, sgn, keep
-
-
-def merge_hyperplanes(w, b, a, *, tol: float = _TOL):
-    """Units of f(x) = Σ a_k σ(w_kᵀx − b_k) merged by hyperplane, vectorised: returns unit normals
-    (m, d) in canonical orientation, offsets (m,) and summed weights (m, T) (a as (K, T)).
-
-    Each unit is normalised and oriented by ``canonical_units``; after a lexicographic sort, neighbours
-    whose (w, b) agree to ``tol`` relative (to max(1, |·|)) are summed. Units with w = 0 are left out.
-    """
-    d = w.shape[1]
-    W, B, A, _, _ = canonical_units(w, b, a, tol=tol)
-    if not len(W):
-        return np.zeros((0, d)), np.zeros(0), np.zeros((0, A.shape[1]))
-    keys = np.c_[W, B]
-    order = np.lexsort(keys.T[::-1])
-    keys, A = keys[order], A[order]
-    gaps = np.abs(np.diff(keys, axis=0)) > tol * np.maximum(1.0, np.abs(keys[:-1]))
-    starts = np.r_[0, 1 + np.flatnonzero(gaps.any(axis=1))]
-    return keys[starts, :d], keys[starts, d], np.add.reduceat(A, starts, axis=0)
-
-
 def network_measure(w, b, a, *, tol: float = _TOL) -> Measure:
-    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k) (``merge_hyperplanes``);
-    atoms with ‖a‖ ≤ tol·max‖a‖ are dropped."""
+    """Merged atoms (unit normal, offset, weight) of f(x) = Σ a_k σ(w_kᵀx − b_k) (``merge_hyperplanes``).
+
+    Parameters
+    ----------
+    w : array_like, shape (K, d)
+    b : array_like, shape (K,)
+    a : array_like, shape (K,) or (K, T)
+    tol : float, optional
+        Atoms with ‖a‖ ≤ tol·max‖a‖ are dropped.
+
+    Returns
+    -------
+    Measure
+        Its ``total`` is ``network_rnorm``.
+
+    References
+    ----------
+    Ongie et al., ICLR 2020.
+    """
     w, b, a = _validate(w, b, a)
     Wm, Bm, Am = merge_hyperplanes(w, b, a, tol=tol)
-    mass = _row_norms(Am)
+    mass = row_norms(Am)
     big = mass > tol * max(1.0, float(mass.max(initial=0.0)))
     Wm, Bm, Am, mass = Wm[big], Bm[big], Am[big], mass[big]
     theta = np.mod(np.arctan2(Wm[:, 1], Wm[:, 0]), 2 * np.pi) if w.shape[1] == 2 else None
@@ -133,7 +104,28 @@ def network_rnorm(w, b, a, *, tol: float = _TOL) -> float:
     """Exact ‖f‖_R for f(x) = Σ_k a_k σ(w_kᵀx − b_k) (+ any affine part, cost 0).
 
     ‖f‖_R = Σ_groups ‖Σ_{k∈group} ±a_k‖w_k‖‖₂ over hyperplanes {x: wᵀx = b} (both orientations
-    merged, see module docstring).  Examples (DESIGN §5): a·σ(wᵀx − b) → |a|‖w‖;
+    merged, see module docstring).  Examples (docs/design.md §5): a·σ(wᵀx − b) → |a|‖w‖;
     |wᵀx| = σ(wᵀx) + σ(−wᵀx) → 2‖w‖; wᵀx = σ(wᵀx) − σ(−wᵀx) → 0.
+
+    Parameters
+    ----------
+    w : array_like, shape (K, d)
+    b : array_like, shape (K,)
+    a : array_like, shape (K,) or (K, T)
+    tol : float, optional
+        Relative tolerance for two units to share a hyperplane, and for an atom to count as zero.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    DataError
+        Shapes that do not fit, non-finite weights, or atoms beyond double precision.
+
+    References
+    ----------
+    Ongie, Willett, Soudry & Srebro, ICLR 2020; docs/design.md §2.
     """
     return network_measure(w, b, a, tol=tol).total

@@ -346,7 +346,25 @@ class Formula:
 
 
 def parse(text: str, variables=("x", "y", "r")) -> Formula:
-    """Parse ``text`` into a :class:`Formula` over the allowed ``variables`` (names; see module doc)."""
+    """Parse ``text`` into a :class:`Formula` over the allowed ``variables`` (the language: module docstring).
+
+    Parameters
+    ----------
+    text : str
+        At most ``MAX_LENGTH`` characters.
+    variables : tuple of str, optional
+        The names the formula may use.
+
+    Returns
+    -------
+    Formula
+        Callable on arrays (``formula(x=..., y=...)``), with its normalised text and LaTeX.
+
+    Raises
+    ------
+    FormulaError
+        A DataError whose message points at the offending part of ``text``.
+    """
     if not isinstance(text, str):
         raise TypeError(f"formula must be a string, not {type(text).__name__}")
     variables = tuple(variables)
@@ -367,5 +385,17 @@ def parse(text: str, variables=("x", "y", "r")) -> Formula:
 
 
 def evaluate(text: str, **arrays) -> np.ndarray:
-    """``parse(text, variables)(**arrays)`` with the variables x, y, r plus the names of ``arrays``."""
+    """``parse(text, variables)(**arrays)`` with the variables x, y, r plus the names of ``arrays``.
+
+    Parameters
+    ----------
+    text : str
+    **arrays : array_like
+        The values of the variables.
+
+    Returns
+    -------
+    ndarray
+        Broadcast over the arrays.
+    """
     return parse(text, tuple(dict.fromkeys(("x", "y", "r", *arrays))))(**arrays)

@@ -1,6 +1,6 @@
 """R-norm of a general 2-D function sampled on a square grid (d = 2, γ_2 = 1/(4π)).
 
-Conventions (DESIGN.md §2):
+Conventions (docs/design.md §2):
 - Grid: n × n cell-centred samples on [−E, E]², h = 2E/n, x_j = −E + (j + ½)h; ``values[i, j] = f(x_j, y_i)``
   (row i ↔ y_i ascending, as ``np.meshgrid(xs, xs)``; *not* image order with row 0 on top).
 - Directions w = (cos θ, sin θ), θ ∈ [0, π); offsets b on a centred grid b_k = (k − n_b/2)·db, db = h.
@@ -44,7 +44,19 @@ __all__ = ["GAMMA_2", "GridResult", "grid_points", "radon", "filtered", "measure
 
 
 def grid_points(extent: float, resolution: int) -> np.ndarray:
-    """Cell-centred sample positions x_j = −E + (j + ½)·2E/n, j = 0..n−1 (the same for y)."""
+    """Cell-centred sample positions x_j = −E + (j + ½)·2E/n, j = 0..n−1 (the same for y).
+
+    Parameters
+    ----------
+    extent : float
+        E.
+    resolution : int
+        n.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
     h = 2.0 * extent / resolution
     return -extent + (np.arange(resolution) + 0.5) * h
 
@@ -79,11 +91,26 @@ def _check_angles(angles) -> np.ndarray:
 def radon(values, extent: float, angles=180, *, n_b: int | None = None, oversample: int = 4):
     """Radon transform of grid samples: ``sinogram[a, k] = Rf((cos θ_a, sin θ_a), b_k)``.
 
-    values: (n, n) samples ``values[i, j] = f(x_j, y_i)`` on the cell-centred grid of [−E, E]²
-    (``grid_points``). angles: a count m (θ_a = aπ/m) or an array of angles in radians.
-    n_b: number of offsets (default: enough to cover |b| ≤ E√2); db = h = 2E/n, b_k = (k − n_b/2)·db.
-    Returns (sinogram (n_angles, n_b), b_grid). Scaling: line integrals in the units of x (∫ 1 ds over a
-    chord of the square is its length). Method: Fourier slice theorem (module docstring).
+    Scaling: line integrals in the units of x (∫ 1 ds over a chord of the square is its length). Method:
+    Fourier slice theorem (module docstring).
+
+    Parameters
+    ----------
+    values : array_like, shape (n, n)
+        Samples ``values[i, j] = f(x_j, y_i)`` on the cell-centred grid of [−E, E]² (``grid_points``).
+    extent : float
+        E.
+    angles : int or array_like, optional
+        A count m (θ_a = aπ/m) or an array of angles in radians.
+    n_b : int, optional
+        Number of offsets (default: enough to cover |b| ≤ E√2); db = h = 2E/n, b_k = (k − n_b/2)·db.
+    oversample : int, optional
+        Zero padding of the 2-D FFT (oversample× finer in frequency).
+
+    Returns
+    -------
+    sinogram : ndarray, shape (n_angles, n_b)
+    b_grid : ndarray, shape (n_b,)
     """
     values = _check_values(values)
     thetas = _check_angles(angles)
@@ -218,10 +245,6 @@ def rnorm_grid(f, extent: float = 8.0, resolution: int = 256, angles=256, *, tol
                taper: float = 0.25, upsample: int = 2) -> GridResult:
     """‖f‖_R of a 2-D function on [−E, E]² (E = ``extent``), with an error estimate and a divergence check.
 
-    f: a callable f(x, y) on arrays (evaluated on ``grid_points(extent, resolution)`` in meshgrid 'xy'
-    layout) or an (n, n) array laid out as ``values[i, j] = f(x_j, y_i)`` (then ``resolution`` = n).
-    f should be negligible near the boundary of the square (the transform sees f·1_square).
-
     ‖f‖_R = 2∫_0^π∫|μ| db dθ: a trapezoid sum over θ_a = aπ/m; in b, μ and ∂_bμ (exact FFT samples of
     the band-limited μ, ``upsample``× finer than h) feed the cubic Hermite rule of
     ``grid_quadrature.abs_integral_hermite`` (O(db⁴) with the kinks of |μ| at its zeros handled
@@ -231,6 +254,33 @@ def rnorm_grid(f, extent: float = 8.0, resolution: int = 256, angles=256, *, tol
     ``engine.rnorm.grid_error.error_budget`` for the error estimate and the statuses.
     Cost (bench/rnorm.py): 256² with 256 angles ≈ 1.1× the pre-issue-13 trapezoid version (350 vs
     331 ms), the estimate included; ``upsample=4`` (16× smaller quadrature error) costs 1.3–2× more.
+
+    Parameters
+    ----------
+    f : callable or ndarray
+        f(x, y) on arrays (evaluated on ``grid_points(extent, resolution)`` in meshgrid 'xy' layout) or an
+        (n, n) array laid out as ``values[i, j] = f(x_j, y_i)`` (then ``resolution`` = n). f should be
+        negligible near the boundary of the square (the transform sees f·1_square).
+    extent : float, optional
+    resolution : int, optional
+    angles : int or array_like, optional
+        A count m (θ_a = aπ/m) or the angles in radians.
+    tol : float, optional
+        Relative error below which the estimate counts as converged.
+    taper : float, optional
+        Width of the filter's taper (fraction of the band).
+    upsample : int, optional
+        Offsets per grid spacing of the quadrature in b.
+
+    Returns
+    -------
+    GridResult
+        ``value``, ``status`` ("converged", "diverging", …), ``estimate_error`` and whether it is a bound,
+        the sinogram and the measure μ.
+
+    References
+    ----------
+    Ongie et al., ICLR 2020 (‖f‖_R = γ_d‖R{(−Δ)^{(d+1)/2} f}‖₁); docs/design.md §2.
     """
     extent = number(extent, "extent", 1e-300)
     m = count(angles, "angles", 1, 1 << 16) if np.ndim(angles) == 0 else np.size(angles)

@@ -1,6 +1,6 @@
 """R-norm of a radial function f(x) = g(‖x‖) on ℝᵈ, d = 1 … 15, by reduction to one dimension.
 
-Conventions (DESIGN.md §2): ‖f‖_R = γ_d ∫_{S^{d−1}}∫_ℝ |R{(−Δ)^{(d+1)/2} f}(w, b)| db dw,
+Conventions (docs/design.md §2): ‖f‖_R = γ_d ∫_{S^{d−1}}∫_ℝ |R{(−Δ)^{(d+1)/2} f}(w, b)| db dw,
 γ_d = 1/(2(2π)^{d−1}), Rf(w, b) = ∫_{wᵀx=b} f ds (surface measure).
 
 Reduction.  For radial f, Rf(w, b) = ρ(b) does not depend on w; slicing the plane wᵀx = b into spheres,
@@ -178,11 +178,32 @@ def radial_rnorm(profile, dim: int, *, support: float | None = None, fourier=Non
                  resolution: float = 1.0, estimate_error: bool = True) -> RadialResult:
     """‖f‖_R of f(x) = profile(‖x‖) on ℝ^dim (see the module docstring for formulas and methods).
 
-    profile: vectorised callable g(r), r ≥ 0 (g smooth, with g'(0) = 0).  support: R with g = 0 for
-    r ≥ R (compact route), or None (Fourier/Hankel route, g must decay fast).  fourier: optional
-    radial Fourier transform F(ω) = f̂(ω e₁) (convention f̂(ξ) = ∫ f e^{−iξ·x} dx) replacing the Hankel
-    quadrature.  resolution: multiplies all quadrature sizes.  estimate_error: rerun at 0.6× resolution
-    and report the difference as ``error_estimate`` (doubles the cost of the Fourier route).
+    Parameters
+    ----------
+    profile : callable
+        Vectorised g(r), r ≥ 0 (g smooth, with g'(0) = 0).
+    dim : int
+        The dimension d ≥ 1.
+    support : float, optional
+        R with g = 0 for r ≥ R (compact route), or None (Fourier/Hankel route, g must decay fast).
+    fourier : callable, optional
+        Radial Fourier transform F(ω) = f̂(ω e₁) (convention f̂(ξ) = ∫ f e^{−iξ·x} dx) replacing the Hankel
+        quadrature.
+    resolution : float, optional
+        Multiplies all quadrature sizes.
+    estimate_error : bool, optional
+        Rerun at 0.6× resolution and report the difference as ``error_estimate`` (doubles the cost of the
+        Fourier route).
+
+    Returns
+    -------
+    RadialResult
+        ``value`` (∞ when the norm diverges, with ``finite`` False and a ``reason``), ``point_mass``,
+        ``error_estimate``.
+
+    References
+    ----------
+    Ongie et al., ICLR 2020 (radial functions); docs/design.md §2, §5.
     """
     d = _check_dim(dim)
     g = _as_profile(profile)
@@ -200,11 +221,33 @@ def radial_rnorm(profile, dim: int, *, support: float | None = None, fourier=Non
 
 def radial_rnorm_curve(profile, dims=range(1, 16), *, support: float | None = None, fourier=None,
                        resolution: float = 1.0, estimate_error: bool = True, progress=None) -> list[RadialResult]:
-    """radial_rnorm for each d in dims (norm-vs-dimension plot), same keywords (``fourier`` may be a
-    callable F(ω, d)).  Without ``fourier``, the dimensions that need the Fourier/Hankel route are done in
-    one batch sharing g's samples, Bessel evaluations and quadrature nodes (``hankel_route``): the
-    Gaussian curve d = 1 … 15 with error estimates in well under a second.  progress: optional callable
-    progress(fraction, text)."""
+    """``radial_rnorm`` for each d in dims (the norm-vs-dimension plot).
+
+    Without ``fourier``, the dimensions that need the Fourier/Hankel route are done in one batch sharing
+    g's samples, Bessel evaluations and quadrature nodes (``hankel_route``): the Gaussian curve d = 1 … 15
+    with error estimates in well under a second.
+
+    Parameters
+    ----------
+    profile : callable
+        g(r), as for ``radial_rnorm``.
+    dims : iterable of int, optional
+    support, resolution, estimate_error
+        As for ``radial_rnorm``.
+    fourier : callable, optional
+        F(ω, d).
+    progress : callable, optional
+        progress(fraction, text).
+
+    Returns
+    -------
+    list of RadialResult
+        One per dimension.
+
+    References
+    ----------
+    Ongie et al., ICLR 2020.
+    """
     dims = [_check_dim(d) for d in dims]
     if fourier is not None:
         return [radial_rnorm(profile, d, support=support, resolution=resolution, estimate_error=estimate_error,
@@ -249,15 +292,41 @@ def _formula_profile(formula, support):
 
 
 def formula_rnorm(formula, dim: int, *, support="detect"):
-    """``radial_rnorm`` of the profile g(r) given by a parsed formula in r (``engine.rnorm.formula``);
-    the support is detected (``detect_support``) unless given (0 or None: no compact support).
-    Returns (result, support used)."""
+    """``radial_rnorm`` of the profile g(r) given by a parsed formula in r (``engine.rnorm.formula``).
+
+    Parameters
+    ----------
+    formula : Formula
+        In the variable r.
+    dim : int
+    support : float, None or "detect", optional
+        "detect": ``detect_support``; 0 or None: no compact support.
+
+    Returns
+    -------
+    result : RadialResult
+    support : float or None
+        The support used.
+    """
     profile, support = _formula_profile(formula, support)
     return radial_rnorm(profile, dim, support=support), support
 
 
 def formula_rnorm_curve(formula, dims=range(1, 16), *, support="detect", progress=None):
-    """``radial_rnorm_curve`` (one batch over d) of a parsed formula in r, support as in ``formula_rnorm``.
-    Returns (results, support used)."""
+    """``radial_rnorm_curve`` (one batch over d) of a parsed formula in r.
+
+    Parameters
+    ----------
+    formula : Formula
+    dims : iterable of int, optional
+    support : float, None or "detect", optional
+        As in ``formula_rnorm``.
+    progress : callable, optional
+
+    Returns
+    -------
+    results : list of RadialResult
+    support : float or None
+    """
     profile, support = _formula_profile(formula, support)
     return radial_rnorm_curve(profile, dims, support=support, progress=progress), support

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 
 from engine.sweep.experiments import EXPERIMENTS
-from engine.sweep.spec import Spec, parse_spec, row_key
+from engine.sweep.spec import Spec, check_within, parse_spec, row_key
+from engine.sweep.summary import over_seeds, plottable, varying
 from engine.validation import DataError
 
-__all__ = ["EXPERIMENTS", "Spec", "load_spec", "row_key", "run_sweep", "read_results"]
+__all__ = ["EXPERIMENTS", "Spec", "load_spec", "row_key", "check_within", "run_sweep", "read_results", "over_seeds",
+           "plottable", "varying"]
 
 
 def load_spec(source) -> Spec:

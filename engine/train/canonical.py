@@ -1,4 +1,4 @@
-"""A trained univariate net in the canonical form of DESIGN.md §2.
+"""A trained univariate net in the canonical form of docs/design.md §2.
 
 A unit a σ(wx − b) with w ≠ 0 has its knot at t = b/w and, since σ(wx − b) = |w|(x − t)₊ for w > 0 and
 |w|(t − x)₊ = |w|(x − t)₊ + (wx − b) for w < 0 (σ(−z) = σ(z) − z),
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.train.network import HYPERPLANE_RTOL, ShallowNet
+from engine.network import HYPERPLANE_RTOL, ShallowNet
 from engine.univariate.interpolant import Interpolant
 from engine.validation import DataError
 
 
-def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: float = 0.0,
+def to_interpolant(net: ShallowNet, *, bias_penalty: bool = False, merge_tol: float = 0.0,
                    span: float | None = None) -> Interpolant:
     """Canonical form (knots sorted, jumps (m, T), affine (T, 2)) of a d = 1 net.
 
@@ -55,6 +55,6 @@ def to_interpolant(net: ShallowNet, penalise_bias: bool = False, merge_tol: floa
         keep = np.any(merged != 0, axis=1)
         knots, jumps = knots[keep], merged[keep]
     sizes = np.linalg.norm(jumps, axis=1)
-    cost = float((sizes * np.hypot(1.0, knots)).sum() if penalise_bias else sizes.sum())
+    cost = float((sizes * np.hypot(1.0, knots)).sum() if bias_penalty else sizes.sum())
     return Interpolant(knots, jumps, np.stack([const, slope], axis=1), cost=cost, unique=None,
-                       bias_penalty=penalise_bias)
+                       bias_penalty=bias_penalty)

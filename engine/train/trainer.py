@@ -1,6 +1,6 @@
 """Full-batch training of a wide shallow ReLU net with weight decay, streaming snapshots.
 
-Objective (DESIGN.md §2, network f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c with a free skip (v, c)):
+Objective (docs/design.md §2, network f(x) = Σ_k a_k σ(w_kᵀx − b_k) + vᵀx + c with a free skip (v, c)):
 
     L = ½ Σ_i ‖f(x_i) − y_i‖² + (λ/2) Σ_k (‖a_k‖² + ‖w_k‖² [+ b_k²  when biases are penalised]).
 
@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
-from engine.train.network import ShallowNet
+from engine.network import ShallowNet
 from engine.validation import DataError, at_most, lam as check_lam
 
 MAX_WIDTH = 20000
@@ -146,7 +146,7 @@ def _device(device: str) -> torch.device:
     return dev
 
 
-def train(x, Y, *, width: int = 200, lam: float = 1e-3, penalise_bias: bool = False, optimizer: str = "adam",
+def train(x, Y, *, width: int = 200, lam: float = 1e-3, bias_penalty: bool = False, optimizer: str = "adam",
           lr: float | None = None, steps: int = 5000, seed: int = 0, device: str = "auto",
           dtype: str = "float64", snapshot_every: int = 100, grid=None, grid_tasks=None,
           init_scale: float = 1e-2, stop: Callable[[], bool] | None = None) -> Iterator[Snapshot]:
@@ -168,14 +168,14 @@ def train(x, Y, *, width: int = 200, lam: float = 1e-3, penalise_bias: bool = Fa
     if not (isinstance(init_scale, (int, float, np.number)) and np.isfinite(init_scale) and init_scale > 0):
         raise DataError("init_scale must be a finite number > 0")
     net0 = initial_net(X, Y, width, init_scale, seed)
-    return _run(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, float(lr), steps, dev, DTYPES[dtype],
+    return _run(net0, X, Y, G, tasks, lam, bias_penalty, optimizer, float(lr), steps, dev, DTYPES[dtype],
                 snapshot_every, stop)
 
 
 SMALL = 1_000_000   # N·K·max(T, d) below which one CPU thread is as fast as several
 
 
-def _run(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop):
+def _run(net0, X, Y, G, tasks, lam, bias_penalty, optimizer, lr, steps, dev, kind, snapshot_every, stop):
     """The training loop behind ``train`` (arguments already checked). Small problems on the CPU run
     on one thread: several threads gain nothing on them and, when the CPU is shared (a web server,
     other sessions), their spin-waits made training 10× slower in our measurements."""
@@ -183,12 +183,12 @@ def _run(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, ki
     if dev.type == "cpu" and len(X) * net0.width * max(Y.shape[0], X.shape[1]) < SMALL:
         torch.set_num_threads(1)
     try:
-        yield from _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop)
+        yield from _loop(net0, X, Y, G, tasks, lam, bias_penalty, optimizer, lr, steps, dev, kind, snapshot_every, stop)
     finally:
         torch.set_num_threads(threads)
 
 
-def _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, kind, snapshot_every, stop):
+def _loop(net0, X, Y, G, tasks, lam, bias_penalty, optimizer, lr, steps, dev, kind, snapshot_every, stop):
     params = [torch.tensor(getattr(net0, n), dtype=kind, device=dev) for n in "awbvc"]
     a, w, b, v, c = params
     for p in params:
@@ -201,11 +201,11 @@ def _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, k
 
     def snapshot(step, R, done=False, stopped=False):
         net = ShallowNet(*(p.cpu().double().numpy().copy() for p in params))
-        data, norm = 0.5 * float((R.double() ** 2).sum()), net.weight_norm(penalise_bias)
+        data, norm = 0.5 * float((R.double() ** 2).sum()), net.weight_norm(bias_penalty=bias_penalty)
         if not np.isfinite(data + norm):
             raise FloatingPointError(f"training diverged by step {step}: lower lr")
         values = None if Gt is None else (torch.relu(Gt @ w.T - b) @ a + Gt @ v + c).T[rows].cpu().double().numpy()
-        return Snapshot(step, data + lam * norm, data, norm, net.representation_cost(penalise_bias),
+        return Snapshot(step, data + lam * norm, data, norm, net.representation_cost(bias_penalty=bias_penalty),
                         time.perf_counter() - start, values, net, str(dev), done, stopped)
 
     for step in range(steps + 1):   # the tensors need no autograd: the gradient is written out below
@@ -223,7 +223,7 @@ def _loop(net0, X, Y, G, tasks, lam, penalise_bias, optimizer, lr, steps, dev, k
         Gz = (R @ a.T) * (Z > 0)
         torch.addmm(w, Gz.T, Xt, beta=lam, out=w.grad)
         torch.sum(Gz, 0, out=b.grad).neg_()
-        if penalise_bias:
+        if bias_penalty:
             b.grad.add_(b, alpha=lam)
         torch.mm(Xt.T, R, out=v.grad)
         torch.sum(R, 0, out=c.grad)

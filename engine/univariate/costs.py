@@ -1,4 +1,4 @@
-"""Representation costs of univariate ReLU networks (DESIGN.md §2).
+"""Representation costs of univariate ReLU networks (docs/design.md §2).
 
 For f(x) = c + v·x + Σ_k J_k (x − t_k)₊ (J_k ∈ ℝᵀ):
 
@@ -26,7 +26,22 @@ def weight(t):
 
 
 def representation_cost(f: Interpolant, penalty: str = "bias_free") -> float:
-    """Cost of the canonical form ``f`` under one of ``PENALTIES``."""
+    """Cost of the canonical form ``f`` under one of ``PENALTIES`` (module docstring).
+
+    Parameters
+    ----------
+    f : Interpolant
+    penalty : {"bias_free", "bias_penalised", "no_skip"}, optional
+        Σ‖J_k‖; Σ√(1+t_k²)‖J_k‖; or max(Σ|J_k|, |f'(−∞) + f'(+∞)|) (one task only).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Savarese et al., COLT 2019; Boursier & Flammarion, NeurIPS 2023.
+    """
     norms = np.linalg.norm(f.jumps, axis=1)
     if penalty == "bias_free":
         return float(norms.sum())
@@ -42,9 +57,28 @@ def representation_cost(f: Interpolant, penalty: str = "bias_free") -> float:
 
 
 def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
-    """Cost of the linear interpolant of samples (xs, ys): Σ_i w(x_i)|Δslope_i| over interior nodes,
-    w ≡ 1 (bias free) or √(1+x²) (biases penalised); ``no_skip`` adds the end-slope term.
-    ys may be (M,) or (T, M); slope changes of several tasks are combined with the ℓ2 norm."""
+    """Cost of the linear interpolant of samples (xs, ys).
+
+    Σ_i w(x_i)|Δslope_i| over interior nodes, w ≡ 1 (bias free) or √(1+x²) (biases penalised); ``no_skip``
+    takes the maximum with the end-slope term |f'(x_1) + f'(x_M)|. Slope changes of several tasks are
+    combined with the ℓ2 norm.
+
+    Parameters
+    ----------
+    xs : array_like, shape (M,)
+        Increasing sample points.
+    ys : array_like, shape (M,) or (T, M)
+    penalty : {"bias_free", "bias_penalised", "no_skip"}, optional
+
+    Returns
+    -------
+    float
+        Exact for piecewise-linear f whose knots are sample points; converges to the integral for smooth f.
+
+    References
+    ----------
+    Savarese et al., COLT 2019; Boursier & Flammarion, NeurIPS 2023.
+    """
     xs = np.asarray(xs, float)
     ys = np.atleast_2d(np.asarray(ys, float))
     slopes = np.diff(ys, axis=1) / np.diff(xs)
@@ -61,7 +95,18 @@ def sampled_cost(xs, ys, penalty: str = "bias_free") -> float:
 
 
 def h1_seminorm(f: Interpolant, a: float, b: float) -> np.ndarray:
-    """(∫_a^b f'(x)² dx)^½ per task, exact for the piecewise-linear f."""
+    """(∫_a^b f'(x)² dx)^½ per task, exact for the piecewise-linear f.
+
+    Parameters
+    ----------
+    f : Interpolant
+    a, b : float
+        The interval, a < b.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+    """
     inner = f.knots[(f.knots > a) & (f.knots < b)]
     edges = np.concatenate([[a], inner, [b]])
     slopes = np.atleast_2d(f.slopes(edges[:-1]))

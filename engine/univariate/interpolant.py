@@ -94,6 +94,26 @@ class Interpolant:
         out = self._pieces(xs)[2]
         return out[0] if self.tasks == 1 else out
 
+    def to_ppoly(self):
+        """The same function as a ``scipy.interpolate.PPoly`` (degree 1, extrapolating): derivative,
+        antiderivative, integrate, roots and solve come with it.
+
+        Returns
+        -------
+        scipy.interpolate.PPoly
+            Breakpoints t_1 − 1, t_1, …, t_m, t_m + 1 (0 and 1 without knots; the outer pieces extend to
+            ±∞); values of shape (M,) for one task, (T, M) for T tasks, as ``__call__``.
+        """
+        from scipy.interpolate import PPoly
+
+        t = np.unique(self.knots)
+        breaks = np.r_[t[0] - 1.0, t, t[-1] + 1.0] if len(t) else np.array([0.0, 1.0])
+        left = breaks[:-1]
+        coef = np.stack([self.slopes(left), self(left)])          # (2, pieces) or (2, T, pieces)
+        if self.tasks == 1:
+            return PPoly(coef, breaks, extrapolate=True)
+        return PPoly(coef.transpose(1, 0, 2), breaks, extrapolate=True, axis=1)   # c: (T, 2, pieces)
+
     def neuron_costs(self) -> np.ndarray:
         """Each knot's share of the cost: ‖J_k‖ (bias free) or √(1+t_k²)‖J_k‖ (biases penalised)."""
         norms = np.linalg.norm(self.jumps, axis=1)

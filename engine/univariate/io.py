@@ -22,7 +22,27 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def parse_points(raw: bytes, filename: str = "points.csv"):
-    """(x, y, notes) from an uploaded CSV or JSON file (one task; notes say what was merged)."""
+    """Points from an uploaded CSV or JSON file (one task; formats in the module docstring).
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content, at most ``MAX_UPLOAD_BYTES``.
+    filename : str, optional
+        Its name: ".json" (or content starting with [ or {) selects JSON, anything else CSV.
+
+    Returns
+    -------
+    x, y : ndarray, shape (N,)
+        Sorted, duplicates merged.
+    notes : list of str
+        What was merged.
+
+    Raises
+    ------
+    DataError
+        Unreadable or refused content; the message names the line or key.
+    """
     if len(raw) > MAX_UPLOAD_BYTES:
         raise DataError(f"file too large (limit {MAX_UPLOAD_BYTES // 1000} kB)")
     try:
@@ -69,15 +89,45 @@ def _numeric(cells) -> bool:
 
 
 def points_csv(x, y) -> str:
+    """The points as CSV with a header row "x,y" (floats written exactly, by ``repr``).
+
+    Parameters
+    ----------
+    x, y : sequence of float
+
+    Returns
+    -------
+    str
+    """
     return "x,y\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(map(float, x), map(float, y)))
 
 
 def points_json(x, y) -> str:
+    """The points as JSON {"x": [...], "y": [...]} (what ``parse_points`` reads back).
+
+    Parameters
+    ----------
+    x, y : sequence of float
+
+    Returns
+    -------
+    str
+    """
     return json.dumps({"x": list(map(float, x)), "y": list(map(float, y))})
 
 
 def solution_csv(curves: dict[str, Interpolant], xs) -> str:
-    """Curves evaluated on ``xs``: columns x, then one per curve."""
+    """Curves evaluated on ``xs``: columns x, then one per curve (task 1 of each).
+
+    Parameters
+    ----------
+    curves : dict of str to Interpolant
+    xs : array_like, shape (M,)
+
+    Returns
+    -------
+    str
+    """
     xs = np.asarray(xs, float)
     cols = [xs] + [np.atleast_2d(f(xs))[0] for f in curves.values()]
     lines = [",".join(["x", *curves])] + [",".join(repr(float(v)) for v in row) for row in zip(*cols)]
@@ -85,4 +135,14 @@ def solution_csv(curves: dict[str, Interpolant], xs) -> str:
 
 
 def solution_json(curves: dict[str, Interpolant]) -> str:
+    """The solutions as JSON {name: ``Interpolant.to_dict()``} (the CLI's output contract per curve).
+
+    Parameters
+    ----------
+    curves : dict of str to Interpolant
+
+    Returns
+    -------
+    str
+    """
     return json.dumps({name: f.to_dict() for name, f in curves.items()}, indent=1)

@@ -1,4 +1,4 @@
-"""Example data sets for the univariate explorer (DESIGN.md §5 cases and teaching examples)."""
+"""Example data sets for the univariate explorer (docs/design.md §5 cases and teaching examples)."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +14,20 @@ GENERATED = ("Noisy sine", "Random")
 
 
 def preset_points(name: str, seed: int = 0, n: int = 12):
-    """(x, y) lists for a named preset; the generated ones depend on ``seed``."""
+    """The points of a named preset; the generated ones depend on ``seed``.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``PRESETS`` or one of ``GENERATED``.
+    seed : int, optional
+    n : int, optional
+        Number of generated points.
+
+    Returns
+    -------
+    x, y : list of float
+    """
     if name in PRESETS:
         x, y = PRESETS[name]
         return list(map(float, x)), list(map(float, y))

@@ -1,6 +1,6 @@
 """Reference solver: the convex program over a fixed grid of candidate knots (cvxpy).
 
-This is the baseline everyone uses (DESIGN.md §2): f(x) = c + v·x + Σ_j J_j (x − g_j)₊ over grid
+This is the baseline everyone uses (docs/design.md §2): f(x) = c + v·x + Σ_j J_j (x − g_j)₊ over grid
 points g_j (the data points included), minimising Σ_j ω(g_j)‖J_j‖ (ω ≡ 1 bias free, √(1+g²) biases
 penalised) subject to interpolation, or ½Σ(f(x_i) − y_i)² + lam·cost for lam > 0. Its knots sit on
 the grid, so for the biases-penalised problem it is only approximate, and it is slow; tests use it as
@@ -20,11 +20,38 @@ def knot_grid(x, size: int) -> np.ndarray:
     return np.union1d(np.linspace(x[0], x[-1], size), x)
 
 
-def solve_on_grid(x, y, bias_penalty: bool = False, lam: float = 0.0, grid=None,
+def solve_on_grid(x, y, *, bias_penalty: bool = False, lam: float = 0.0, grid=None,
                   grid_size: int | None = None, solver: str | None = None, observed=None) -> Interpolant:
-    """Solve on a knot grid with cvxpy; default grid: 4N points plus the data. Default solver: HiGHS
-    for the linear program (one task, interpolation: the fastest here), Clarabel otherwise.
-    ``observed`` (T, N) booleans: task τ is fitted only where observed[τ] (tasks with own inputs)."""
+    """The cvxpy knot-grid baseline: the same problem as ``interpolate`` with knots restricted to a grid.
+
+    Default grid: 4N points plus the data. Default solver: HiGHS for the linear program (one task,
+    interpolation: the fastest here), Clarabel otherwise.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+    y : array_like, shape (N,) or (T, N)
+    bias_penalty : bool, optional
+    lam : float, optional
+        λ ≥ 0; 0 interpolates.
+    grid : array_like, optional
+        Candidate knots (default: ``knot_grid(x, grid_size)``).
+    grid_size : int, optional
+        Points of the default grid (default 4N).
+    solver : str, optional
+        A cvxpy solver name.
+    observed : array_like of bool, shape (T, N), optional
+        Task τ is fitted only where observed[τ] (tasks with their own inputs).
+
+    Returns
+    -------
+    Interpolant
+        Its cost is an upper bound on the exact cost that approaches it as the grid is refined.
+
+    References
+    ----------
+    docs/design.md §2 (the grid baseline).
+    """
     import cvxpy as cp
 
     if observed is None:

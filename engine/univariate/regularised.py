@@ -1,6 +1,6 @@
 """Bias-free regularised fit: minimise ½Σ_i‖f(x_i) − y_i‖² + lam·Σ_k‖J_k‖.
 
-For fixed values z_i = f(x_i) the cheapest f is connect-the-dots of z (bias free, DESIGN.md §2), with
+For fixed values z_i = f(x_i) the cheapest f is connect-the-dots of z (bias free, docs/design.md §2), with
 cost Σ_i‖δ_i(z)‖, where δ_i(z) = (z_{i+1} − z_i)/h_i − (z_i − z_{i−1})/h_{i−1} is linear in z. So the fit
 is the convex program min_z ½‖z − y‖² + lam Σ_i ‖δ_i(z)‖ (for one task: trend filtering of order
 one on unequal spacing; for T tasks a group lasso on slope changes), solved exactly by Clarabel.
@@ -108,7 +108,7 @@ def _active_set(D, y, lam, signs, max_iter: int = 40):
     return best
 
 
-def affine_lambda(x, Y, bias_penalty: bool, observed=None) -> float:
+def affine_lambda(x, Y, *, bias_penalty: bool, observed=None) -> float:
     """Smallest lam at which the regularised fit is the least-squares affine function.
 
     With r the least-squares residuals, the affine fit is optimal iff η(t) = Σ_i r_i (x_i − t)₊ / lam

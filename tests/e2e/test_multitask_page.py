@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.test_click_plot import click
 from ui.univariate_figure import window
 
-TASK1 = [(0, 0), (1, 0), (2, 1), (3, 3)]   # DESIGN.md §5: alone, not unique
+TASK1 = [(0, 0), (1, 0), (2, 1), (3, 3)]   # docs/design.md §5: alone, not unique
 TASK2 = [(0, 0), (3, 0)]                   # a companion seen only at the ends: still not unique
 
 

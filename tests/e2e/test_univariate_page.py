@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.test_click_plot import click
 from ui.univariate_figure import window
 
-POINTS = [(0, 0), (1, 0), (2, 1), (3, 3)]   # DESIGN.md §5: bias-free solution not unique
+POINTS = [(0, 0), (1, 0), (2, 1), (3, 3)]   # docs/design.md §5: bias-free solution not unique
 
 
 def test_click_adds_point_and_changes_the_solution(page: Page, app_server: str) -> None:

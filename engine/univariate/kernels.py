@@ -1,5 +1,5 @@
 """Minimum-norm interpolation in reproducing-kernel Hilbert spaces on ℝ: the kernel baselines that a
-min-norm ReLU network is compared with (DESIGN.md §1, paper 3: with T ≥ 2 tasks the network picks
+min-norm ReLU network is compared with (docs/design.md §1, paper 3: with T ≥ 2 tasks the network picks
 the H¹ interpolant).
 
 Five kernels (``KERNELS``), each with the formula of its kernel and of the norm it minimises:
@@ -49,32 +49,21 @@ REFINE_STEPS = 3
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """What a page shows about a kernel: label, LaTeX of the kernel and of the norm, whether the
-    bandwidth ℓ matters, and the dimension of the polynomial null space (0: positive definite)."""
+    """What the solver needs to know of a kernel: whether the bandwidth ℓ matters, and the dimension of
+    the polynomial null space (0: positive definite). Display names and LaTeX live in ``ui.kernel_text``."""
 
-    label: str
-    formula: str
-    norm: str
     needs_bandwidth: bool
     null_space: int = 0
 
 
 KERNELS = {
-    "h1": KernelSpec("H¹ linear spline (connect-the-dots)", r"G(x,x') = -\tfrac12|x-x'|",
-                     r"|f|_{H^1}^2 = \int f'(x)^2\,dx", False, 1),
-    "h2": KernelSpec("H² natural cubic spline", r"G(x,x') = \tfrac1{12}|x-x'|^3",
-                     r"|f|_{H^2}^2 = \int f''(x)^2\,dx", False, 2),
-    "gaussian": KernelSpec("Gaussian (RBF) kernel", r"k(x,x') = e^{-(x-x')^2/(2\ell^2)}",
-                           r"\|f\|^2 = \frac{1}{2\pi}\int |\hat f(\omega)|^2\,"
-                           r"\frac{e^{\ell^2\omega^2/2}}{\sqrt{2\pi}\,\ell}\,d\omega", True),
-    "laplace": KernelSpec("Laplace (exponential) kernel", r"k(x,x') = e^{-|x-x'|/\ell}",
-                          r"\|f\|^2 = \tfrac12\int \big(\ell f'(x)^2 + f(x)^2/\ell\big)\,dx", True),
-    "relu": KernelSpec("ReLU arc-cosine kernel (random features)",
-                       r"k(x,x') = \tfrac1\pi\|\tilde x\|\|\tilde x'\|\big(\sin\theta"
-                       r" + (\pi-\theta)\cos\theta\big),\ \tilde x = (x, 1)",
-                       r"\|f\|^2 = \min\big\{\tfrac12\mathbb E_w[c(w)^2] :"
-                       r" f(x) = \mathbb E_w[c(w)\,\sigma(w^\top\tilde x)]\big\}", False),
+    "h1": KernelSpec(False, 1),
+    "h2": KernelSpec(False, 2),
+    "gaussian": KernelSpec(True),
+    "laplace": KernelSpec(True),
+    "relu": KernelSpec(False),
 }
+"""The kernels of the module docstring, by name."""
 
 
 MAX_POINTS = 2000   # data points of one interpolant (a dense N × N solve)
@@ -107,7 +96,21 @@ def _gram(kernel: str, x1: np.ndarray, x2: np.ndarray, bandwidth: float) -> np.n
 
 
 def gram(kernel: str, x1, x2, bandwidth: float = 1.0) -> np.ndarray:
-    """Kernel matrix K[i, j] = k(x1[i], x2[j]) of 1-D point sets (Green's function for h1/h2)."""
+    """Kernel matrix K[i, j] = k(x1[i], x2[j]) of 1-D point sets (Green's function for h1/h2).
+
+    Parameters
+    ----------
+    kernel : str
+        A key of ``KERNELS``.
+    x1 : array_like, shape (M1,)
+    x2 : array_like, shape (M2,)
+    bandwidth : float, optional
+        ℓ of "gaussian" and "laplace" (validated for all kernels).
+
+    Returns
+    -------
+    ndarray, shape (M1, M2)
+    """
     bandwidth = _check_kernel(kernel, bandwidth)
     x1, x2 = (np.asarray(v, float).reshape(-1) for v in (x1, x2))
     return _gram(kernel, x1, x2, bandwidth)
@@ -116,7 +119,7 @@ def gram(kernel: str, x1, x2, bandwidth: float = 1.0) -> np.ndarray:
 class KernelInterpolant:
     """f(x) = Σ_i coef[i]·k(x, x[i]) + Σ_j poly[j]·x**j, the minimum-(semi)norm interpolant.
 
-    Attributes: ``kernel`` (name), ``label``, ``bandwidth``, ``x`` (sorted nodes), ``coef`` (α),
+    Attributes: ``kernel`` (name), ``bandwidth``, ``x`` (sorted nodes), ``coef`` (α),
     ``poly`` (null-space coefficients in ascending powers of x; empty for positive definite
     kernels), ``norm`` = √(αᵀKα), ``residual`` = max_i |f(x_i) − y_i| and ``solver`` (the
     factorisation that produced α: "cholesky", "lu", "ridge (…)" or, for h1/h2, "null-space (banded)"). h1/h2 are evaluated
@@ -125,7 +128,7 @@ class KernelInterpolant:
     """
 
     def __init__(self, kernel, bandwidth, x, y, coef, poly, norm, piecewise=None, solver="null-space (banded)"):
-        self.kernel, self.label, self.bandwidth, self.solver = kernel, KERNELS[kernel].label, bandwidth, solver
+        self.kernel, self.bandwidth, self.solver = kernel, bandwidth, solver
         self.x, self.coef, self.poly, self.norm = x, coef, poly, norm
         self._piecewise = piecewise
         self.residual = float(np.max(np.abs(self(x) - y)))
