@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 from engine import interpolate
+from engine.univariate.validation import as_points
+from engine.validation import DataError
 
 GOLDEN = Path(__file__).parent / "data" / "univariate_golden.npz"
 
@@ -85,6 +87,24 @@ def test_same_answer_as_before(golden, name, x, y, pen, lam):
             assert value <= max(then * 10, 1e-12), f"{name}: gap {value} vs {then}"
         else:
             _close(value, then, 1e-12)
+
+
+@pytest.mark.parametrize("x, y, message", [
+    ([0, 1, 2], [np.nan, 1, 2], "NaN"), ([0, 1, np.inf], [0, 1, 2], "NaN"), ([np.nan, 1, 2], [0, 1, 2], "NaN"),
+    ([0, 1, 2], [[0, 1, 2], [0, -np.inf, 1]], "NaN"), ([0, 1, 2], [0, 2e6, 1], "within"),
+    ([0, 1, 1], [0, 1, 2], "conflicting"), ([0, 1e-14, 1], [0, 1, 2], "closer"), ([2, 1, 0], [0, 1, np.nan], "NaN")])
+def test_validation_in_one_pass_refuses_as_before(x, y, message):
+    # sorted distinct data skip the sort and the separate finite check: the refusals must not change
+    with pytest.raises(DataError, match=message):
+        as_points(x, y)
+
+
+def test_validation_returns_new_sorted_arrays():
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 0.0, 1.0])
+    xs, Y, notes = as_points(x, y)
+    assert xs is not x and not np.shares_memory(Y, y) and notes == []
+    xs, Y, notes = as_points([2, 0, 1, 1], [1, 1, 0, 0])
+    assert xs.tolist() == [0, 1, 2] and Y.tolist() == [[1, 0, 1]] and notes == ["merged 1 duplicate point(s)"]
 
 
 def write():

@@ -53,7 +53,7 @@ def as_points(x, y, min_points: int = 2):
         raise DataError(f"y must have {len(x)} values per task (got shape {np.shape(y)})")
     if not 1 <= Y.shape[0] <= MAX_TASKS:
         raise DataError(f"need 1 to {MAX_TASKS} tasks (got {Y.shape[0]})")
-    if not max(np.abs(x).max(initial=0), np.abs(Y).max(initial=0)) <= MAX_ABS:   # NaN compares False
+    if not (np.abs(x).max(initial=0) <= MAX_ABS and np.abs(Y).max(initial=0) <= MAX_ABS):   # NaN compares False
         if not (np.isfinite(x).all() and np.isfinite(Y).all()):
             raise DataError("the data contain NaN, infinite or too large values (beyond double precision, ±1.8e308)")
         raise DataError(f"values must lie within ±{MAX_ABS:g}; rescale the data")
