@@ -21,8 +21,8 @@ ZERO_TOL = 1e-12       # |δ| below ZERO_TOL·max|δ| (or rounding of the slopes
 
 def slope_changes(x, Y):
     """Chord slopes s (T, N−1) and slope changes δ (T, N−2) at the interior points x_2 … x_{N−1}."""
-    s = np.diff(Y, axis=1) / np.diff(x)
-    return s, np.diff(s, axis=1)
+    s = (Y[:, 1:] - Y[:, :-1]) / (x[1:] - x[:-1])
+    return s, s[:, 1:] - s[:, :-1]
 
 
 def kink_floor(s, delta) -> float:
@@ -30,40 +30,37 @@ def kink_floor(s, delta) -> float:
     return max(ZERO_TOL * np.abs(delta).max(initial=0), 1e-14 * np.abs(s).max(initial=0))
 
 
-def _free_pairs(delta, s, norms) -> np.ndarray:
-    """Indices i (into the interior points) where δ_i and δ_{i+1} are positively collinear."""
-    nonzero = norms > kink_floor(s, delta)
-    dots = (delta[:, :-1] * delta[:, 1:]).sum(axis=0)
-    collinear = dots >= (1 - COLLINEAR_TOL) * (norms[:-1] * norms[1:])
-    return np.flatnonzero(collinear & nonzero[:-1] & nonzero[1:])
+def _norms(delta):
+    return np.sqrt((delta * delta).sum(axis=0))
 
 
-def connect_the_dots(x, Y, slopes=None, norms=None) -> Interpolant:
-    """The linear spline through the data, extended linearly: a bias-free minimiser."""
+def connect_the_dots(x, Y, slopes=None, norms=None, keep=None) -> Interpolant:
+    """The linear spline through the data, extended linearly: a bias-free minimiser (``slopes``,
+    ``norms`` and ``keep``, the interior points with a kink above the floor, if already known)."""
     s, delta = slope_changes(x, Y) if slopes is None else slopes
-    norms = np.sqrt((delta * delta).sum(axis=0)) if norms is None else norms
-    keep = norms > kink_floor(s, delta)
-    affine = np.stack([Y[:, 0] - s[:, 0] * x[0], s[:, 0]], axis=1)
+    norms = _norms(delta) if norms is None else norms
+    keep = norms > kink_floor(s, delta) if keep is None else keep
+    affine = np.empty((Y.shape[0], 2))
+    affine[:, 0], affine[:, 1] = Y[:, 0] - s[:, 0] * x[0], s[:, 0]
     return Interpolant(x[1:-1][keep], delta[:, keep].T, affine, cost=float(norms.sum()), unique=True, fitted=Y)
 
 
-def _apexes(x, Y, s, norms, pairs):
-    """Where the chord lines of the intervals left of point i+1 and right of point i+2 meet (all i)."""
-    a, b = norms[pairs], norms[pairs + 1]
-    xl, xr = x[pairs + 1], x[pairs + 2]
-    t = (a * xl + b * xr) / (a + b)
-    return t, Y[:, pairs + 1] + s[:, pairs] * (t - xl)
-
-
-def _merged(base: Interpolant, x, delta, kept, pairs, t) -> Interpolant:
-    """The minimiser that merges the kinks at points i+1, i+2 into one at the apex t_i, for i in pairs
-    (``kept``: which interior points carry a kink in ``base``)."""
-    stay = kept.copy()
-    stay[pairs] = stay[pairs + 1] = False
-    knots = np.concatenate([x[1:-1][stay], t])
-    jumps = np.concatenate([delta[:, stay].T, (delta[:, pairs] + delta[:, pairs + 1]).T])
-    order = np.argsort(knots, kind="stable")
-    return Interpolant(knots[order], jumps[order], base.affine, cost=base.cost, unique=False, fitted=base.fitted)
+def _extremes(base: Interpolant, x, delta, kept, pairs, t, side) -> list[Interpolant]:
+    """The two minimisers that merge the kinks at points i+1, i+2 into one at the apex t_i, for the i in
+    pairs with side 0 and those with side 1 (``kept``: which interior points carry a kink in ``base``).
+    The apex lies strictly between the two merged points and no other knot does, so writing it in place
+    of the first keeps the knots sorted. Both are built at once, as the two rows of one array."""
+    knots = np.empty((2, len(kept)))
+    knots[:] = x[1:-1]
+    knots[side, pairs] = t
+    jumps = np.empty((2,) + delta.T.shape)
+    jumps[:] = delta.T
+    jumps[side, pairs] += delta[:, pairs + 1].T
+    stay = np.empty((2, len(kept)), bool)
+    stay[:] = kept
+    stay[side, pairs + 1] = False
+    return [Interpolant(knots[k][stay[k]], jumps[k][stay[k]], base.affine, cost=base.cost, unique=False,
+                        fitted=base.fitted) for k in (0, 1)]
 
 
 class _Regions(Sequence):
@@ -86,28 +83,41 @@ class _Regions(Sequence):
         return self._poly.shape[0] * self._poly.shape[1]
 
 
+def _triangles(x, Y, s, t, pairs):
+    """Vertices (T, pairs, 3, 2): the points i+1 and i+2 and, between them, the apex t_i on the chord
+    line of the interval left of point i+1 (the interval right of point i+2 meets it there)."""
+    left, right = pairs + 1, pairs + 2
+    xl, yl = x[left], Y[:, left]
+    coords = np.empty((6,) + yl.shape)   # (x, y) of the three vertices, each a contiguous block
+    coords[0], coords[1], coords[2] = xl, yl, t
+    coords[3], coords[4], coords[5] = yl + s[:, pairs] * (t - xl), x[right], Y[:, right]
+    return coords.transpose(1, 2, 0).reshape(yl.shape + (3, 2))
+
+
 def solve_bias_free(x, Y) -> Interpolant:
     """Exact bias-free interpolation with the uniqueness verdict, solution-set regions and extremes
-    (vectorised: the arithmetic is microseconds, so no Python loop over points or pairs)."""
+    (vectorised: the arithmetic is microseconds, so no Python loop over points or pairs).
+
+    Free pairs: i where δ_i and δ_{i+1} are positively collinear, 1 − cos ∠ ≤ COLLINEAR_TOL, both
+    above the kink floor. Their apexes t_i = (‖δ_i‖x_{i+1} + ‖δ_{i+1}‖x_{i+2})/(‖δ_i‖ + ‖δ_{i+1}‖)."""
     s, delta = slope_changes(x, Y)
-    norms = np.sqrt((delta * delta).sum(axis=0))
-    sol = connect_the_dots(x, Y, (s, delta), norms)
+    norms = _norms(delta)
     kept = norms > kink_floor(s, delta)
-    pairs = _free_pairs(delta, s, norms)
+    sol = connect_the_dots(x, Y, (s, delta), norms, kept)
+    dots = (delta[:, :-1] * delta[:, 1:]).sum(axis=0)
+    pairs = np.flatnonzero((dots >= (1 - COLLINEAR_TOL) * (norms[:-1] * norms[1:])) & kept[:-1] & kept[1:])
     sol.unique = not len(pairs)
     if len(pairs):
-        t, apex = _apexes(x, Y, s, norms, pairs)
-        T = Y.shape[0]
-        left = np.stack([np.broadcast_to(x[pairs + 1], apex.shape), Y[:, pairs + 1]], axis=-1)
-        right = np.stack([np.broadcast_to(x[pairs + 2], apex.shape), Y[:, pairs + 2]], axis=-1)
-        top = np.stack([np.broadcast_to(t, apex.shape), apex], axis=-1)
-        sol.regions = _Regions(pairs, np.stack([left, top, right], axis=2))   # (T, pairs, 3, 2)
+        a, b = norms[pairs], norms[pairs + 1]
+        t = (a * x[pairs + 1] + b * x[pairs + 2]) / (a + b)
+        sol.regions = _Regions(pairs, _triangles(x, Y, s, t, pairs))
         # Runs of consecutive free intervals; alternate merges give two minimisers that together
         # reach every apex (adjacent merges cannot coexist: they would share a kink).
-        run_start = np.concatenate([[True], pairs[1:] - pairs[:-1] != 1])
+        run_start = np.empty(len(pairs), bool)
+        run_start[0], run_start[1:] = True, pairs[1:] - pairs[:-1] != 1
         index = np.arange(len(pairs))
-        parity = (index - np.maximum.accumulate(np.where(run_start, index, 0))) % 2 == 0
-        sol.extremes = [_merged(sol, x, delta, kept, pairs[side], t[side]) for side in (parity, ~parity)]
+        odd = (index - np.maximum.accumulate(np.where(run_start, index, 0))) % 2
+        sol.extremes = _extremes(sol, x, delta, kept, pairs, t, odd)
     # Dual certificate: η(x_i) = δ_i/‖δ_i‖ (linear in between, so ‖η‖ ≤ 1 everywhere) has the dual
     # objective Σ_i ⟨η(x_i), δ_i⟩ = Σ_i ‖δ_i‖; the primal is the returned function's own cost
     primal = float(norms[kept].sum())

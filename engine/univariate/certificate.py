@@ -98,21 +98,18 @@ def structure_dual(x, knots, jumps):
     interval of a kink at t between data points; elsewhere (f linear on both sides, so δ_k = 0 there
     and e_k is not in the objective) the value that keeps the adjacent intervals feasible."""
     n = len(x)
-    e = np.full(n, np.nan)
-    e[0] = e[-1] = 0.0
     sgn = np.sign(jumps)
-    k = np.clip(np.searchsorted(x, knots) - 1, 0, n - 2)
-    h = x[k + 1] - x[k]
-    tol = 1e-9 * h
-    at_left, at_right = np.abs(knots - x[k]) <= tol, np.abs(knots - x[k + 1]) <= tol
+    k = np.minimum(np.maximum(np.searchsorted(x, knots) - 1, 0), n - 2)
+    xa, xb = x[k], x[k + 1]
+    tol = 1e-9 * (xb - xa)
+    at_left, at_right = np.abs(knots - xa) <= tol, np.abs(knots - xb) <= tol
     inner = ~(at_left | at_right)
-    total, count = np.zeros(n), np.zeros(n)
-    for end in (0, 1):   # tangent lines: both ends of the kink's interval (averaged where two meet)
-        idx = k[inner] + end
-        np.add.at(total, idx, sgn[inner] * (1 + knots[inner] * x[idx]) / weight(knots[inner]))
-        np.add.at(count, idx, 1.0)
-    seen = count > 0
-    e[seen] = total[seen] / count[seen]
+    # tangent lines: both ends of the kink's interval (averaged where two meet; bincount sums in order)
+    ki, ti, si, wi = k[inner], knots[inner], sgn[inner], weight(knots[inner])
+    idx = np.concatenate([ki, ki + 1])
+    values = np.concatenate([si * (1 + ti * xa[inner]) / wi, si * (1 + ti * xb[inner]) / wi])
+    count = np.bincount(idx, minlength=n)
+    e = np.divide(np.bincount(idx, values, minlength=n), count, out=np.full(n, np.nan), where=count > 0)
     on_data = np.concatenate([k[at_left], k[at_right] + 1])
     e[on_data] = np.concatenate([sgn[at_left], sgn[at_right]]) * weight(x[on_data])
     e[0] = e[-1] = 0.0

@@ -21,20 +21,30 @@ straddles 0 widely, x_k x_{k+1} < −1): ``bias_penalised`` checks every answer 
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg.lapack import dptsv
 
 from engine.univariate.bias_free import kink_floor
 from engine.univariate.chain_polish import ENDS, INSIDE
 from engine.univariate.costs import weight
 
 
+def _clip(a, lo, hi):
+    """np.clip without its Python-level wrappers (the same values: min(max(a, lo), hi))."""
+    return np.minimum(np.maximum(a, lo), hi)
+
+
 def _box(s, delta):
     """Node signs g (N,), bounds (lo, hi) and the smooth-norm intervals of the box."""
-    floor = kink_floor(s, delta)
-    g_in = np.where(np.abs(delta) > floor, np.sign(delta), 0.0)
-    g = np.concatenate([g_in[:1], g_in, g_in[-1:]])
-    inf = np.inf
-    lo = np.concatenate([[s[0] if g[0] <= 0 else -inf], np.minimum(s[:-1], s[1:]), [s[-1] if g[-1] >= 0 else -inf]])
-    hi = np.concatenate([[s[0] if g[0] >= 0 else inf], np.maximum(s[:-1], s[1:]), [s[-1] if g[-1] <= 0 else inf]])
+    g_in = np.sign(delta)
+    g_in[np.abs(delta) <= kink_floor(s, delta)] = 0.0
+    n = len(s) + 1
+    g = np.empty(n)
+    g[1:-1], g[0], g[-1] = g_in, g_in[0], g_in[-1]
+    lo, hi = np.empty(n), np.empty(n)
+    np.minimum(s[:-1], s[1:], out=lo[1:-1])
+    np.maximum(s[:-1], s[1:], out=hi[1:-1])
+    lo[0], hi[0] = (s[0] if g[0] <= 0 else -np.inf), (s[0] if g[0] >= 0 else np.inf)
+    lo[-1], hi[-1] = (s[-1] if g[-1] >= 0 else -np.inf), (s[-1] if g[-1] <= 0 else np.inf)
     zero = np.flatnonzero(g_in == 0) + 1
     lo[zero] = hi[zero] = s[zero]
     norm = (g[:-1] == g[1:]) & (g[:-1] != 0)
@@ -49,7 +59,8 @@ class _Chain:
         self.s = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
         self.g, self.lo, self.hi, self.norm = _box(self.s, self.s[1:] - self.s[:-1])
         self.w = weight(x)
-        lin_sign = np.where(self.norm, 0.0, np.where(self.g[1:] != 0, self.g[1:], -self.g[:-1]))
+        lin_sign = np.where(self.g[1:] != 0, self.g[1:], -self.g[:-1])
+        lin_sign[self.norm] = 0.0
         self.lin_ga, self.lin_gb = lin_sign * self.w[:-1], lin_sign * self.w[1:]
 
     def costs(self, k, a, b):
@@ -85,8 +96,8 @@ def _apex_pull(ch, k, grad, curv):
     x, g = ch.x, ch.g
     h = x[k + 1] - x[k]
     Ga, Gb = -g[k] * grad[k], g[k] * grad[k + 1]
-    m = np.clip((Ga - Gb) / h, -1 + 1e-16, 1 - 1e-16)   # the slope ω'(t) that balances the other terms
-    t = np.clip(m / np.sqrt(1 - m * m), x[k], x[k + 1])
+    m = _clip((Ga - Gb) / h, -1 + 1e-16, 1 - 1e-16)   # the slope ω'(t) that balances the other terms
+    t = _clip(m / np.sqrt(1 - m * m), x[k], x[k + 1])
     theta = (t - x[k]) / h
     rate = weight(t) + Ga + theta * (Gb - Ga)
     kappa = (1 - theta) ** 2 * curv[k] + theta ** 2 * curv[k + 1]
@@ -98,8 +109,6 @@ def _apex_pull(ch, k, grad, curv):
     alpha = np.minimum(alpha, across)
     alpha = np.where(pull, alpha, 0.0)
     return pull, -g[k] * alpha * (1 - theta), g[k] * alpha * theta
-
-
 
 
 def _derivatives(ch, sigma):
@@ -140,9 +149,11 @@ def _merged_pairs(ch):
     d = np.abs(s[1:] - s[:-1])
     xi = x[1:-1]
     single = ch.w[1:-1] * d
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = (d[:-1] * xi[:-1] + d[1:] * xi[1:]) / (d[:-1] + d[1:])
-        pair = np.where((g[1:-2] == g[2:-1]) & (g[1:-2] != 0), weight(t) * (d[:-1] + d[1:]), np.inf)
+    both = d[:-1] + d[1:]
+    same = (g[1:-2] == g[2:-1]) & (g[1:-2] != 0)   # then both > 0
+    t = np.divide(d[:-1] * xi[:-1] + d[1:] * xi[1:], both, out=np.zeros(len(both)), where=same)
+    pair = weight(t) * both
+    pair[~same] = np.inf
     gain = single[:-1] + single[1:] - pair   # > 0 where a pair may merge (Jensen)
     take = bytearray(len(single) + 1)
     before, last = 0.0, 0.0   # best saving over the first j − 2 and j − 1 interior nodes
@@ -153,7 +164,8 @@ def _merged_pairs(ch):
             before, last = last, merged
         else:
             before = last
-    sigma = np.append(s, s[-1])
+    sigma = np.empty(len(x))
+    sigma[:-1], sigma[-1] = s, s[-1]
     j = len(single)
     while j >= 2:
         if take[j]:
@@ -177,7 +189,7 @@ def _line_search_1d(ch, sigma, i, step, grad, halvings: int = 16):
     g_bound = _derivatives(ch, at_bound)[0][i]
     stay = finite & np.where(step < 0, g_bound >= 0, g_bound <= 0)
     ts = 0.5 ** np.arange(halvings)
-    cand = np.clip(sigma[i][:, None] + step[:, None] * ts[None, :], ch.lo[i][:, None], ch.hi[i][:, None])
+    cand = _clip(sigma[i][:, None] + step[:, None] * ts[None, :], ch.lo[i][:, None], ch.hi[i][:, None])
     cand = np.concatenate([sigma[i][:, None], cand], axis=1)
     vals = ch.local(np.repeat(i, cand.shape[1]), sigma, cand.ravel()).reshape(cand.shape)
     pick = cand[np.arange(len(i)), np.argmin(vals, axis=1)]
@@ -197,8 +209,6 @@ def solve_chain(x, y, max_iter: int = 60):
     would let it crawl); the coupled rest shares one projected Armijo search. Once the predicted
     decrease is below the rounding of F, plain Newton steps finish (the dual, read off the knots, is
     first-order in σ where F is second-order)."""
-    from scipy.linalg.lapack import dptsv
-
     ch = _Chain(x, y)
     n = len(x)
     lo, hi, norm = ch.lo, ch.hi, ch.norm
@@ -207,7 +217,7 @@ def solve_chain(x, y, max_iter: int = 60):
     touches[:-1] |= norm
     touches[1:] |= norm
     fixed = (lo == hi) | ~touches
-    sigma = np.clip(_merged_pairs(ch), lo, hi)
+    sigma = _clip(_merged_pairs(ch), lo, hi)
     best = ch.objective(sigma)
     finishing = 0
     for _ in range(max_iter):
@@ -231,12 +241,14 @@ def solve_chain(x, y, max_iter: int = 60):
         if not step.any():
             break
         if not pull.any() and pred <= 1e-13 * best:
-            sigma = np.clip(sigma + step, lo, hi)
+            sigma = _clip(sigma + step, lo, hi)
             finishing += 1
             if pred <= 1e-24 * best or finishing >= 5:
                 break
             continue
-        alone = free & ~np.append(free[1:], False) & ~np.insert(free[:-1], 0, False)
+        alone = free.copy()   # free with both neighbours held (or absent)
+        alone[:-1] &= ~free[1:]
+        alone[1:] &= ~free[:-1]
         alone[apex[pull]] = alone[apex[pull] + 1] = False
         if alone.any():
             i = np.flatnonzero(alone)
@@ -246,7 +258,7 @@ def solve_chain(x, y, max_iter: int = 60):
             continue
         t = 1.0
         while t > 1e-12:
-            trial = np.clip(sigma + t * step, lo, hi)
+            trial = _clip(sigma + t * step, lo, hi)
             val = ch.objective(trial)
             if val < best:
                 sigma, best = trial, val
@@ -264,8 +276,7 @@ def chain_function(x, y, sigma, kind):
     J = sigma[1:] - sigma[:-1]
     c = y - sigma * x
     inside = (kind == INSIDE) & (J != 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.clip((c[:-1] - c[1:]) / np.where(inside, J, 1.0), x[:-1], x[1:])
+    t = _clip((c[:-1] - c[1:]) / np.where(inside, J, 1.0), x[:-1], x[1:])
     lin = kind != INSIDE
     knots = np.concatenate([t[inside], x[:-1][lin], x[1:][lin]])
     jumps = np.concatenate([J[inside], (s - sigma[:-1])[lin], (sigma[1:] - s)[lin]])

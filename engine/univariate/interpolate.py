@@ -61,13 +61,13 @@ def interpolate(x, y, *, bias_penalty: bool = False, lam: float = 0.0) -> Interp
     lam = check_lam(lam)
     if _ragged(x):
         x, Y, observed, notes = as_task_points(x, y)
+        own = not observed.all()   # tasks observed at their own inputs
     else:
         x, Y, notes = as_points(x, y)
-        observed = np.ones(Y.shape, bool)
-    own = not observed.all()   # tasks observed at their own inputs
+        observed, own = None, False
     if own or (bias_penalty and Y.shape[0] > 1):
         solver_size(*Y.shape, own)
-    if lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
+    if 0 < lam <= 1e-12 * np.abs(Y).max():   # below rounding of the data: interpolation
         lam = 0.0
     lam_max = affine_lambda(x, Y, bias_penalty=bias_penalty, observed=observed if own else None) if lam > 0 else np.inf
     if lam >= lam_max:   # exact: the fit is the least-squares line; its residuals r give η = Σ r_i(x_i − t)₊/lam
@@ -76,7 +76,8 @@ def interpolate(x, y, *, bias_penalty: bool = False, lam: float = 0.0) -> Interp
         if own:
             sol = free_slopes(sol, x, observed)
     elif own or (bias_penalty and Y.shape[0] > 1):
-        sol = solve_multitask(x, Y, observed, bias_penalty=bias_penalty, lam=lam)
+        sol = solve_multitask(x, Y, np.ones(Y.shape, bool) if observed is None else observed,
+                              bias_penalty=bias_penalty, lam=lam)
     elif bias_penalty:
         sol = solve_bias_penalised(x, Y[0], lam)
     else:

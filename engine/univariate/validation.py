@@ -35,12 +35,14 @@ def numbers(value, name: str, nested: bool = False):
 
 
 def as_points(x, y, min_points: int = 2):
-    """Check and sort data. Returns (x (N,), Y (T, N), notes). Exact duplicate points are merged
-    (with a note); the same x with different y in any task is an error. ``min_points``: the fewest
-    distinct points accepted (1 for one task among several observed at their own inputs)."""
+    """Check and sort data. Returns (x (N,), Y (T, N), notes), new arrays (never the caller's). Exact
+    duplicate points are merged (with a note); the same x with different y in any task is an error.
+    ``min_points``: the fewest distinct points accepted (1 for one task among several observed at their
+    own inputs). Data already sorted and distinct take one pass: |v| ≤ MAX_ABS also refuses NaN and ±inf
+    (the finite check runs only to word the refusal), and the gaps of x give both order and spacing."""
     try:
-        x = np.asarray(x, dtype=float)
-        Y = np.asarray(y, dtype=float)
+        x = np.array(x, dtype=float)
+        Y = np.array(y, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise DataError("x and y must be numbers (of double-precision size)") from None
     if x.ndim != 1:
@@ -51,26 +53,29 @@ def as_points(x, y, min_points: int = 2):
         raise DataError(f"y must have {len(x)} values per task (got shape {np.shape(y)})")
     if not 1 <= Y.shape[0] <= MAX_TASKS:
         raise DataError(f"need 1 to {MAX_TASKS} tasks (got {Y.shape[0]})")
-    if not (np.isfinite(x).all() and np.isfinite(Y).all()):
-        raise DataError("the data contain NaN, infinite or too large values (beyond double precision, ±1.8e308)")
-    if max(np.abs(x).max(initial=0), np.abs(Y).max(initial=0)) > MAX_ABS:
+    if not (np.abs(x).max(initial=0) <= MAX_ABS and np.abs(Y).max(initial=0) <= MAX_ABS):   # NaN compares False
+        if not (np.isfinite(x).all() and np.isfinite(Y).all()):
+            raise DataError("the data contain NaN, infinite or too large values (beyond double precision, ±1.8e308)")
         raise DataError(f"values must lie within ±{MAX_ABS:g}; rescale the data")
-    order = np.argsort(x, kind="stable")
-    x, Y = x[order], Y[:, order]
+    gaps = x[1:] - x[:-1]
     notes = []
-    same = np.flatnonzero(np.diff(x) == 0)
-    if len(same):
-        clash = same[np.any(Y[:, same] != Y[:, same + 1], axis=0)]
-        if len(clash):
-            raise DataError(f"conflicting points: x = {x[clash[0]]:g} has two different y values")
-        keep = np.ones(len(x), bool)
-        keep[same + 1] = False
-        x, Y = x[keep], Y[:, keep]
-        notes.append(f"merged {len(same)} duplicate point(s)")
+    if not gaps.min(initial=np.inf) > 0:   # not sorted, or duplicates
+        order = np.argsort(x, kind="stable")
+        x, Y = x[order], Y[:, order]
+        same = np.flatnonzero(np.diff(x) == 0)
+        if len(same):
+            clash = same[np.any(Y[:, same] != Y[:, same + 1], axis=0)]
+            if len(clash):
+                raise DataError(f"conflicting points: x = {x[clash[0]]:g} has two different y values")
+            keep = np.ones(len(x), bool)
+            keep[same + 1] = False
+            x, Y = x[keep], Y[:, keep]
+            notes.append(f"merged {len(same)} duplicate point(s)")
+        gaps = x[1:] - x[:-1]
     if len(x) < min_points:
         raise DataError("need at least 2 distinct points" if min_points == 2 else "no points")
     resolution = MIN_SPACING * max(1.0, x[-1] - x[0])
-    if len(x) > 1 and np.diff(x).min() < resolution:
+    if len(x) > 1 and gaps.min() < resolution:
         raise DataError(f"two x values are closer than {resolution:.1g}: merge them or rescale x")
     if len(x) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
