@@ -22,7 +22,7 @@ def exact_fit(x, Y, lam, pen):
     return interpolate(list(x), [list(r) for r in Y], bias_penalty=pen, lam=lam)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def speed(width, tasks):
     """Measured optimiser steps per second on this machine (for the time estimate)."""
     from engine.train.trainer import steps_per_second

@@ -17,6 +17,7 @@ from engine.univariate.io import parse_points, points_csv, points_json, solution
 from engine.univariate.presets import PRESETS, preset_points
 from engine.validation import DataError
 from ui import presentation, reproduce
+from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.points import PointStore, preset_picker
 from ui.univariate_figure import figure, window
@@ -26,15 +27,15 @@ LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 NETWORKS = (("free", False, "bias-free"), ("pen", True, "biases-penalised"))
 
 
-# Results are shared by every session (cache_resource: no copy per hit) and never modified.
-@st.cache_resource(max_entries=2048, show_spinner=False)
+# Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
+@bounded_cache(max_entries=2048, max_bytes=128 * MiB)
 def solve(x, y, bias_penalty, lam):
     start = time.perf_counter()
     sol = interpolate(list(x), list(y), bias_penalty=bias_penalty, lam=lam)
     return sol, time.perf_counter() - start
 
 
-@st.cache_resource(max_entries=4096, show_spinner=False)
+@bounded_cache(max_entries=4096, max_bytes=128 * MiB)
 def kernel_fit(x, y, name, bandwidth):
     return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
 
