@@ -21,7 +21,7 @@ def exact_fit(x, Y, lam, bias_penalty):
     return interpolate(list(x), [list(r) for r in Y], bias_penalty=bias_penalty, lam=lam)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def speed(width, tasks):
     """Measured optimiser steps per second on this machine (for the time estimate)."""
     from engine.train import steps_per_second

@@ -8,6 +8,7 @@ import streamlit as st
 from engine.compress.baseline import load_baseline, stored, summary as stored_summary
 from engine.compress.methods import METHODS
 from ui import long_run
+from ui.bounded_cache import BoundedCache, MiB, bounded_cache
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 
@@ -18,6 +19,7 @@ RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1]
 KMODES = ["same K", "cluster rate", "per layer"]
 PER_LAYER = {"conv1": 4, "conv2": 8, "conv3": 8, "fc": 16}
 SWEEP_KS = [2, 4, 8, 16, 32]
+MAX_RESULTS = 200   # runs kept per session and baseline (older ones leave the trade-off plot)
 URL = UrlParams(
     Param("cp_method", "dkm", choice(list(METHODS))),
     Param("cp_kmode", KMODES[0], choice(KMODES)),
@@ -34,7 +36,7 @@ URL = UrlParams(
 )
 
 
-@st.cache_resource(show_spinner=False)
+@bounded_cache(max_entries=4, max_bytes=64 * MiB)
 def digits(seed: int):
     """The digits split for a seed (read once per server; never modified)."""
     from engine.compress.digits import load_data
@@ -50,16 +52,16 @@ def torch_device() -> str:
     return default_device()
 
 
-@st.cache_resource(show_spinner=False)
-def baselines() -> dict:
-    """Baselines shared by all sessions: (seed, epochs) → (model, meta {"parameters", "history", "result"})."""
-    return {}
+def baselines() -> BoundedCache:
+    """Baselines shared by all sessions: (seed, epochs) → (model, meta {"parameters", "history", "result"}),
+    the least recently used dropped past 8 models or 64 MiB."""
+    return BoundedCache.named("compress_digits.baselines", max_entries=8, max_bytes=64 * MiB)
 
 
 def known_baseline(seed, epochs):
     """The baseline's meta if it needs no training (committed, or trained before), read without torch."""
-    if (seed, epochs) in baselines():
-        return baselines()[(seed, epochs)][1]
+    if (known := baselines().get((seed, epochs))) is not None:
+        return known[1]
     return stored_summary() if stored(seed, epochs) else None
 
 
@@ -130,8 +132,8 @@ def baseline(data, seed, epochs, device):
     key = (seed, epochs)
     if key not in baselines() and stored(seed, epochs):
         baselines()[key] = load_baseline(device)
-    if key in baselines():
-        return baselines()[key]
+    if (known := baselines().get(key)) is not None:
+        return known
     if not auto_start("cp_base", key, "Train the uncompressed CNN"):
         return None
     long_run.start("cp_base", key, baseline_job(data, seed, epochs, device), "Training the uncompressed CNN")
@@ -196,6 +198,7 @@ def runs(model, data, o, base_history, results):
         st.session_state["cp_last"] = done.result
     if done := long_run.take("cp_sweep"):
         results.extend(done.result)
+    del results[:-MAX_RESULTS]   # the session's list stays bounded: the latest MAX_RESULTS runs
     long_run.follow("cp_sweep")
     if long_run.follow("cp", live):
         return None

@@ -22,14 +22,14 @@ URL = UrlParams(
 )
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def speed(width, tasks):
     from engine.train.trainer import steps_per_second
 
     return steps_per_second(width=width, n=8, tasks=tasks, d=2, steps=50)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=len(LAMS), show_spinner=False)
 def exact(lam):
     X, y = square_data()
     points, _ = grid(1.5, 61)

@@ -9,6 +9,7 @@ from engine import DataError
 from engine.univariate import (PRESETS, SolverError, assemble_tasks, distance_to_linear_spline, gaussian_tasks,
                                interpolate, preset_points, rkhs_interpolate, solution_json)
 from ui import reproduce
+from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.multitask_figure import multitask_figure
 from ui.url_params import Param, UrlParams, clamped_int, dump_flag, flag
@@ -19,15 +20,15 @@ from ui.univariate_figure import figure, window
 MAX_PLACED = 3
 
 
-# Results are shared by every session (cache_resource: no copy per hit) and never modified.
-@st.cache_resource(max_entries=1024, show_spinner=False)
+# Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
+@bounded_cache(max_entries=1024, max_bytes=128 * MiB)
 def solve(x, y, bias_penalty):
     start = time.perf_counter()
     sol = interpolate(x, y, bias_penalty=bias_penalty)
     return sol, time.perf_counter() - start
 
 
-@st.cache_resource(max_entries=1024, show_spinner=False)
+@bounded_cache(max_entries=1024, max_bytes=64 * MiB)
 def h1_fit(x, y):
     return rkhs_interpolate(list(x), list(y), "h1")
 

@@ -13,6 +13,7 @@ from engine.rnorm.gallery import GALLERY
 from engine.rnorm.grid import grid_points, rnorm_grid
 from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
 from ui import long_run
+from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.rnorm_figure import f_figure, fit_figure, measure_figure, radial_figure, radon_figure, surface_figure
 from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, flag, nearest, text
@@ -33,7 +34,7 @@ URL = UrlParams(
 )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@bounded_cache(max_entries=32, max_bytes=256 * MiB)   # ~12 MB per entry at 512²
 def grid_norm(formula_text, extent, resolution):
     f = parse(formula_text, variables=("x", "y", "r"))
     return rnorm_grid(lambda x, y: f(x=x, y=y), extent=extent, resolution=resolution, angles=resolution)

@@ -14,6 +14,7 @@ from engine import DataError
 from engine.univariate import (KERNELS, PRESETS, SolverError, cost_table, interpolate, parse_points, points_csv,
                                points_json, preset_points, rkhs_interpolate, solution_csv, solution_json)
 from ui import presentation, reproduce
+from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT
 from ui.points import PointStore, preset_picker
@@ -24,20 +25,17 @@ LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 NETWORKS = (("free", False, "bias-free"), ("pen", True, "biases-penalised"))
 
 
-# Results are shared by every session (cache_resource: no copy per hit) and never modified. The points come
-# as one (2, N) float array: Streamlit hashes an array's bytes at once, a tuple of floats element by element
-# (~4 ms a call for 50 points, on every click).
-@st.cache_resource(max_entries=2048, show_spinner=False)
-def solve(points: np.ndarray, bias_penalty, lam):
+# Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
+@bounded_cache(max_entries=2048, max_bytes=128 * MiB)
+def solve(x, y, bias_penalty, lam):
     start = time.perf_counter()
-    sol = interpolate(points[0].tolist(), points[1].tolist(), bias_penalty=bias_penalty, lam=lam)
+    sol = interpolate(list(x), list(y), bias_penalty=bias_penalty, lam=lam)
     return sol, time.perf_counter() - start
 
 
-@st.cache_resource(max_entries=4096, show_spinner=False)
-def kernel_fit(points: np.ndarray, name, bandwidth):
-    return rkhs_interpolate(points[0].tolist(), points[1].tolist(), name,
-                            bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
+@bounded_cache(max_entries=4096, max_bytes=128 * MiB)
+def kernel_fit(x, y, name, bandwidth):
+    return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
 
 
 def url_table(store: PointStore) -> UrlParams:
@@ -83,11 +81,10 @@ def sidebar(store: PointStore) -> None:
 def networks_for(x, y):
     """{"free" | "penalised": (label, Interpolant)}, error messages, engine seconds."""
     lam, networks, errors, seconds = st.session_state["lam"], {}, [], 0.0
-    points = np.array([x, y], dtype=float)
     for key, bias_penalty, label in NETWORKS:
         if st.session_state[key] and len(x) >= 2:
             try:
-                sol, took = solve(points, bias_penalty, lam)
+                sol, took = solve(tuple(x), tuple(y), bias_penalty, lam)
                 seconds += took
                 networks["free" if key == "free" else "penalised"] = (f"{label} {'fit' if lam else 'interpolant'}", sol)
             except (DataError, SolverError) as err:
@@ -98,10 +95,10 @@ def networks_for(x, y):
 def kernels_for(x, y):
     """{name: (label, KernelInterpolant)} for the kernels chosen in the sidebar (only those are
     fitted: every click pays for what it draws)."""
-    kernels, errors, points = {}, [], np.array([x, y], dtype=float)
+    kernels, errors = {}, []
     for name in st.session_state["kernels"] if len(x) >= 2 else ():
         try:
-            kernels[name] = (KERNEL_TEXT[name].label, kernel_fit(points, name, st.session_state["bw"]))
+            kernels[name] = (KERNEL_TEXT[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]))
         except ValueError as err:
             errors.append(f"{KERNEL_TEXT[name].label}: {err}")
     for label, ker in kernels.values():
