@@ -1,13 +1,24 @@
-"""AppTest of the R-norm explorer: every gallery entry, a custom formula, bad formulas, the radial curve."""
+"""AppTest of the R-norm explorer: every gallery entry, a custom formula, bad formulas, the radial curve, each
+entry's own defaults, the verdict in words, the measure of entries without a grid, and copy as code."""
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.rnorm.formula import parse
 from engine.rnorm.gallery import GALLERY
+from engine.rnorm.grid import rnorm_grid
 from tests.long_jobs import finish
 
-PAGE = Path(__file__).resolve().parents[1] / "views" / "rnorm.py"
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "views" / "rnorm.py"
 CUSTOM = "Custom formula"
 
 
@@ -152,3 +163,105 @@ def test_a_fit_can_be_stopped_and_a_second_job_is_refused():
     assert not at.exception
     fit = at.session_state["rn_fit"]
     assert fit["last"].step < 3000   # stopped before the end, its last snapshot kept
+
+
+def test_each_entry_and_the_custom_formula_start_with_their_own_square_and_grid():
+    at = run()
+    for item, want in [("Radial bump (1 − r²)₊²", (2.0, 256)), (CUSTOM, (8.0, 256)), ("Cone (1 − r)₊", (2.0, 128)),
+                       ("Anisotropic Gaussian", (10.0, 256)), (CUSTOM, (8.0, 256))]:
+        at.selectbox(key="rn_item").select(item).run()
+        assert not at.exception
+        assert (at.session_state["rn_extent"], at.session_state["rn_res"]) == want, item
+    again = run(rn_item="A finite ReLU net (4 units)")   # a link naming only the entry gets its square and grid
+    assert (again.session_state["rn_extent"], again.session_state["rn_res"]) == (3.0, 128)
+    mine = run(rn_item="A finite ReLU net (4 units)", rn_extent="5", rn_res="64")   # ... and keeps those it names
+    assert (mine.session_state["rn_extent"], mine.session_state["rn_res"]) == (5.0, 64)
+
+
+def test_the_verdict_is_explained_beside_the_number():
+    at = run(rn_item=CUSTOM, rn_formula="exp(-(x^2+3*y^2)/2)", rn_extent="2", rn_res="64")
+    said = texts(at.caption)
+    assert metrics(at)["Grid estimate of ‖f‖_R"] == "∞ (diverging)"
+    assert "diverging: the norm grows with resolution" in said and "enlarge E" in said
+    at = run(rn_item=CUSTOM, rn_formula="exp(-(x^2+3*y^2)/2)", rn_extent="8", rn_res="64")
+    assert "converged: the 32² and 64² estimates agree to" in texts(at.caption)
+
+
+def test_entries_without_a_grid_show_their_measure_and_never_ask_for_a_click():
+    for item, title in [("Sum of ridge functions", "one line per ridge direction"),
+                        ("A finite ReLU net (4 units)", "the neurons of the net")]:
+        at = run(rn_item=item)
+        assert not at.exception
+        assert "Click the measure" not in texts(at.caption), item
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        measure = next(s for s in specs if title in s["layout"]["title"]["text"])
+        assert measure["data"], item   # not an empty plot
+        assert measure["layout"]["xaxis"]["range"] == [0, 180]
+
+
+def test_the_measure_colours_ignore_edge_artefacts_and_f_is_square():
+    from engine.rnorm.explore import measure_view
+    from ui.rnorm_figure import f_figure, measure_figure
+
+    f = parse("exp(-(x^2+3*y^2)/2)", variables=("x", "y", "r"))
+    res = rnorm_grid(lambda x, y: f(x=x, y=y), extent=2.0, resolution=64, angles=64)
+    thetas, bs, _, mu = measure_view(res, 2.0)
+    top = measure_figure(thetas, bs, mu, 2.0).data[0].zmax
+    assert top < 0.1 * np.abs(mu).max()   # the spikes at the corners saturate
+    assert np.mean(np.abs(mu) > top) <= 0.011   # ... and only they (1 % of the cells)
+    layout = f_figure(np.zeros((4, 4)), np.linspace(-1, 1, 4), 1.0).layout
+    assert layout.yaxis.scaleanchor == "x" and layout.yaxis.scaleratio == 1
+
+
+def python_and_shell(at):
+    codes = [c for c in at.code]
+    return [(codes[i].value, codes[i + 1].value if codes[i + 1].language == "bash" else None)
+            for i in range(len(codes)) if codes[i].language == "python"]
+
+
+def run_shell(text, tmp_path):
+    """Run the page's command-line text with bash, ``python`` being this interpreter; one JSON answer a line."""
+    shim = tmp_path / "bin" / "python"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(["bash", "-c", text], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def run_python(text):
+    scope, printed = {}, io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(text, scope)
+    return scope, printed.getvalue().split()
+
+
+@pytest.mark.parametrize("item", ["Gaussian exp(−‖x‖²/2)", "A finite ReLU net (4 units)", "Sum of ridge functions"])
+def test_copied_python_and_cli_reproduce_the_page(item, tmp_path):
+    at = run(rn_item=item, rn_res="64", rn_profile="exp(-r^2/2)")
+    shown = metrics(at)
+    calls = python_and_shell(at)
+    if item.startswith("Gaussian"):
+        (grid_py, grid_sh), (exact_py, exact_sh), (curve_py, curve_sh) = calls
+        scope, _ = run_python(grid_py)
+        assert f"{scope['res'].value:.6g}" == shown["Grid estimate of ‖f‖_R"]
+        [out] = run_shell(grid_sh, tmp_path)
+        assert f"{out['rnorm']:.6g}" == shown["Grid estimate of ‖f‖_R"] and out["status"] == scope["res"].status
+        table = at.dataframe[0].value.loc["‖f‖_R"].to_numpy(float)
+        _, printed = run_python(curve_py)
+        assert np.array(printed[1::2], float) == pytest.approx(table, rel=1e-12)
+        lines = run_shell(curve_sh, tmp_path)
+        assert [o["dim"] for o in lines] == list(range(1, 16))
+        assert np.array([o["rnorm"] for o in lines], float) == pytest.approx(table, rel=1e-9)
+    else:
+        (exact_py, exact_sh), _curve = calls   # no grid estimate: f does not decay
+        assert "rnorm_grid" not in exact_py
+    _, printed = run_python(exact_py)
+    assert f"{float(printed[0]):.6g}" == shown["Exact ‖f‖_R"]
+    if exact_sh is not None:
+        [out] = run_shell(exact_sh, tmp_path)
+        assert f"{out['rnorm']:.6g}" == shown["Exact ‖f‖_R"]
+    else:
+        assert item == "Sum of ridge functions"   # ridge_rnorm has no CLI

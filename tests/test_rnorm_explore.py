@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from engine.rnorm.cli import run_rnorm
 from engine.rnorm.explore import (Neuron, edge_is_small, exact_value, export, folded_atoms, grid_summary,
-                                  measure_csv, measure_view, reference, sample)
+                                  measure_csv, measure_view, reference, ridge_measure, sample, verdict)
 from engine.rnorm.finite import network_measure
 from engine.rnorm.formula import parse
 from engine.rnorm.gallery import GALLERY
@@ -100,3 +100,41 @@ def test_sample_and_edge():
     assert values.shape == (32, 32) and edge_is_small(values)
     assert not edge_is_small(sample(parse("1/(1 + r)", variables=("x", "y", "r")), 8.0, 32))
     assert sample(parse("1", variables=("x", "y", "r")), 1.0, 8).shape == (8, 8)   # constants broadcast
+
+
+def test_ridge_measure_rebuilds_the_ridge_and_has_its_mass():
+    """f = tanh(−2y): its line folds to θ = 90° (b → −b); ∫ρ(b)σ(y − b) db equals f up to an affine term, and
+    the mass ∫|ρ| is ‖w‖∫|tanh''| = 2·2 (tanh' rises from 0 to 1 and falls back)."""
+    [(theta, b, rho)] = ridge_measure([("tanh(t)", (0.0, -2.0))], 4.0, n=4001)
+    assert theta == pytest.approx(90.0) and np.all(np.diff(b) > 0)
+    y = np.linspace(-3, 3, 61)
+    rebuilt = np.trapezoid(rho[None, :] * np.maximum(y[:, None] - b[None, :], 0), b, axis=1)
+    diff = np.tanh(-2 * y) - rebuilt
+    A = np.c_[y, np.ones_like(y)]
+    assert np.abs(diff - A @ np.linalg.lstsq(A, diff, rcond=None)[0]).max() < 1e-4
+    assert np.trapezoid(np.abs(rho), b) == pytest.approx(4.0, rel=1e-4)
+    example = GALLERY["Sum of ridge functions"]
+    total = sum(np.trapezoid(np.abs(d), bb) for _, bb, d in ridge_measure(example.ridges, 40.0, n=40001))
+    assert total == pytest.approx(4.0, rel=1e-4)   # two unit ridges tanh: 2 each
+
+
+def grid(text, extent, n=64):
+    f = parse(text, variables=("x", "y", "r"))
+    return rnorm_grid(lambda x, y: f(x=x, y=y), extent=extent, resolution=n, angles=n), sample(f, extent, n)
+
+
+def test_verdict_names_the_numbers_behind_the_status():
+    res, values = grid("exp(-(x^2+y^2)/2)", 8.0, 128)
+    assert res.status == "converged"
+    text = verdict(res, edge_is_small(values))
+    change = abs(res.values_by_resolution[128] - res.values_by_resolution[64]) / res.value
+    assert text.startswith("converged: the 64² and 128² estimates agree to") and f"{change:.1e}" in text
+    assert f"± {res.estimate_error:.1e} is a bound" in text
+    res, values = grid("exp(-(x^2+3*y^2)/2)", 2.0)   # the square cuts f off: the grid sees a jump
+    text = verdict(res, edge_is_small(values))
+    assert res.status == "diverging" and "grows with resolution" in text and "enlarge E" in text
+    assert f"{res.values_by_resolution[64]:.3g}" in text
+    res, values = grid("relu(1 - max(abs(x), abs(y)))", 2.0)
+    assert verdict(res, edge_is_small(values)).startswith("diverging: the samples show a kink")
+    res, values = grid("relu(1 - x^2 - y^2)^2", 2.0)
+    assert res.status == "unresolved" and verdict(res).startswith("not converged: the 32² and 64² estimates differ")

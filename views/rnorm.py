@@ -7,18 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from engine.rnorm.explore import (Neuron, edge_is_small, exact_value, export, folded_atoms, measure_csv,
-                                  measure_view, radial_summary, reference, sample)
+                                  measure_view, radial_summary, reference, ridge_measure, sample, verdict)
 from engine.rnorm.formula import FormulaError, parse
 from engine.rnorm.gallery import GALLERY
 from engine.rnorm.grid import grid_points, rnorm_grid
 from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
-from ui import long_run
+from ui import long_run, presentation, reproduce
 from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
-from ui.rnorm_figure import f_figure, fit_figure, measure_figure, radial_figure, radon_figure, surface_figure
+from ui.rnorm_figure import (f_figure, fit_figure, measure_figure, radial_figure, radon_figure, ridge_figure,
+                             surface_figure)
 from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, flag, nearest, text
 
 CUSTOM = "Custom formula"
+CUSTOM_EXTENT, CUSTOM_RES = 8.0, 256   # a custom formula's own square and grid (a gallery entry has its own)
 RESOLUTIONS = [64, 128, 256, 512]
 DIMS = list(range(1, 16))
 FIT_WIDTHS, FIT_LAMS, FIT_STEPS = [100, 200, 500], [1e-4, 1e-3, 1e-2], 3000
@@ -50,14 +52,24 @@ def exact(item):
     return exact_value(GALLERY.get(item), radial=lambda profile: radial_norm(profile, 2))
 
 
-def use_gallery_extent():
-    if st.session_state["rn_item"] in GALLERY:
-        st.session_state["rn_extent"] = GALLERY[st.session_state["rn_item"]].extent
+def chart(col, fig):
+    col.plotly_chart(presentation.style_figure(fig), width="stretch")
+
+
+def item_defaults(item):
+    """The half-width E and the grid that an entry (or a custom formula) starts with."""
+    example = GALLERY.get(item)
+    return {"rn_extent": example.extent, "rn_res": example.resolution} if example else \
+        {"rn_extent": CUSTOM_EXTENT, "rn_res": CUSTOM_RES}
+
+
+def use_item_defaults():
+    st.session_state.update(item_defaults(st.session_state["rn_item"]))
 
 
 def function_inputs():
     c = st.columns([2, 3, 1, 1.4])
-    c[0].selectbox("Function", [*GALLERY, CUSTOM], key="rn_item", on_change=use_gallery_extent)
+    c[0].selectbox("Function", [*GALLERY, CUSTOM], key="rn_item", on_change=use_item_defaults)
     if st.session_state["rn_item"] == CUSTOM:
         c[1].text_input("f(x, y) =", key="rn_formula", help="x, y, r = √(x²+y²); + − * / ^, exp log sqrt abs sin "
                         "cos tanh relu max min sign step atan2, pi, e. Make it decay inside the square.")
@@ -69,10 +81,12 @@ def function_inputs():
     return example.formula if example else s["rn_formula"], float(s["rn_extent"]), int(s["rn_res"])
 
 
-def metrics(res, known):
+def metrics(res, known, edge_small):
     c1, c2, c3 = st.columns(3)
     if res is None:
         c1.metric("Grid estimate of ‖f‖_R", "not applicable", help="f does not decay inside the square")
+        c1.caption("f does not decay, so the square grid would see f·1_square, not f; the exact value comes from "
+                   "its neurons.")
     elif res.status == "diverging":
         c1.metric("Grid estimate of ‖f‖_R", "∞ (diverging)", help=res.reason or
                   "refining the grid keeps increasing it")
@@ -81,6 +95,8 @@ def metrics(res, known):
         label = {"converged": "converged", "unresolved": "not converged: refine the grid"}[res.status]
         c1.metric("Grid estimate of ‖f‖_R", f"{res.value:.6g}", f"{label}, ± {res.estimate_error:.1e} ({bound})",
                   delta_color="off", help=res.reason or None)
+    if res is not None:   # the verdict in words, beside the number
+        c1.caption(verdict(res, edge_small))
     if known.value is not None:
         c2.metric("Exact ‖f‖_R", "∞" if not np.isfinite(known.value) else f"{known.value:.6g}", known.note,
                   delta_color="off")
@@ -96,20 +112,20 @@ def picked_neuron(key):
     return Neuron(picked["theta"], picked["b"]) if picked and picked["key"] == key else None
 
 
-def figures(values, res, known, extent, key):
+def figures(values, res, known, example, extent, key):
     xs = grid_points(extent, values.shape[0])
     neuron = picked_neuron(key) if res is not None else None
     left, right = st.columns(2)
     if left.toggle("Surface view", key="rn_surface"):
-        left.plotly_chart(surface_figure(values, xs), width="stretch")
+        chart(left, surface_figure(values, xs))
     else:
-        left.plotly_chart(f_figure(values, xs, extent, neuron), width="stretch")
-    atoms = folded_atoms(known.atoms) if known.atoms is not None else None
-    if res is None:
-        st.plotly_chart(measure_figure([0, 180], [-extent, extent], np.zeros((2, 2)), extent, atoms), width="stretch")
+        chart(left, f_figure(values, xs, extent, neuron))
+    if res is None:   # no grid: the measure of the neurons that make f, where that is known
+        known_measure(right, known, example, extent)
         return
+    atoms = folded_atoms(known.atoms) if known.atoms is not None else None
     thetas, bs, sino, mu = measure_view(res, extent)
-    right.plotly_chart(radon_figure(thetas, bs, sino), width="stretch")
+    chart(right, radon_figure(thetas, bs, sino))
     event = click_plot(measure_figure(thetas, bs, mu, extent, atoms), key="rn_mu_plot", height=420)
     if event and event.get("type") == "add":   # a click at (θ, b): show that neuron's hyperplane on f
         clicked = Neuron.at(float(event["x"]), float(event["y"]))
@@ -118,13 +134,32 @@ def figures(values, res, known, extent, key):
     st.caption("Each point (θ, b) is a neuron σ(cos θ·x + sin θ·y − b); the measure's total mass is the R-norm. For a "
                "finite network it is a sum of point masses (marked); for a smooth function it is spread out. **Click the "
                "measure** to draw that neuron's line {cos θ·x + sin θ·y = b} on the heatmap of f (the arrow points to "
-               "where it is active).")
+               "where it is active). Colours saturate at the 99th percentile of |μ|, so that a few large values "
+               "(e.g. at the square's edge) do not wash out the rest.")
     if neuron is not None:
         n = neuron.normal
         st.caption(f"Picked neuron: θ = {neuron.theta_deg:.1f}°, b = {neuron.b:.3f}, i.e. σ({n[0]:.3f}·x "
                    f"{n[1]:+.3f}·y {-neuron.b:+.3f}); the measure's density there is "
                    f"μ = {res.density_at(np.radians(neuron.theta_deg), neuron.b):+.4g} (its sign is the sign of the "
                    "neuron's output weight).")
+
+
+def known_measure(col, known, example, extent):
+    """The measure of a finite net (its neurons) or of a sum of ridges (lines), when the grid does not apply."""
+    if known.atoms is not None:
+        chart(col, measure_figure(None, None, None, extent, folded_atoms(known.atoms)))
+        col.caption("The measure of a finite net is a sum of point masses, one per neuron σ(cos θ·x + sin θ·y − b) "
+                    "after merging those on the same line (size: its mass |a|‖w‖; colour: the sign of a); their total "
+                    "mass Σ|a_k|‖w_k‖ is the exact norm.")
+    elif example is not None and example.ridges:
+        lines = ridge_measure(example.ridges, extent)
+        chart(col, ridge_figure(lines, extent))
+        col.caption(f"The measure of a sum of ridge functions g_i(w_iᵀx) lives on one line per direction (here θ = "
+                    f"{', '.join(f'{th:g}°' for th, _, _ in lines)}): along it the neurons σ(cos θ·x + sin θ·y − b) "
+                    "have output-weight density ‖w_i‖²g_i''(‖w_i‖b) over b, of total mass ‖w_i‖∫|g_i''|; the sum is "
+                    "the exact norm.")
+    else:
+        col.info("This function does not decay, so the grid cannot draw its measure, and no exact measure is known.")
 
 
 def fit_job(formula, extent, width, lam):
@@ -155,12 +190,12 @@ def fit_section(formula, key, target):
         long_run.start("rn_fit", fit_key, fit_job(formula, key[1], width, lam), "Fitting a network")
     if done := long_run.take("rn_fit"):
         st.session_state["rn_fit"] = {"key": done.key, **done.result}
-    if long_run.follow("rn_fit", lambda history: st.plotly_chart(fit_figure(history, target), width="stretch")):
+    if long_run.follow("rn_fit", lambda history: chart(st, fit_figure(history, target))):
         return
     fit = st.session_state.get("rn_fit")
     if fit and fit["key"] == fit_key and fit["last"] is not None:
         last = fit["last"]
-        st.plotly_chart(fit_figure(fit["history"], target), width="stretch")
+        chart(st, fit_figure(fit["history"], target))
         msg = (f"Network after {last.step} steps ({last.elapsed:.1f} s on {last.device}): cost Σ‖a_k‖‖w_k‖ = "
                f"{last.cost:.4g}, fit ½Σ(f − y)² = {last.data_loss:.2e}")
         st.success(msg + (f"; ‖f‖_R = {target:.4g} (ratio {last.cost / target:.3f})." if target else "."))
@@ -173,6 +208,23 @@ def downloads(formula_text, extent, resolution, res, known):
     if res is not None:
         d2.download_button("Measure μ(θ, b) (CSV)", lambda: measure_csv(res), "rnorm_measure.csv", "text/csv",
                            width="stretch", on_click="ignore")
+
+
+def code_for(formula_text, extent, resolution, res, example):
+    """The Python and CLI text that reproduce the grid estimate and the exact value shown."""
+    calls = [] if res is None else [("Grid estimate", reproduce.rnorm_grid_call(formula_text, extent, resolution),
+                                      reproduce.rnorm_grid_cli(formula_text, extent, resolution))]
+    if example is None:
+        return calls
+    if example.network:
+        calls.append(("Exact value (finite net)", reproduce.rnorm_network_call(example.network),
+                      reproduce.rnorm_network_cli(example.network)))
+    elif example.ridges:
+        calls.append(("Exact value (sum of ridges)", reproduce.ridge_call(example.ridges), None))
+    elif example.radial:
+        calls.append(("Exact value (radial reduction, d = 2)", reproduce.rnorm_radial_call(example.radial, [2]),
+                      reproduce.rnorm_radial_cli(example.radial, [2])))
+    return calls
 
 
 @st.fragment
@@ -197,14 +249,16 @@ def function_section():
     if known.grid_applies:
         with st.spinner("Radon transform and filtering…", show_time=True):
             res = grid_norm(formula_text, extent, resolution)
-    metrics(res, known)
+    edge_small = edge_is_small(values)
+    metrics(res, known, edge_small)
     if item in GALLERY and GALLERY[item].note:
         st.caption(GALLERY[item].note)
-    if res is not None and not edge_is_small(values):
+    if res is not None and not edge_small:
         st.warning("f is not small at the edge of the square: the grid sees f·1_square. Enlarge E or pick a decaying f.")
-    figures(values, res, known, extent, (formula_text, extent))
+    figures(values, res, known, GALLERY.get(item), extent, (formula_text, extent))
     fit_section(formula, (formula_text, extent), reference(known, res))
     downloads(formula_text, extent, resolution, res, known)
+    reproduce.show(code_for(formula_text, extent, resolution, res, GALLERY.get(item)))
 
 
 @st.fragment
@@ -227,13 +281,15 @@ def radial_section():
         st.error(f"The profile cannot be used: {err}")
         return
     summary = radial_summary(DIMS, st.session_state["rn_curve"][1])
-    st.plotly_chart(radial_figure(DIMS, summary, profile_text), width="stretch")
+    chart(st, radial_figure(DIMS, summary, profile_text))
     with st.expander("Values"):
         st.dataframe(pd.DataFrame(summary["table"], index=pd.Index(DIMS, name="d")).T, width="stretch")
     if summary["infinite"]:
         st.info(f"Infinite for d = {', '.join(map(str, summary['infinite']))}: {summary['reason']}")
     st.caption(f"f(x) = g(‖x‖) with g(r) = {profile_text}: one-dimensional reduction, all d in one batch "
                f"(largest estimated error {summary['worst_error']:.1e}).")
+    reproduce.show([("‖f‖_R for d = 1 … 15", reproduce.rnorm_radial_call(profile_text, DIMS),
+                     reproduce.rnorm_radial_cli(profile_text, DIMS))], "Reproduce the curve (Python, command line)")
 
 
 st.title("R-norm explorer")
@@ -245,7 +301,8 @@ st.latex(r"\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\m
          r"\mathcal F_b\,\mathcal Rf(w,\omega),\quad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}}")
 for problem in URL.restore():
     st.warning(problem)
-if st.session_state["rn_item"] in GALLERY and "rn_extent" not in st.query_params:
-    use_gallery_extent()   # a link naming only the function gets that function's square
+if "rn_item" in st.query_params:   # a link naming the function but not its square or grid gets the entry's own
+    st.session_state.update({k: v for k, v in item_defaults(st.session_state["rn_item"]).items()
+                             if k not in st.query_params})
 function_section()
 radial_section()

@@ -8,6 +8,9 @@
   μ(θ + π, −b) = μ(θ, b), the weight keeps its sign).
 * ``Neuron``: the unit σ(cos θ·x + sin θ·y − b) at a point (θ, b) of the measure: its hyperplane
   {cos θ·x + sin θ·y = b} as a segment across the square, and the side where it is active.
+* ``ridge_measure``: where the measure of a sum of ridges g_i(w_iᵀx) lives: on the lines θ = angle of w_i,
+  with density ‖w_i‖²g_i''(‖w_i‖b) over b (its mass ‖w_i‖∫|g_i''| is the ridge's exact norm).
+* ``verdict``: the grid estimate's status in one sentence, with the numbers that decide it.
 * ``grid_summary`` / ``export``: the grid estimate as a ``GridSummary`` (``to_dict()``: plain JSON values),
   one object for the page's download and ``python -m engine rnorm`` (``engine.rnorm.cli``).
 """
@@ -22,7 +25,7 @@ from engine.rnorm.grid import GridResult, grid_points
 from engine.rnorm.halfcircle import fold
 
 __all__ = ["Exact", "exact_value", "sample", "edge_is_small", "Neuron", "folded_atoms", "reference", "GridSummary",
-           "grid_summary", "export", "measure_csv", "radial_summary", "measure_view"]
+           "grid_summary", "export", "measure_csv", "radial_summary", "measure_view", "ridge_measure", "verdict"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,56 @@ class Neuron:
         """(foot, tip): from the hyperplane's point nearest 0 into the side where nᵀx − b > 0."""
         foot = self.b * self.normal
         return foot, foot + 0.15 * extent * self.normal
+
+
+def ridge_measure(ridges, extent: float, n: int = 401):
+    """The measure of f = Σ g_i(w_iᵀx) on the half circle: per ridge (θ in degrees, b, density). A ridge is an
+    infinitely wide net whose neurons σ(ŵᵀx − b) all share the direction ŵ = w/‖w‖ (Ongie et al. 2020;
+    docs/design.md §1): g(‖w‖t) = ∫ ‖w‖²g''(‖w‖b) σ(t − b) db + affine, so its density over b is
+    ‖w‖²g''(‖w‖b) (second differences of g), on |b| ≤ E√2; θ ∈ [π, 2π) folds to (θ − π, −b)."""
+    from engine.rnorm.formula import parse
+
+    bs = np.linspace(-extent * np.sqrt(2.0), extent * np.sqrt(2.0), n)
+    out = []
+    for text, w in ridges:
+        g, scale = parse(text, variables=("t",)), float(np.linalg.norm(w))
+        h = 1e-3 / scale
+        density = scale ** 2 * (g(t=scale * (bs + h)) - 2 * g(t=scale * bs) + g(t=scale * (bs - h))) / (scale * h) ** 2
+        theta, folded = fold(np.full(n, np.arctan2(w[1], w[0])), bs)
+        order = np.argsort(folded)
+        out.append((float(np.degrees(theta[0])), folded[order], np.asarray(density, float)[order]))
+    return out
+
+
+def verdict(result: GridResult, edge_small: bool = True) -> str:
+    """The status of a grid estimate in one sentence, with the numbers behind it: the relative change
+    between the two finest effective resolutions (``values_by_resolution``: the same samples at half the
+    band limit play the 2× coarser grid), the growth that signals ‖f‖_R = ∞, or the kink found in the
+    samples (``engine.rnorm.grid_error``). ``edge_small``: whether f is negligible at the square's edge
+    (``edge_is_small``); if not, the jump of f·1_square is named as the likely cause."""
+    res = sorted(result.values_by_resolution)
+    values = [result.values_by_resolution[r] for r in res]
+    coarse, fine = res[-2], res[-1]
+    change = abs(values[-1] - values[-2]) / max(abs(values[-1]), 1e-300)
+    if result.status == "diverging":
+        if result.reason.startswith("the samples show"):   # engine.rnorm.kinks found a jump of ∇f
+            text = f"diverging: {result.reason.split(':')[0]}, so ‖f‖_R = ∞"
+        else:
+            text = (f"diverging: the norm grows with resolution ({' → '.join(f'{v:.3g}' for v in values)} from "
+                    f"{res[0]}² to {fine}²), so it is probably infinite")
+    elif result.status == "converged":
+        if result.reason.startswith("f is zero"):
+            return f"converged: {result.reason}."
+        return (f"converged: the {coarse}² and {fine}² estimates agree to {change:.1e} (relative), and the "
+                f"error budget ± {result.estimate_error:.1e} is a bound.")
+    else:
+        why = ("the changes do not yet shrink steadily" if "asymptotic" in result.reason else
+               "the estimated error exceeds 1% of the value")
+        text = (f"not converged: the {coarse}² and {fine}² estimates differ by {change:.1e} (relative) and {why}, "
+                "so ± is only an estimate, not a bound; refine the grid")
+    if not edge_small:
+        text += "; f is not small at the square's edge, so the grid sees the jump of f·1_square: enlarge E"
+    return text + "."
 
 
 def reference(exact: Exact, grid: GridResult | None) -> float | None:

@@ -20,7 +20,8 @@ NET = {"w": [[1.0, 0.0], [0.6, 0.8], [-0.8, 0.6], [0.0, -1.0]], "b": [0.5, -0.3,
 @dataclass(frozen=True)
 class Example:
     formula: str
-    extent: float = 8.0
+    extent: float = 8.0                           # the page's default half-width E and grid for this entry
+    resolution: int = 256
     radial: str | None = None                     # profile in r, when f is radial
     network: dict | None = None                   # weights, when f is a finite net
     ridges: tuple = ()                            # (g formula in t, w) pairs, when f is a sum of ridges
@@ -36,16 +37,16 @@ def _net_formula(net) -> str:
 
 GALLERY = {
     "Gaussian exp(−‖x‖²/2)": Example("exp(-(x^2+y^2)/2)", radial="exp(-r^2/2)"),
-    "Anisotropic Gaussian": Example("exp(-((x/1.5)^2 + (y/0.7)^2)/2)", closed_form=5.162194,
+    "Anisotropic Gaussian": Example("exp(-((x/1.5)^2 + (y/0.7)^2)/2)", extent=10.0, closed_form=5.162194,
                                     note="closed form by a linear change of variables (tests/test_rnorm_grid.py)"),
     "Radial bump (1 − r²)₊²": Example("relu(1 - x^2 - y^2)^2", extent=2.0, radial="relu(1 - r^2)^2"),
     "Radial bump (1 − r²)₊³": Example("relu(1 - x^2 - y^2)^3", extent=2.0, radial="relu(1 - r^2)^3"),
-    "Cone (1 − r)₊": Example("relu(1 - sqrt(x^2 + y^2))", extent=2.0, radial="relu(1 - r)",
+    "Cone (1 − r)₊": Example("relu(1 - sqrt(x^2 + y^2))", extent=2.0, resolution=128, radial="relu(1 - r)",
                              note="piecewise linear with compact support: infinite in d ≥ 2"),
-    "Pyramid (1 − max(|x|, |y|))₊": Example("relu(1 - max(abs(x), abs(y)))", extent=2.0,
+    "Pyramid (1 − max(|x|, |y|))₊": Example("relu(1 - max(abs(x), abs(y)))", extent=2.0, resolution=128,
                                             note="piecewise linear with compact support: infinite in d ≥ 2"),
-    "A finite ReLU net (4 units)": Example(_net_formula(NET), extent=3.0, network=NET),
-    "Sum of ridge functions": Example("tanh(x) + tanh((x + y)/sqrt(2))", extent=4.0,
+    "A finite ReLU net (4 units)": Example(_net_formula(NET), extent=3.0, resolution=128, network=NET),
+    "Sum of ridge functions": Example("tanh(x) + tanh((x + y)/sqrt(2))", extent=4.0, resolution=128,
                                       ridges=(("tanh(t)", (1.0, 0.0)), ("tanh(t)", (2 ** -0.5, 2 ** -0.5)))),
 }
 
