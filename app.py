@@ -6,7 +6,7 @@ as an old-style multipage app and run a deep link's page without this navigation
 import streamlit as st
 
 from ui.presentation import restore_and_toggle
-from ui.view_link import open_view, view_link_buttons
+from ui.view_link import open_view, save_with_results, view_link_buttons
 
 
 def pages() -> list:
@@ -33,11 +33,14 @@ def run() -> None:
     all_pages = pages()
     page = st.navigation(all_pages)
     with st.sidebar:
-        view_link_buttons()
+        view_link_buttons(page.url_path)
+        save = st.container()   # pages with results: "Save view" there, once the page has run
         restore_and_toggle()
         with st.expander("Open a saved view"):
             open_view({p.url_path: p for p in all_pages})
     page.run()
+    with save:
+        save_with_results(page.url_path)
 
 
 run()
