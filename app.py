@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.gc_freeze import freeze_long_lived
 from ui.presentation import restore_and_toggle
-from ui.view_link import open_view, view_link_buttons
+from ui.view_link import open_view, save_with_results, view_link_buttons
 
 
 def pages() -> list:
@@ -34,11 +34,14 @@ def run() -> None:
     all_pages = pages()
     page = st.navigation(all_pages)
     with st.sidebar:
-        view_link_buttons()
+        view_link_buttons(page.url_path)
+        save = st.container()   # pages with results: "Save view" there, once the page has run
         restore_and_toggle()
         with st.expander("Open a saved view"):
             open_view({p.url_path: p for p in all_pages})
     page.run()
+    with save:
+        save_with_results(page.url_path)
     freeze_long_lived()   # after the page's imports (see ui/gc_freeze.py)
 
 

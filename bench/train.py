@@ -28,7 +28,7 @@ def main(argv=None):
     for device in devices:
         for dtype in ("float32", "float64"):
             for tasks in args.tasks:
-                rate = steps_per_second(width=args.width, n=args.points, tasks=tasks, d=1, device=device,
+                rate = steps_per_second(width=args.width, n=args.points, tasks=tasks, d=1, device=device, repeats=1,
                                         dtype=dtype, steps=args.steps)
                 print(f"{device:7} {dtype:8} {args.width:6d} {args.points:4d} {tasks:3d} {rate:9.0f}", flush=True)
 

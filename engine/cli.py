@@ -1,6 +1,7 @@
 """Command line: ``python -m engine interpolate FILE.json`` prints the solution as JSON
 (``python -m engine rnorm FILE.json``: see engine.rnorm.cli; ``python -m engine compress FILE.json``:
-engine.compress.cli; ``python -m engine sweep SPEC.json --out FILE.parquet``: engine.sweep.cli).
+engine.compress.cli; ``python -m engine kernel-regime FILE.json``: engine.kernel_regime.cli;
+``python -m engine sweep SPEC.json --out FILE.parquet``: engine.sweep.cli).
 
 Input: {"x": [...], "y": [...] or [[...], ...], "bias_penalty": false, "lam": 0, "eval_x": [...]};
 x may also be one list per task (tasks observed at their own inputs), with y one list per task.
@@ -94,6 +95,10 @@ def _run(args) -> dict:
         from engine.compress.cli import run_compress
 
         return run_compress(_load(args.file))
+    if args.command == "kernel-regime":
+        from engine.kernel_regime.cli import run_kernel_regime
+
+        return run_kernel_regime(_load(args.file))
     return run_interpolate(_load(args.file))
 
 
@@ -110,8 +115,13 @@ def main(argv=None) -> int:
     p = sub.add_parser("rnorm", help="R-norm of a 2-D formula, a radial profile or a finite network",
                        epilog=RNORM_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
-    p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows (centres, labels, ratio)",
+    p = sub.add_parser("compress", help="k-means weight sharing of scalars or rows, or of the digits CNN",
                        epilog=COMPRESS_LIMITS)
+    p.add_argument("file", help="JSON input file, or - for standard input")
+    from engine.kernel_regime.cli import LIMITS as KERNEL_LIMITS
+
+    p = sub.add_parser("kernel-regime", help="the 2-D multi-task runs of the kernel-regime page (spread, gaps)",
+                       epilog=KERNEL_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
     p = sub.add_parser("sweep", help="run a sweep spec on Dask into a resumable Parquet file (docs/sweeps.md)")
     p.add_argument("spec", help="JSON spec {experiment, grid, seeds}")

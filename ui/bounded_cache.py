@@ -128,6 +128,14 @@ class BoundedCache:
                 self._bytes -= self._items.popitem(last=False)[1][1]
         return value
 
+    def pop(self, key: Hashable, default: Any = None) -> Any:
+        with self._lock:
+            if key not in self._items:
+                return default
+            value, size = self._items.pop(key)
+            self._bytes -= size
+            return value
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

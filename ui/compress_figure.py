@@ -6,6 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.log_axis import log_ticks
+
 METHOD_COLORS = {"kmeans": "#7f7f7f", "scalar": "#1f77b4", "dkm": "#d62728"}
 LAYOUT = dict(template="plotly_white", margin=dict(l=55, r=15, t=45, b=40))
 
@@ -82,9 +84,8 @@ def tradeoff_figure(results: list[dict], baseline: float, labels: dict[str, str]
     fig.add_hline(y=100 * baseline - 1, line=dict(color="#2ca02c", dash="dot", width=1),
                   annotation_text="−1 point", annotation_position="bottom left")
     fig.add_vline(x=8, line=dict(color="#999", dash="dot", width=1), annotation_text="8×")
-    top = max([r["ratio"] for r in results] + [30.0])
-    fig.update_xaxes(range=[0, np.log10(1.5 * top)])
-    fig.update_layout(height=height, title="accuracy against compression ratio", xaxis_type="log",
+    fig.update_xaxes(**log_ticks([r["ratio"] for r in results] + [1.0, 30.0]))
+    fig.update_layout(height=height, title="accuracy against compression ratio",
                       xaxis_title="compression ratio (×, fixed-length indexes)", yaxis_title="test accuracy (%)",
                       legend=dict(orientation="h", y=-0.25), **LAYOUT)
     return fig
@@ -96,14 +97,18 @@ COMPONENTS = {"compute": "compute (full adders)", "weights": "weight reads (bits
 
 def energy_figure(original: list[dict], compressed: list[dict] | None, height=330):
     """Energy proxies per image, summed over layers, by component; log scale (different units)."""
-    fig = go.Figure()
+    fig, shown = go.Figure(), []
     for name, rows, color in (("uncompressed", original, "#1f77b4"), ("compressed", compressed, "#d62728")):
         if rows is None:
             continue
         totals = [sum(r[c] for r in rows) for c in COMPONENTS]
+        shown += totals
         fig.add_trace(go.Bar(x=list(COMPONENTS.values()), y=totals, name=name, marker_color=color,
                              text=[f"{t:.3g}" for t in totals], textposition="outside"))
-    fig.update_layout(barmode="group", height=height, yaxis_type="log", yaxis_title="per image",
+    axis = log_ticks(shown)
+    axis["range"][1] += 0.3   # room for the bars' labels
+    fig.update_yaxes(**axis)
+    fig.update_layout(barmode="group", height=height, yaxis_title="per image",
                       title="energy proxies (Deep k-means §4)", legend=dict(orientation="h", y=-0.25), **LAYOUT)
     return fig
 
@@ -131,13 +136,15 @@ def shallow_figure(x, y, grid, before, after, knots, masses, centres, k: int, he
 
 
 def error_vs_k_figure(ks, curves: dict[str, list[float]], exact_k: int, height=330):
-    fig = go.Figure()
+    fig, shown = go.Figure(), []
     for (name, errors), color in zip(curves.items(), ("#d62728", "#7f7f7f")):
+        shown += list(np.maximum(errors, 1e-16))
         fig.add_trace(go.Scatter(x=ks, y=np.maximum(errors, 1e-16), mode="lines+markers", name=name,
                                  line=dict(color=color)))
+    fig.update_yaxes(**log_ticks(shown))
     fig.add_vline(x=exact_k, line=dict(color="#2ca02c", dash="dash"),
                   annotation_text=f"knots of the exact minimiser: {exact_k}")
-    fig.update_layout(height=height, yaxis_type="log", title="error at the data after sharing K neurons",
+    fig.update_layout(height=height, title="error at the data after sharing K neurons",
                       xaxis_title="K (shared neurons)", yaxis_title="max |f_K(x_i) − f(x_i)|",
                       legend=dict(orientation="h", y=-0.25), **LAYOUT)
     return fig

@@ -93,3 +93,76 @@ def show(calls: list[tuple[str, str, str | None]], title: str = "Reproduce these
             st.code(python, language="python")
             if shell is not None:
                 st.code(shell, language="bash")
+
+
+def _cnn_input(o: dict) -> dict:
+    """The CLI input (engine.compress.cli.run_cnn) of the compression page's options ``o``."""
+    clusters = ({"k": o["k"]} if o["k"] is not None else {"rate": o["rate"]} if o["rate"] is not None
+                else {"per_layer": o["per_layer"]})
+    r = o["run"]
+    return {"model": "digits-cnn", "method": o["method"], **clusters, "lam": r["lam"], "epochs": r["epochs"],
+            "refresh": r["refresh"], "basis": r["basis"], "finetune_epochs": r["finetune_epochs"], "seed": o["seed"],
+            "base_epochs": o["base_epochs"]}
+
+
+def _cnn_setup(o: dict, device: str, committed: bool) -> str:
+    head = ("from engine.compress.baseline import load_baseline\n" if committed else "") + \
+        ("from engine.compress.deep_kmeans import cluster_counts, compress, sweep"
+         + ("" if committed else ", train_baseline") + "\nfrom engine.compress.digits import load_data\n"
+         "from engine.compress.methods import METHODS\n\n"
+         f"data = load_data({o['seed']})\n")
+    if committed:
+        return head + f"model, meta = load_baseline({device!r})   # the committed uncompressed CNN\n"
+    return head + (f"*_, base = train_baseline(data, epochs={o['base_epochs']}, seed={o['seed']}, device={device!r})\n"
+                   "model = base.model\n")
+
+
+def _run_options(o: dict) -> str:
+    r = o["run"]
+    return (f"lam={r['lam']!r}, epochs={r['epochs']}, refresh={r['refresh']}, basis={r['basis']!r}, "
+            f"finetune_epochs={r['finetune_epochs']}, seed={r['seed']}")
+
+
+def compress_call(o: dict, device: str, committed: bool) -> str:
+    """Python for one compression of the digits CNN with the page's options (its metrics: ``r``)."""
+    clusters = (f"k={o['k']}" if o["k"] is not None else f"rate={o['rate']!r}" if o["rate"] is not None
+                else f"per_layer={o['per_layer']!r}")
+    return (_cnn_setup(o, device, committed) +
+            f"ks = cluster_counts(model, {o['method']!r}, {clusters})\n"
+            f"*_, last = compress(model, data, {o['method']!r}, ks, {_run_options(o)})\n"
+            "r = last.result\nprint(r.accuracy, r.ratio, r.ratio_entropy)")
+
+
+def compress_cli(o: dict) -> str:
+    return (f"cat > cnn.json <<'EOF'\n{json.dumps(_cnn_input(o))}\nEOF\npython -m engine compress cnn.json")
+
+
+def sweep_call(o: dict, device: str, committed: bool, ks: list[int]) -> str:
+    """Python for "Compare methods": every method at each K (``runs``: the Results)."""
+    return (_cnn_setup(o, device, committed) +
+            f"runs = [r for *_, r in sweep(model, data, list(METHODS), {list(ks)!r}, {_run_options(o)})]\n"
+            "for r in runs:\n    print(r.method, r.ks, r.accuracy, r.ratio)")
+
+
+def sweep_cli(o: dict, ks: list[int]) -> str:
+    data = {k: v for k, v in _cnn_input(o).items() if k not in ("method", "k", "rate", "per_layer")}
+    return f"cat > sweep.json <<'EOF'\n{json.dumps({**data, 'sweep_k': list(ks)})}\nEOF\npython -m engine compress sweep.json"
+
+
+def kernel_regime_call(settings: dict) -> str:
+    """Python for the kernel-regime page's runs (``settings``: width, steps, lam, seeds)."""
+    return ("from engine.kernel_regime import exact_view, grid, square_data\n"
+            "from engine.kernel_regime.runs import seed_spread, single_task_rows, train_runs\n\n"
+            "X, y = square_data()\npoints, axes = grid(1.5, 61)\n"
+            f"runs = [p[0] for kind, *p in train_runs(X, y, points, seeds={list(settings['seeds'])!r}, "
+            f"task_counts=(1, 101),\n                                          width={settings['width']}, "
+            f"lam={float(settings['lam'])!r}, steps={settings['steps']}) if kind == 'run']\n"
+            "spread = {T: seed_spread([r for r in runs if r.tasks == T]) for T in (1, 101)}\n"
+            f"exact = exact_view(X, y, points, {float(settings['lam'])!r})['result']\n"
+            "table = single_task_rows([r for r in runs if r.tasks == 1], exact)\nprint(spread, table)")
+
+
+def kernel_regime_cli(settings: dict) -> str:
+    data = {"width": settings["width"], "steps": settings["steps"], "lam": float(settings["lam"]),
+            "seeds": list(settings["seeds"])}
+    return f"cat > runs.json <<'EOF'\n{json.dumps(data)}\nEOF\npython -m engine kernel-regime runs.json"

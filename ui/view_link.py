@@ -5,17 +5,43 @@ The view is the address: each page keeps its whole state in the URL (``ui.url_pa
 field otherwise, e.g. on plain http in a lecture hall), so it is the address as it is now, after clicks
 that reran only a fragment. "Save view" downloads the same as a small JSON file
 ``{"app": "relu-atlas", "v": 1, "page": "/univariate", "query": {...}}``; ``open_view`` reads it back.
+
+Pages whose finished results are slow to recompute (training, compression) also put those in the file:
+the page calls ``offer_results(build)`` during its run (``build()`` → a JSON-ready dict, in the page's own
+versioned format), and "Save view" becomes a server-side download of ``{..., "results": build()}`` (built
+when clicked). app.py draws that button after the page has run (such a page must not ``st.stop()``).
+Opening such a file checks the results with the page's loader (``RESULTS``: an engine function that raises
+``DataError``) before anything changes: a malformed file gives one message and the session keeps its view;
+a good one is handed to the page once (``restored``), which shows it without recomputing.
 """
 from __future__ import annotations
 
 import json
+from typing import Any, Callable
 
 import streamlit as st
 
 from engine.validation import DataError
 from ui.url_params import MAX_TEXT, VERSION
 
-MAX_FILE = 1_000_000
+MAX_FILE = 8_000_000   # a saved view with results: five wide kernel-regime nets of 101 tasks are ~4 MB of JSON
+_OFFER, _RESTORED = "_view_results_offer", "_view_results_restored"
+
+
+def _compress_results(data):
+    from engine.compress.session import load
+
+    return load(data)
+
+
+def _kernel_results(data):
+    from engine.kernel_regime.saved import load
+
+    return load(data)
+
+
+RESULTS: dict[str, Callable[[Any], Any]] = {"compress": _compress_results, "kernel-regime": _kernel_results}
+"""Url path of a page with results → its loader (raises DataError on a malformed ``results`` entry)."""
 
 _JS = """
 export default function ({ parentElement, data }) {
@@ -30,6 +56,7 @@ export default function ({ parentElement, data }) {
     });
   }
   const [copy, save] = parentElement.querySelectorAll("button");
+  save.hidden = Boolean(data?.results);   // the page's results come with a server-side "Save view"
   const status = parentElement.querySelector(".view-link-status");
   const say = (text) => { status.textContent = text; setTimeout(() => { status.textContent = ""; }, 2500); };
   copy.onclick = async () => {
@@ -75,14 +102,51 @@ _CSS = """.view-link { display: flex; gap: 0.4rem; align-items: center; flex-wra
 _component = st.components.v2.component("relu_atlas.view_link", html=_HTML, js=_JS, css=_CSS)
 
 
-def view_link_buttons() -> None:
+def offer_results(build: Callable[[], dict]) -> None:
+    """Put this page's finished results in its saved view: ``build()`` returns them (called on "Save view")."""
+    st.session_state[_OFFER] = build
+
+
+def saved_view(page: str, query: dict, results: dict | None = None) -> str:
+    """The text of a saved-view file."""
+    view = {"app": "relu-atlas", "v": VERSION, "page": page, "query": dict(query)}
+    if results is not None:
+        view["results"] = results
+    return json.dumps(view, allow_nan=False)
+
+
+def view_link_buttons(page: str) -> None:
+    """"Copy link" and "Save view" (``page``: the url path, "compress"); on a page with results (``RESULTS``)
+    "Save view" is ``save_with_results``'s instead."""
     from ui.click_plot import plotly_url
 
-    _component(key="view_link", data={"plotly_url": plotly_url()})
+    _component(key="view_link", data={"plotly_url": plotly_url(), "results": page in RESULTS})
+
+
+def save_with_results(page: str) -> None:
+    """A page with results (``RESULTS``), after it has run: "Save view" with the results it offered (if any)."""
+    if page not in RESULTS:
+        return
+    build = st.session_state.pop(_OFFER, None)
+    query = {k: st.query_params[k] for k in st.query_params}
+    st.download_button("Save view", lambda: saved_view(f"/{page}", query, build() if build else None),
+                       f"relu-atlas-view-{page}.json", "application/json", on_click="ignore", key="view_save_results",
+                       help="This view's link" + (" and its finished results" if build else "") +
+                            " as a JSON file: open it again under “Open a saved view”.")
+
+
+def restored(page: str):
+    """The checked results of a saved view just opened for ``page`` (its loader's value), once; else None."""
+    held = st.session_state.get(_RESTORED)
+    if held is None or held[0] != page:
+        return None
+    del st.session_state[_RESTORED]
+    return held[1]
 
 
 def parse_view(raw: bytes, pages: dict[str, object]):
-    """(page, query) from a saved view file; ``pages`` maps url paths ("/univariate") to pages."""
+    """(page, query) from a saved view file, or (page, query, results) when it holds results (checked by
+    the page's loader in ``RESULTS``); ``pages`` maps url paths ("univariate") to pages."""
     if len(raw) > MAX_FILE:
         raise DataError(f"the file is larger than {MAX_FILE // 1000} kB")
     try:
@@ -101,7 +165,14 @@ def parse_view(raw: bytes, pages: dict[str, object]):
         raise DataError("the view's parameters must be text")
     if sum(len(k) + len(v) for k, v in query.items()) > MAX_TEXT:
         raise DataError("the view's parameters are too long")
-    return pages[page], query
+    if "results" not in view:
+        return pages[page], query
+    if page not in RESULTS:
+        raise DataError(f"the page {view.get('page')!r} keeps no results in a saved view")
+    try:
+        return pages[page], query, RESULTS[page](view["results"])
+    except DataError as err:
+        raise DataError(f"its results cannot be used: {err}") from None
 
 
 def open_view(pages: dict[str, object]) -> None:
@@ -111,8 +182,10 @@ def open_view(pages: dict[str, object]) -> None:
         return
     st.session_state["view_file_done"] = upload.file_id
     try:
-        page, query = parse_view(upload.getvalue(), pages)
+        page, query, *results = parse_view(upload.getvalue(), pages)
     except DataError as err:
-        st.error(f"Could not open the view: {err}.")
+        st.error(f"Could not open the view: {err}. Nothing was changed.")
         return
+    if results:
+        st.session_state[_RESTORED] = (next(k for k, v in pages.items() if v is page), results[0])
     st.switch_page(page, query_params=query)

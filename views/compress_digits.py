@@ -7,7 +7,9 @@ import streamlit as st
 
 from engine.compress.baseline import load_baseline, stored, summary as stored_summary
 from engine.compress.methods import METHODS
-from ui import long_run
+from engine.compress import session
+from engine.validation import DataError
+from ui import long_run, reproduce, view_link
 from ui.bounded_cache import BoundedCache, MiB, bounded_cache
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
@@ -97,6 +99,30 @@ def options() -> dict:
                          basis=s["cp_basis"], finetune_epochs=int(s["cp_ft"]), seed=int(s["cp_seed"])))
 
 
+def method_formulas(method: str, finetune_epochs: int) -> None:
+    """The objective of the chosen method, its compression ratio, and centre fine-tuning when it runs."""
+    if method == "dkm":
+        st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
+                 r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
+        st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (the dense layer is "
+                   "not penalised; it is shared as scalars). With F from a truncated SVD the term is (λ/2) times the sum "
+                   "of σᵢ²(W) over i > K, which is **exactly 0 right after every refresh when K ≥ s** (rank W ≤ s): the "
+                   "regulariser plot shows it. F from the k-means labels makes it (λ/2)·SSE instead, which keeps pulling "
+                   "rows to their centres. Then the rows are shared by k-means as below.")
+    if method in ("dkm", "kmeans"):
+        st.latex(r"\text{row-wise k-means: }\ \min_{c,\,\ell}\ \sum_{j=1}^{N}\|w_j - c_{\ell_j}\|^2"
+                 r"\quad(w_j\in\mathbb R^{s}\text{ filter rows, k-means++; dense layer as scalars})")
+    else:
+        st.latex(r"\text{Deep Compression: }\ \min_{c,\,\ell}\ \sum_{i=1}^{n}(w_i - c_{\ell_i})^2,\quad "
+                 r"c_k^{(0)} = \min w + \tfrac{k-1}{K-1}(\max w - \min w)\quad(\text{every weight a scalar, linear init})")
+    if finetune_epochs:
+        st.latex(r"\text{fine-tuning the shared centres: }\ \frac{\partial\mathcal L}{\partial c_k} = "
+                 r"\sum_{i:\,\ell_i = k}\frac{\partial\mathcal L}{\partial W_i}")
+    s = "s" if method in ("dkm", "kmeans") else "1"
+    st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}\quad(N \text{ indexed "
+             + ("rows of length } s" if s == "s" else r"weights, } s = 1") + r",\ b = 32 \text{ bits})")
+
+
 def baseline_job(data, seed, epochs, device):
     def run(job):
         from engine.compress.deep_kmeans import train_baseline
@@ -156,6 +182,7 @@ def compress_job(model, data, method, ks, run_options, base_history):
             usage = p.usage or usage
             job.report(p.epoch / max(p.epochs, 1), f"{p.stage} {p.epoch}/{p.epochs} on {p.device} · {p.elapsed:.1f} s",
                        {"history": list(history), "usage": usage})
+        job.check()   # a run cut short by Stop is not a result: the last finished one stays on screen
         return {"model": p.model, "result": p.result, "history": history, "usage": p.usage}
     return run
 
@@ -165,11 +192,18 @@ def sweep_job(model, data, run_options):
         from engine.compress.deep_kmeans import sweep
 
         results = []
-        for done, total, result in sweep(model, data, list(METHODS), SWEEP_KS, stop=lambda: job.stopping, **run_options):
+
+        def progress(i, total, p):
+            step = p.epoch / max(p.epochs, 1) if p.stage != "done" else 1.0
+            job.report((i + step) / total, f"run {i + 1}/{total}, {p.stage} {p.epoch}/{p.epochs} · "
+                                           f"{len(results)} finished", list(results))
+
+        for done, total, result in sweep(model, data, list(METHODS), SWEEP_KS, stop=lambda: job.stopping,
+                                         progress=progress, **run_options):
             results.append(result.to_dict())
             job.report(done / total, f"{done}/{total}: {METHODS[result.method]}, K = {min(result.ks.values())} "
-                                     f"→ {100 * result.accuracy:.1f}% at {result.ratio:.1f}×")
-        return results
+                                     f"→ {100 * result.accuracy:.1f}% at {result.ratio:.1f}×", list(results))
+        return results   # after a Stop: the runs finished before it
     return run
 
 
@@ -179,8 +213,9 @@ def live(data):
         st.plotly_chart(usage_figure(data["usage"]), width="stretch")
 
 
-def runs(model, data, o, base_history, results):
-    """The Compress / Compare / Clear buttons, their jobs, and the last compressed model (or None)."""
+def runs(model, data, o, base_history, results, base_accuracy):
+    """The Compress / Compare / Clear buttons, their jobs, and the last finished compression (or None; it
+    stays on screen while a new run trains, and a run stopped before its end does not replace it)."""
     from engine.compress.deep_kmeans import cluster_counts
 
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
@@ -198,14 +233,52 @@ def runs(model, data, o, base_history, results):
         st.session_state["cp_last"] = done.result
     if done := long_run.take("cp_sweep"):
         results.extend(done.result)
+        if done.state == "stopped":
+            st.info(f"Comparing methods was stopped: the {len(done.result)} run(s) finished before the Stop are kept.")
     del results[:-MAX_RESULTS]   # the session's list stays bounded: the latest MAX_RESULTS runs
-    long_run.follow("cp_sweep")
-    if long_run.follow("cp", live):
-        return None
+
+    def sweep_so_far(partial):
+        if partial:
+            st.plotly_chart(tradeoff_figure(results + partial, base_accuracy, METHODS), width="stretch")
+
+    long_run.follow("cp_sweep", sweep_so_far)
+    running = long_run.follow("cp", live)
     last = st.session_state.get("cp_last")
-    if last:
+    if last and running:
+        st.caption("Below: the last finished compression (it stays until this run ends).")
+    elif last:
         live(last)
     return last
+
+
+def restore(model, o, results) -> None:
+    """A saved view's results (ui.view_link), shown without recomputing once its baseline is on screen."""
+    if (saved := view_link.restored("compress")) is not None:
+        st.session_state["cp_restore"] = saved
+    saved = st.session_state.get("cp_restore")
+    if saved is None or (saved["baseline"]["seed"], saved["baseline"]["epochs"]) != (o["seed"], o["base_epochs"]):
+        return
+    del st.session_state["cp_restore"]
+    try:
+        last = saved["last"] and {"model": session.rebuild(model, saved["last"]["shared"]),
+                                  "result": session.result(saved["last"]["result"]),
+                                  "history": saved["last"]["history"], "usage": saved["last"]["usage"]}
+    except DataError as err:
+        st.error(f"The saved view's compressed model does not fit this CNN ({err}); nothing was changed.")
+        return
+    results[:] = saved["runs"]
+    if last:
+        st.session_state["cp_last"] = last
+    st.success(f"Opened a saved view: {len(saved['runs'])} result(s), shown as saved (not recomputed).")
+
+
+def copy_as_code(o, device) -> None:
+    """The Python and CLI text of the Compress button's run and of "Compare methods" (ui.reproduce)."""
+    committed = stored(o["seed"], o["base_epochs"])
+    reproduce.show([("Compress (these options)", reproduce.compress_call(o, device, committed),
+                     reproduce.compress_cli(o)),
+                    (f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})",
+                     reproduce.sweep_call(o, device, committed, SWEEP_KS), reproduce.sweep_cli(o, SWEEP_KS))])
 
 
 def compressed(model, base, last):
@@ -263,25 +336,21 @@ if meta:
     st.info(f"Uncompressed test accuracy **{100 * meta['result']['accuracy']:.1f}%** ({meta['parameters']} parameters, "
             f"{len(meta['history'])} epochs). Press **Compress** to share its weights, or **Compare methods** for the "
             "accuracy–ratio curve.")
-st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
-         r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
-st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}"
-         r"\quad(N \text{ indexed rows of length } s,\ b = 32 \text{ bits})")
-st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (the dense layer is not "
-           "penalised; it is shared as scalars). With F from a truncated SVD the term is (λ/2) times the sum of σᵢ²(W) "
-           "over i > K, which is **exactly 0 right after every refresh when K ≥ s** (rank W ≤ s): the regulariser plot "
-           "shows it. F from the k-means labels makes it (λ/2)·SSE instead, which keeps pulling rows to their centres.")
+method_formulas(o["method"], o["run"]["finetune_epochs"])
 device = torch_device()
 st.caption(f"scikit-learn's bundled 8×8 digits (1797 images; 75 % train, 25 % test), a CNN with three 3×3 "
            f"convolutions (16, 32, 32 channels) and a dense layer. Runs on **{device}**"
            + (" (no CUDA GPU here)." if device == "cpu" else "."))
 data = digits(o["seed"])
 trained = baseline(data, o["seed"], o["base_epochs"], device)
-if trained is None:
-    st.stop()
-model, meta = trained
-results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])
-last = runs(model, data, o, meta["history"], results)
-if last:
-    compressed(model, meta["result"], last)
-summary(model, meta["result"], last, results)
+if trained is not None:   # no st.stop(): app.py draws "Save view" after the page
+    model, meta = trained
+    results = st.session_state.setdefault("cp_results", {}).setdefault((o["seed"], o["base_epochs"], device), [])
+    restore(model, o, results)
+    last = runs(model, data, o, meta["history"], results, meta["result"]["accuracy"])
+    if last:
+        compressed(model, meta["result"], last)
+    summary(model, meta["result"], last, results)
+    copy_as_code(o, device)
+    view_link.offer_results(lambda: session.dump({"seed": o["seed"], "epochs": o["base_epochs"], "device": device},
+                                                 list(results), last))

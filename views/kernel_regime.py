@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from engine.kernel_regime import exact_view, grid, square_data
-from engine.kernel_regime.runs import export, kernel_distance, seed_spread, single_task_rows, task_sweep, train_runs
-from ui import long_run
+from engine.kernel_regime import saved
+from engine.kernel_regime.runs import kernel_distance, seed_spread, single_task_rows, task_sweep, train_runs
+from ui import long_run, reproduce, view_link
+from ui.bounded_cache import BoundedCache, MiB
 from ui.kernel_regime_figure import distance_plot, surfaces
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 
@@ -15,6 +17,7 @@ PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000
            "Tiny (width 30, 300 steps: rough, for slow machines)": (30, 300)}
 LAMS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 SWEEP = (1, 2, 5, 11, 26, 51, 101)
+TASKS = saved.TASK_COUNTS
 URL = UrlParams(
     Param("kr_preset", next(iter(PRESETS)), choice(list(PRESETS))),
     Param("kr_lam", 1e-3, nearest(LAMS), lambda v: f"{v:g}"),
@@ -23,10 +26,24 @@ URL = UrlParams(
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def speed(width, tasks):
+def calibrated(width, tasks):
+    """Steps per second of this machine for the page's problem (a short calibration, once per server)."""
     from engine.train.trainer import steps_per_second
 
-    return steps_per_second(width=width, n=8, tasks=tasks, d=2, steps=50)
+    return steps_per_second(width=width, n=8, tasks=tasks, d=2, steps=200, repeats=2)
+
+
+@st.cache_resource(show_spinner=False)
+def measured() -> dict:
+    """Steps per second of the finished runs on this server, by (width, T): better than the calibration."""
+    return {}
+
+
+def finished() -> BoundedCache:
+    """Finished batches of runs on this server, by settings key, shared by all sessions (a second visitor
+    with the same settings sees them at once); the page's default settings come from the committed file.
+    Bounded in entries and bytes (issue 12)."""
+    return BoundedCache.named("kernel_regime:finished", max_entries=64, max_bytes=256 * MiB)
 
 
 @st.cache_data(max_entries=len(LAMS), show_spinner=False)
@@ -47,16 +64,26 @@ def sidebar():
     return width, steps, st.session_state["kr_lam"], list(range(st.session_state["kr_seeds"]))
 
 
+def estimate(width, steps, seeds) -> float:
+    """Seconds for the batch: steps / (measured or calibrated steps per second), per run."""
+    rate = {T: measured().get((width, T)) or calibrated(width, T) for T in TASKS}
+    return sum(len(seeds) * steps / rate[T] for T in TASKS)
+
+
 def runs_job(X, y, points, seeds, width, lam, steps):
+    """Trains the batch; reports {"runs": finished runs, "current": (T, seed, values, text)} for a live view."""
     def run(job):
         runs = []
-        for kind, *payload in train_runs(X, y, points, seeds=seeds, task_counts=(1, 101), width=width, lam=lam,
+        for kind, *payload in train_runs(X, y, points, seeds=seeds, task_counts=TASKS, width=width, lam=lam,
                                          steps=steps, stop=lambda: job.stopping):
             if kind == "progress":
-                job.report(*payload)
+                fraction, text, values = payload
+                job.report(fraction, text, {"runs": list(runs), "current": (text, values)})
             else:
                 runs.append(payload[0])
         job.check()   # a stopped batch is incomplete: no result
+        for r in runs:
+            measured()[(width, r.tasks)] = steps / max(r.seconds, 1e-9)
         return runs
     return run
 
@@ -73,23 +100,77 @@ def sweep_job(X, y, points, width, lam, steps):
     return run
 
 
-def train_controls(width, steps, lam, seeds, key, X, y, points):
-    estimate = len(seeds) * steps * (1 / speed(width, 1) + 1 / speed(width, 101))
+def live_panels(seeds, axes, X, y):
+    """The surfaces while training: finished runs, the run in progress (its latest snapshot), the rest blank."""
+    def draw(state):
+        done = {(r.tasks, r.seed): r.values for r in state["runs"]}
+        text, values = state["current"]
+        panels = []
+        for T in TASKS:
+            for seed in seeds:
+                if (T, seed) in done:
+                    panels.append((f"T = {T}, seed {seed}", done[(T, seed)]))
+                elif text.startswith(f"T = {T}, seed {seed}:"):
+                    panels.append((f"{text} (training)", values))
+                else:
+                    panels.append((f"T = {T}, seed {seed}: waiting", None))
+        st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
+    return draw
+
+
+def train_controls(width, steps, lam, seeds, key, X, y, points, axes):
+    """The Train button, the estimate, the live job; returns the finished runs for ``key`` (or None)."""
+    seconds = estimate(width, steps, seeds)
     c1, c2 = st.columns([1, 3])
     if c1.button("Train the networks", type="primary", width="stretch"):
         long_run.start("kr", key, runs_job(X, y, points, seeds, width, lam, steps), "Training the networks")
+    source = "measured on this server's earlier runs" if all((width, T) in measured() for T in TASKS) else \
+        "from a short calibration on this machine"
     c2.caption(f"{2 * len(seeds)} runs (T = 1 and T = 101 for {len(seeds)} seeds), width {width}, {steps} Adam steps, "
-               f"λ = {lam:g}. Estimated time here: {estimate:.0f} s.")
-    if estimate > 8:
+               f"λ = {lam:g}. Estimated time here: {seconds:.0f} s ({source}).")
+    if seconds > 60:
         smaller = list(PRESETS)[0 if st.session_state["kr_preset"] != list(PRESETS)[0] else 2]
         st.warning("This takes a while on this machine's CPU (a GPU is used when present).")
         st.button(f"Use the smaller preset: {smaller}", on_click=lambda: st.session_state.update(kr_preset=smaller))
     done = long_run.take("kr")
     if done is not None:
+        finished()[done.key] = done.result
+        finished().pop(("committed", done.key), None)
         st.session_state["kr_runs"] = {"key": done.key, "runs": done.result}
-    long_run.follow("kr")
-    stored = st.session_state.get("kr_runs")
-    return stored["runs"] if stored and stored["key"] == key else None
+    if long_run.follow("kr", live_panels(seeds, axes, X, y)):
+        return None
+    stored_runs = st.session_state.get("kr_runs")
+    if stored_runs and stored_runs["key"] == key:
+        return stored_runs["runs"]
+    if key not in finished() and saved.stored(settings(key)):
+        finished()[key] = saved.read(points)[1]
+        finished()[("committed", key)] = True
+    if finished().get(("committed", key)):
+        st.caption("Shown at once: the runs of these settings committed with the app (engine/kernel_regime/data, "
+                   "trained once on a CPU by `python -m engine.kernel_regime.saved`). **Train the networks** trains "
+                   "them again here.")
+    if key in finished():
+        st.session_state["kr_runs"] = {"key": key, "runs": finished()[key]}
+        return finished()[key]
+    return None
+
+
+def settings(key) -> dict:
+    width, steps, lam, seeds = key
+    return {"width": width, "steps": steps, "lam": lam, "seeds": list(seeds)}
+
+
+def restore(points) -> None:
+    """A saved view's runs (ui.view_link), installed without retraining."""
+    held = view_link.restored("kernel-regime")
+    if held is None:
+        return
+    s, runs, rows = held
+    key = (s["width"], s["steps"], s["lam"], tuple(s["seeds"]))
+    st.session_state["kr_runs"] = {"key": key, "runs": saved.with_values(runs, points)}
+    if rows is not None:
+        st.session_state["kr_sweep"] = {"key": key, "rows": rows}
+    st.success(f"Opened a saved view: {len(runs)} trained networks, shown as saved (not retrained).")
 
 
 def seed_panels(runs, axes, X, y):
@@ -103,19 +184,31 @@ def seed_panels(runs, axes, X, y):
     return by_t
 
 
-def exact_section(single, exact_fit, exact_interp, axes, X, y):
+def gap_sentence(rows, steps) -> str:
+    """What the table's objective gaps say (the largest over the seeds), in words that match the numbers."""
+    gap = max(r["objective gap"] for r in rows if r["network"].startswith("trained"))
+    if gap <= 1e-2:
+        return (f"The trained single-task nets reach the exact value to within {gap:.1e} (relative), while their "
+                "surfaces differ: the minimiser is not unique.")
+    return (f"After {steps} Adam steps the trained single-task nets are still up to {gap:.2f} (relative) above the "
+            "exact value: gradient training from a small initialisation has not converged yet (more steps, e.g. the "
+            "Quick preset, close the gap), so their surfaces are not minimisers either.")
+
+
+def exact_section(single, exact_fit, exact_interp, axes, X, y, steps):
     st.subheader("Exact where it can be: one task")
     st.markdown("For one task and few points the activation patterns of the data can all be listed, so the training "
                 "problem is an exact convex group lasso (Ergen & Pilanci; biases free, only the w-part penalised):")
     st.latex(r"\min \sum_j \|u_j^{w}\| + \|u_j'^{w}\| \ \text{s.t.}\ \sum_j D_j\tilde X(u_j-u_j') + Xv + c = y,\ "
              r"(2D_j-I)\tilde X u_j \ge 0,\ (2D_j-I)\tilde X u_j' \ge 0")
-    table = pd.DataFrame(single_task_rows(single, exact_fit["result"])).set_index("network")
+    rows = single_task_rows(single, exact_fit["result"])
+    table = pd.DataFrame(rows).set_index("network")
     st.dataframe(table, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns})
     st.caption(f"The exact minimum-cost interpolant (λ = 0) has cost {exact_interp.cost:.6g}. "
-               "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²); the trained single-task nets should reach the exact value "
-               "(gap → 0) while their surfaces differ: the minimiser is not unique. With T > 1 outputs the analogous "
-               "exact program is copositive, not a group lasso, so no exact value is claimed there.")
+               "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²). " + gap_sentence(rows, steps) +
+               " With T > 1 outputs the analogous exact program is copositive, not a group lasso, so no exact value "
+               "is claimed there.")
     st.plotly_chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +
                              [(f"trained T = 1, seed {r.seed}", r.values) for r in single], axes, X, y, rows=1,
                              height_per_row=300), width="stretch")
@@ -157,16 +250,23 @@ width, steps, lam, seeds = sidebar()
 X, y = square_data()
 points, axes = grid(1.5, 61)
 key = (width, steps, lam, tuple(seeds))
-runs = train_controls(width, steps, lam, seeds, key, X, y, points)
+restore(points)
+runs = train_controls(width, steps, lam, seeds, key, X, y, points, axes)
 exact_fit, exact_interp = exact(lam)
-if runs is None:
-    st.info("Press **Train the networks**. Meanwhile, the exact minimum-cost single-task network (below) is already known.")
+if runs is None:   # no st.stop(): app.py draws "Save view" after the page
+    if not (long_run.job("kr") and long_run.job("kr").active):
+        st.info("Press **Train the networks**. Meanwhile, the exact minimum-cost single-task network (below) is "
+                "already known.")
     st.plotly_chart(surfaces([("exact single-task minimiser (λ = 0)", exact_interp(points))], axes, X, y, rows=1,
                              height_per_row=380), width="stretch")
-    st.stop()
-by_t = seed_panels(runs, axes, X, y)
-exact_section(by_t[1], exact_fit, exact_interp, axes, X, y)
-kernel_section(by_t[101], key, width, lam, steps, axes, X, y, points)
-st.download_button("Runs and networks (JSON)", json.dumps(export(width, steps, lam, runs, exact_fit["result"],
-                                                                 exact_interp.cost)),
-                   "kernel_regime_runs.json", "application/json")
+else:
+    by_t = seed_panels(runs, axes, X, y)
+    exact_section(by_t[1], exact_fit, exact_interp, axes, X, y, steps)
+    kernel_section(by_t[101], key, width, lam, steps, axes, X, y, points)
+    sweep = st.session_state.get("kr_sweep")
+    sweep = sweep["rows"] if sweep and sweep["key"] == key else None
+    reproduce.show([("These runs (the spread across seeds, the single-task table)",
+                     reproduce.kernel_regime_call(settings(key)), reproduce.kernel_regime_cli(settings(key)))])
+    st.download_button("Runs and networks (JSON)", json.dumps(saved.dump(settings(key), runs, sweep)),
+                       "kernel_regime_runs.json", "application/json")
+    view_link.offer_results(lambda: saved.dump(settings(key), runs, sweep))

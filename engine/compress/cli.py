@@ -7,12 +7,19 @@ Input: {"weights": [...] or [[...], ...], "k": 16, "seed": 0, "method": ..., "bi
 Output: {"centers", "labels", "sse", "compression_ratio" (fixed-length ⌈log₂K⌉-bit indexes, b-bit
 floats: n·p·b / (n·⌈log₂K⌉ + K·p·b)), "compression_ratio_entropy" (entropy-coded indexes), "k", "n",
 "method", "device", "seconds"}.
+
+Or the digits CNN of the compression page (``run_cnn``): {"model": "digits-cnn", "method": "kmeans" | "scalar" |
+"dkm", "k": 8 (or "rate": 0.01, or "per_layer": {"conv1": 4, ...}), "lam", "epochs", "refresh", "basis",
+"finetune_epochs", "seed", "base_epochs"} (defaults as the page's) → the run's Result (accuracy, ratio,
+ratio_entropy, layers, energy, …) and the baseline's accuracy; with "sweep_k": [2, 4, …] instead of "k"
+every method at each K (the page's "Compare methods") → {"runs": [Result, …]}. The baseline is the committed
+CNN for seed 0 and 20 epochs, else trained first (deterministic on the CPU). Runs on CUDA when torch sees it.
 """
 from __future__ import annotations
 
 from engine.compress.kmeans_1d import MAX_KMEANS_OPS
 from engine.univariate.validation import numbers
-from engine.validation import MAX_WORK_BYTES, DataError, choice, count, finite_array
+from engine.validation import MAX_WORK_BYTES, DataError, choice, count, finite_array, number
 
 KEYS = {"weights", "k", "seed", "method", "bits"}
 METHODS = ("exact", "linear", "k-means++")
@@ -24,9 +31,64 @@ LIMITS = (f"Limits: at most {MAX_VALUES:,} numbers, k ≤ min(n, {MAX_K}); exact
           f"n·p·k, or 20·n for scalars) ≤ {MAX_KMEANS_OPS:.0e}.")
 
 
+CNN_KEYS = {"model", "method", "k", "rate", "per_layer", "sweep_k", "lam", "epochs", "refresh", "basis",
+            "finetune_epochs", "seed", "base_epochs"}
+CNN_DEFAULTS = {"lam": 1e-2, "epochs": 5, "refresh": 2, "basis": "svd", "finetune_epochs": 3, "seed": 0,
+                "base_epochs": 20}
+
+
+def run_cnn(data: dict) -> dict:
+    """The compression page's numbers for the digits CNN (see the module docstring)."""
+    from engine.compress.methods import BASES, METHODS as CNN_METHODS
+
+    unknown = data.keys() - CNN_KEYS
+    if unknown:
+        raise DataError(f"unknown key(s) for the digits CNN: {', '.join(sorted(unknown))}")
+    o = {**CNN_DEFAULTS, **{k: v for k, v in data.items() if k in CNN_DEFAULTS}}
+    seed, base_epochs = count(o["seed"], "seed", 0, 10_000), count(o["base_epochs"], "base_epochs", 1, 200)
+    choice(o["basis"], "basis", BASES)
+    method = choice(data.get("method", "dkm"), "method", tuple(CNN_METHODS))
+    sweep_k = data.get("sweep_k")
+    if sweep_k is not None and (not isinstance(sweep_k, list) or not 0 < len(sweep_k) <= 20):
+        raise DataError("sweep_k must be a list of 1 to 20 cluster counts")
+    from engine.compress.baseline import load_baseline, stored
+    from engine.compress.deep_kmeans import cluster_counts, compress, sweep, train_baseline
+    from engine.compress.digits import load_data
+    from engine.compress.session import _plain
+    from engine.train.trainer import default_device
+
+    device = default_device()
+    digits = load_data(seed)
+    if stored(seed, base_epochs):
+        model, meta = load_baseline(device)
+        base_accuracy = meta["result"]["accuracy"]
+    else:
+        *_, done = train_baseline(digits, epochs=base_epochs, seed=seed, device=device)
+        model, base_accuracy = done.model, done.result.accuracy
+    options = dict(lam=o["lam"], epochs=o["epochs"], refresh=o["refresh"], basis=o["basis"],
+                   finetune_epochs=o["finetune_epochs"], seed=seed)
+    if sweep_k is not None:
+        ks = [count(k, "a K of sweep_k", 1, 1 << 20) for k in sweep_k]
+        return {"baseline_accuracy": base_accuracy,
+                "runs": [_plain(r.to_dict()) for *_, r in sweep(model, digits, list(CNN_METHODS), ks, **options)]}
+    k, rate, per_layer = data.get("k"), data.get("rate"), data.get("per_layer")
+    if per_layer is not None and not isinstance(per_layer, dict):
+        raise DataError('per_layer must be an object {"conv1": K, ...}')
+    ks = cluster_counts(model, method, k=None if k is None else count(k, "k", 1, 1 << 20),
+                        rate=None if rate is None else number(rate, "rate", 1e-9, 1.0),
+                        per_layer=None if per_layer is None else
+                        {str(n): count(v, f"K of {n}", 1, 1 << 20) for n, v in per_layer.items()})
+    *_, last = compress(model, digits, method, ks, **options)
+    return {"baseline_accuracy": base_accuracy, **_plain(last.result.to_dict())}
+
+
 def run_compress(data: dict) -> dict:
     import numpy as np
 
+    if data.get("model") is not None:
+        if data["model"] != "digits-cnn":
+            raise DataError('model must be "digits-cnn" (or leave it out and give "weights")')
+        return run_cnn(data)
     from engine.compress.metrics import LayerBits, entropy_bits
 
     if "weights" not in data or "k" not in data:

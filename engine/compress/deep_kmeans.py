@@ -250,17 +250,22 @@ def _result(model, method, ks, data, start, device, history=()) -> Result:
 
 
 def sweep(model: DigitsCNN, data: DigitsData, methods, ks_values, *, stop: Callable[[], bool] | None = None,
+          progress: Callable[[int, int, Progress], None] | None = None,
           **options) -> Iterator[tuple[int, int, Result]]:
     """Accuracy against compression ratio: every method at every global K (``compress`` with the same
-    ``options``). Yields (done, total, Result) after each run; ``stop()`` ends the sweep between runs."""
+    ``options``). Yields (done, total, Result) after each finished run; ``progress(i, total, Progress)``
+    sees every step of run i (0-based). ``stop()`` ends the sweep at once: the run it interrupts is
+    dropped (a run cut short is not a point of the curve), the ones finished before are already yielded."""
     runs = [(method, k) for method in methods for k in ks_values]
     if len(runs) > MAX_SWEEP_RUNS:
         raise DataError(f"a sweep runs at most {MAX_SWEEP_RUNS} compressions (got {len(runs)} methods × K values)")
-    for i, (method, k) in enumerate(runs, 1):
-        *_, last = compress(model, data, method, cluster_counts(model, method, k=k), **options)
-        yield i, len(runs), last.result
+    for i, (method, k) in enumerate(runs):
+        for last in compress(model, data, method, cluster_counts(model, method, k=k), stop=stop, **options):
+            if progress is not None:
+                progress(i, len(runs), last)
         if stop and stop():
             return
+        yield i + 1, len(runs), last.result
 
 
 def shared_layers(model: DigitsCNN) -> dict[str, dict]:

@@ -37,8 +37,9 @@ def task_labels(y, tasks: int, seed: int) -> np.ndarray:
 
 
 def train_runs(X, y, grid_points, *, seeds, task_counts, width: int, lam: float, steps: int,
-               snapshot_every: int = 250, stop=None):
-    """Yields ("progress", fraction, text) while training and ("run", Run) after each finished run;
+               snapshot_every: int = 250, device: str = "auto", stop=None):
+    """Yields ("progress", fraction, text, values) while training — ``values``: task 1 of the net being
+    trained on ``grid_points`` at that step (for a live view) — and ("run", Run) after each finished run;
     ``stop()`` (asked before each step) ends the current run without yielding it, and the rest."""
     from engine.train import train
 
@@ -46,10 +47,11 @@ def train_runs(X, y, grid_points, *, seeds, task_counts, width: int, lam: float,
     for j, (T, seed) in enumerate(jobs):
         Y = task_labels(y, T, seed)
         for snap in train(X, Y, width=width, lam=lam, steps=steps, seed=seed, snapshot_every=snapshot_every,
-                          stop=stop):
+                          device=device, grid=grid_points, grid_tasks=[0], stop=stop):
             if snap.stopped:
                 return
-            yield "progress", (j + snap.step / steps) / len(jobs), f"T = {T}, seed {seed}: step {snap.step}/{steps}"
+            yield ("progress", (j + snap.step / steps) / len(jobs), f"T = {T}, seed {seed}: step {snap.step}/{steps}",
+                   snap.values[0])
             if snap.done:
                 yield "run", Run(T, seed, snap.net, snap.net(grid_points)[:, 0], snap.loss, snap.cost,
                                  snap.elapsed, snap.device)
@@ -99,11 +101,3 @@ def single_task_rows(runs, exact) -> list[dict]:
     for row in rows:
         row["objective gap"] = (row["objective"] - exact.objective) / exact.objective
     return rows
-
-
-def export(width: int, steps: int, lam: float, runs, exact, interpolation_cost: float) -> dict:
-    """The runs, their networks and the exact single-task values as one JSON-ready dict."""
-    return {"width": width, "steps": steps, "lam": lam,
-            "runs": [{"tasks": r.tasks, "seed": r.seed, "objective": r.loss, "cost": r.cost, "net": r.net.to_dict()}
-                     for r in runs],
-            "exact": {"objective": exact.objective, "cost": exact.cost, "interpolation_cost": interpolation_cost}}
