@@ -92,7 +92,7 @@ def test_downloads_and_code_are_built_when_opened():
     at = run(pts="0,0;1,1;2,0")
     assert not at.get("download_button") and not at.code
     at.session_state["uv_downloads_open"] = True
-    at.session_state["reproduce_open"] = True
+    at.session_state["uv_code_open"] = True
     at.run()
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Points (CSV)", "Points (JSON)", "Solution (JSON)",

@@ -214,6 +214,8 @@ def test_the_measure_colours_ignore_edge_artefacts_and_f_is_square():
 
 
 def python_and_shell(at):
+    at.session_state["rn_code_open"] = at.session_state["rn_curve_code_open"] = True   # built while open
+    at.run()
     codes = [c for c in at.code]
     return [(codes[i].value, codes[i + 1].value if codes[i + 1].language == "bash" else None)
             for i in range(len(codes)) if codes[i].language == "python"]

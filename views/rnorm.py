@@ -258,7 +258,7 @@ def function_section():
     figures(values, res, known, GALLERY.get(item), extent, (formula_text, extent))
     fit_section(formula, (formula_text, extent), reference(known, res))
     downloads(formula_text, extent, resolution, res, known)
-    reproduce.show(code_for(formula_text, extent, resolution, res, GALLERY.get(item)))
+    reproduce.show(code_for(formula_text, extent, resolution, res, GALLERY.get(item)), key="rn_code_open")
 
 
 @st.fragment
@@ -289,7 +289,8 @@ def radial_section():
     st.caption(f"f(x) = g(‖x‖) with g(r) = {profile_text}: one-dimensional reduction, all d in one batch "
                f"(largest estimated error {summary['worst_error']:.1e}).")
     reproduce.show([("‖f‖_R for d = 1 … 15", reproduce.rnorm_radial_call(profile_text, DIMS),
-                     reproduce.rnorm_radial_cli(profile_text, DIMS))], "Reproduce the curve (Python, command line)")
+                     reproduce.rnorm_radial_cli(profile_text, DIMS))], "Reproduce the curve (Python, command line)",
+                   key="rn_curve_code_open")
 
 
 st.title("R-norm explorer")

@@ -185,7 +185,7 @@ def results(x, y, xr, networks, curves) -> None:
     lam = st.session_state["lam"]
     reproduce.show([(label, reproduce.interpolate_call(x, y, bias_penalty=sol.bias_penalty, lam=lam),
                      reproduce.interpolate_cli(x, y, bias_penalty=sol.bias_penalty, lam=lam))
-                    for label, sol in networks.values()])
+                    for label, sol in networks.values()], key="uv_code_open")
 
 
 def notes(networks) -> list[str]:
