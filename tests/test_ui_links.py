@@ -71,3 +71,38 @@ def test_copied_python_and_cli_reproduce_the_cost(pen, lam, tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["cost"] == pytest.approx(want, rel=1e-12)
+
+
+def _heredoc(shell):
+    """(file written, JSON text, command run) of a page's command-line text."""
+    head, rest = shell.split(" <<'EOF'\n")
+    text, command = rest.split("\nEOF\n")
+    return head.removeprefix("cat > "), text, command
+
+
+def test_kernel_regime_cli_text_runs_and_gives_the_engine_numbers(tmp_path):
+    from engine.kernel_regime.cli import run_kernel_regime
+
+    settings = {"width": 8, "steps": 30, "lam": 1e-3, "seeds": [0, 1]}   # the page has 2 to 5 seeds
+    file, text, command = _heredoc(reproduce.kernel_regime_cli(settings))
+    assert command == f"python -m engine kernel-regime {file}"
+    (tmp_path / file).write_text(text)
+    out = subprocess.run([sys.executable, "-m", "engine", "kernel-regime", str(tmp_path / file)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got, want = json.loads(out.stdout), run_kernel_regime(json.loads(text))
+    assert got["settings"] == want["settings"]
+    assert [r["tasks"] for r in got["runs"]] == [r["tasks"] for r in want["runs"]]
+    for key in ("objective", "cost"):
+        assert [r[key] for r in got["runs"]] == pytest.approx([r[key] for r in want["runs"]], rel=1e-6)
+
+
+def test_compress_cli_texts_name_the_file_they_write_and_only_keys_the_cli_reads():
+    from engine.compress.cli import CNN_KEYS
+
+    o = {"method": "dkm", "k": 8, "rate": None, "per_layer": None, "seed": 0, "base_epochs": 20,
+         "run": {"lam": 1e-2, "epochs": 5, "refresh": 2, "basis": "svd", "finetune_epochs": 3, "seed": 0}}
+    for shell in (reproduce.compress_cli(o), reproduce.sweep_cli(o, [4, 8])):
+        file, text, command = _heredoc(shell)
+        assert command == f"python -m engine compress {file}"
+        assert set(json.loads(text)) <= CNN_KEYS

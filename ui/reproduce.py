@@ -23,8 +23,9 @@ def interpolate_call(x, y, *, bias_penalty: bool, lam: float = 0.0) -> str:
             "print(sol.cost, sol.unique, sol.knots, sol.jumps)")
 
 
-def _cli(command: str, data: dict) -> str:
-    return f"cat > problem.json <<'EOF'\n{json.dumps(data, ensure_ascii=False)}\nEOF\npython -m engine {command} problem.json"
+def _cli(command: str, data: dict, file: str = "problem.json") -> str:
+    """Shell text that writes ``data`` to ``file`` and runs ``python -m engine command file``."""
+    return f"cat > {file} <<'EOF'\n{json.dumps(data, ensure_ascii=False)}\nEOF\npython -m engine {command} {file}"
 
 
 def interpolate_cli(x, y, *, bias_penalty: bool, lam: float = 0.0) -> str:
@@ -134,7 +135,7 @@ def compress_call(o: dict, device: str, committed: bool) -> str:
 
 
 def compress_cli(o: dict) -> str:
-    return (f"cat > cnn.json <<'EOF'\n{json.dumps(_cnn_input(o))}\nEOF\npython -m engine compress cnn.json")
+    return _cli("compress", _cnn_input(o), "cnn.json")
 
 
 def sweep_call(o: dict, device: str, committed: bool, ks: list[int]) -> str:
@@ -146,7 +147,7 @@ def sweep_call(o: dict, device: str, committed: bool, ks: list[int]) -> str:
 
 def sweep_cli(o: dict, ks: list[int]) -> str:
     data = {k: v for k, v in _cnn_input(o).items() if k not in ("method", "k", "rate", "per_layer")}
-    return f"cat > sweep.json <<'EOF'\n{json.dumps({**data, 'sweep_k': list(ks)})}\nEOF\npython -m engine compress sweep.json"
+    return _cli("compress", {**data, "sweep_k": list(ks)}, "sweep.json")
 
 
 def kernel_regime_call(settings: dict) -> str:
@@ -165,4 +166,4 @@ def kernel_regime_call(settings: dict) -> str:
 def kernel_regime_cli(settings: dict) -> str:
     data = {"width": settings["width"], "steps": settings["steps"], "lam": float(settings["lam"]),
             "seeds": list(settings["seeds"])}
-    return f"cat > runs.json <<'EOF'\n{json.dumps(data)}\nEOF\npython -m engine kernel-regime runs.json"
+    return _cli("kernel-regime", data, "runs.json")
