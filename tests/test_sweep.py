@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = {"experiment": "uniqueness", "grid": {"tasks": [1, 2], "n_points": [5, 9], "layout": ["random", "uniform"]},
         "seeds": 3}
 MANY = {"experiment": "uniqueness", "grid": {"n_points": [40]}, "seeds": 40}
-SLOW = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 240}   # 8 rows a task: many tasks
+# 8 rows a task: many tasks. Enough rows that the sweep is still running when its first part file appears
+# (a row takes ~3 ms since the one-task solvers got faster: 240 rows could all finish before the kill).
+SLOW = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 2400}
+N_SLOW = SLOW["seeds"]
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +107,10 @@ def test_a_killed_sweep_resumes_from_its_part_files(client, tmp_path):
     assert list(parts.glob("*.parquet")) and not out.exists()
     spec = load_spec(SLOW)
     report = run_sweep(spec, out, client=client)
-    assert 1 <= report.skipped < 240 and report.computed == 240 - report.skipped
+    assert 1 <= report.skipped < N_SLOW and report.computed == N_SLOW - report.skipped
     table, meta = read_results(out)
     assert table["row"].tolist() == [row_key("uniqueness", r) for r in spec.rows()] and table["error"].isna().all()
-    first, last = plain_loop(load_spec({**SLOW, "seeds": [0, 239]}))   # two rows' values (the rest: above)
+    first, last = plain_loop(load_spec({**SLOW, "seeds": [0, N_SLOW - 1]}))   # two rows' values (the rest: above)
     assert table.iloc[0][list(first)].to_dict() == first and table.iloc[-1][list(last)].to_dict() == last
     assert len(meta["runs"]) == 2 and not parts.exists()
 
