@@ -112,10 +112,14 @@ def figure_json(figure: dict[str, Any] | go.Figure) -> str:
     return json.dumps(figure, default=_plain, separators=(",", ":"), allow_nan=False)
 
 
+def _base() -> str:
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"/{base}" if base else ""
+
+
 def plotly_url() -> str:
     """Where the app serves plotly.js (see the module docstring)."""
-    base = st.get_option("server.baseUrlPath").strip("/")
-    return f"{'/' + base if base else ''}/app/static/plotly.min.js"
+    return f"{_base()}/app/static/plotly.min.js"
 
 
 def click_plot(
@@ -125,6 +129,7 @@ def click_plot(
     height: int = 480,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     movable: bool | None = None,
+    live: tuple[str, dict] | None = None,
 ) -> dict[str, Any] | None:
     """Draw ``figure`` and return this rerun's click event, or None.
 
@@ -132,7 +137,10 @@ def click_plot(
     click anywhere in the axes except on a marker of the ``"points"`` trace,
     ``{"type": "remove", "index": int, "nonce": str}`` for a click on such a
     marker, and ``{"type": "move", ...}`` while one is dragged (``movable``,
-    on by default when ``on_event`` is given). ``on_event(event)`` runs before
+    on by default when ``on_event`` is given). ``live=(page, options)``: the browser
+    redraws edits from ``ui/live.py``'s route for ``page`` (the options as JSON, which
+    that page's route reads back) and reports them as ``{"type": "set", "x": [...],
+    "y": [...]}``. ``on_event(event)`` runs before
     the rerun, so the run that follows draws its effect. Reruns redraw the
     figure in place (Plotly.react) and keep the user's view unless the figure's
     ``layout.uirevision`` changes. Clicks inside ``st.form`` are not reported
@@ -156,6 +164,7 @@ def click_plot(
             "movable": on_event is not None if movable is None else movable,
             "style": plot_style(),
             "plotly_url": plotly_url(),
+            "live": {"url": f"{_base()}/live/{live[0]}", "options": live[1]} if live else None,
         },
         on_click_change=changed,
     )

@@ -62,9 +62,9 @@ def _template(name: str) -> dict:
     return template
 
 
-def template() -> dict:
-    """The Plotly template matching Streamlit's theme."""
-    return _template("plotly_dark" if dark() else "plotly_white")
+def template(dark_theme: bool | None = None) -> dict:
+    """The Plotly template matching Streamlit's theme (or ``dark_theme`` where there is no session)."""
+    return _template("plotly_dark" if (dark() if dark_theme is None else dark_theme) else "plotly_white")
 
 
 def style_figure(fig):

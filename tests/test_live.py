@@ -1,0 +1,125 @@
+"""The live-figure route (ui/live.py): the same figure the page draws, and nothing but DataError for junk."""
+import asyncio
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.requests import Request
+
+from engine import DataError
+from engine.univariate.validation import MAX_POINTS
+from ui import live
+from ui.click_plot import figure_json
+from ui.points import checked_points
+from ui.univariate_curves import Options, draw
+
+live.routes()   # registers the pages
+X, Y = [0.0, 1.0, 2.0, 3.0], [0.0, 0.0, 1.0, 3.0]
+OPTS = Options(kernels=("h1", "gaussian"), bw=0.7, lam=0.0, view=3)
+
+
+def body(event, points=(X, Y), options=OPTS.to_json()) -> bytes:
+    return json.dumps({"points": [list(points[0]), list(points[1])], "event": event, "options": options}).encode()
+
+
+@pytest.mark.parametrize("event, expect", [
+    ({"type": "add", "x": 1.5, "y": 2.0}, ([0, 1, 1.5, 2, 3], [0, 0, 2, 1, 3])),
+    ({"type": "remove", "index": 1}, ([0, 2, 3], [0, 1, 3])),
+    ({"type": "move", "index": 0, "x": 2.5, "y": -1.0, "drag": "d1", "final": False}, ([1, 2, 2.5, 3], [0, 1, -1, 3])),
+])
+def test_the_answer_is_the_figure_the_page_draws_for_the_edited_points(event, expect):
+    answer = live.answer("univariate", body(event))
+    assert (answer["x"], answer["y"]) == tuple(map(lambda v: [float(a) for a in v], expect))
+    # byte for byte what the page's script sends for the same points and options (so it is not drawn twice)
+    assert answer["figure"] == figure_json(draw(answer["x"], answer["y"], OPTS))
+    points = next(t for t in json.loads(answer["figure"])["data"] if t.get("meta") == "points")
+    assert points["x"] == answer["x"]
+
+
+def test_options_change_the_figure():
+    plain = live.answer("univariate", body({"type": "add", "x": 4, "y": 0}, options=Options(kernels=()).to_json()))
+    names = [t["name"] for t in json.loads(plain["figure"])["data"]]
+    assert not any("RKHS" in n or "spline" in n.lower() for n in names if "neurons" not in n), names
+    with_kernels = live.answer("univariate", body({"type": "add", "x": 4, "y": 0}))
+    assert len(json.loads(with_kernels["figure"])["data"]) == len(names) + 2
+
+
+@pytest.mark.parametrize("request_body, message", [
+    (b"{", "not valid JSON"),
+    (b"[" * 100 + b"]" * 100, "nested too deeply"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 1, "y": 5}}', "conflicting"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": NaN, "y": 5}}', "finite"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 1e400, "y": 5}}', "finite"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "remove", "index": 7}}', "does not apply"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "eval"}}', "does not apply"),
+    (b'{"points": "abc", "event": {"type": "add", "x": 1, "y": 5}}', "malformed"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 3, "y": 5}, "options": {"kernels": ["__import__"]}}',
+     "unknown or repeated kernel"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 3, "y": 5}, "options": {"kernels": ["h1", "h1"]}}',
+     "unknown or repeated kernel"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 3, "y": 5}, "options": {"lam": 0.5}}', "out of range"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 3, "y": 5}, "options": {"bw": 1e9}}', "out of range"),
+    (b'{"points": [[0, 1], [0, 1]], "event": {"type": "add", "x": 3, "y": 5}, "options": {"path": "/etc"}}',
+     "malformed"),
+])
+def test_junk_is_refused_with_one_line(request_body, message):
+    with pytest.raises(DataError, match=message) as err:
+        live.answer("univariate", request_body)
+    assert "\n" not in str(err.value)
+
+
+def test_too_many_points_and_unknown_pages_are_refused():
+    many = np.arange(MAX_POINTS + 1, dtype=float)
+    with pytest.raises(DataError, match="points"):
+        live.answer("univariate", body({"type": "add", "x": -1, "y": 0}, points=(many, many)))
+    with pytest.raises(DataError, match="no live figure"):
+        live.answer("rnorm", body({"type": "add", "x": 1, "y": 0}))
+
+
+def call(path: str, data: bytes):
+    """The route's endpoint as the ASGI server calls it: (status, JSON body)."""
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b"",
+             "path_params": {"page": path.rsplit("/", 1)[1]}}
+    chunks = [data[i:i + 65536] for i in range(0, len(data), 65536)] or [b""]
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+
+    async def receive():
+        return messages.pop(0)
+
+    response = asyncio.run(live._endpoint(Request(scope, receive)))
+    return response.status_code, json.loads(response.body)
+
+
+def test_the_endpoint_answers_400_with_the_message_and_caps_the_body():
+    status, answer = call("/live/univariate", body({"type": "add", "x": 1.5, "y": 2.0}))
+    assert status == 200 and len(answer["x"]) == 5
+    status, answer = call("/live/univariate", b'{"points": [[0], [0]], "event": {"type": "add", "x": 0, "y": 1}}')
+    assert status == 400 and "conflicting" in answer["error"]
+    status, answer = call("/live/univariate", b" " * (live.MAX_BODY + 1))
+    assert status == 413 and "larger than" in answer["error"]
+
+
+def test_the_route_is_mounted_by_asgi_py():
+    import asgi
+
+    assert any(getattr(r, "path", None) == "/live/{page}" for r in asgi.app._user_routes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=20),
+       st.sampled_from(["add", "remove", "move", "set", "undo", "x"]))
+def test_fuzzed_requests_give_a_figure_or_a_data_error(junk, kind):
+    for request in ({"points": junk, "event": {"type": kind, "x": 1, "y": 1, "index": 0}},
+                    {"points": [X, Y], "event": junk if isinstance(junk, dict) else {"type": kind, "x": junk},
+                     "options": junk},
+                    {"points": [X, Y], "event": {"type": kind, "x": junk, "y": 1, "index": junk}}):
+        try:
+            answer = live.answer("univariate", json.dumps(request).encode())
+        except DataError:
+            continue
+        x, y, _ = checked_points(answer["x"], answer["y"], allow_few=True)
+        assert x == answer["x"]
