@@ -33,17 +33,18 @@ def test_the_answer_is_the_figure_the_page_draws_for_the_edited_points(event, ex
     answer = live.answer("univariate", body(event))
     assert (answer["x"], answer["y"]) == tuple(map(lambda v: [float(a) for a in v], expect))
     # byte for byte what the page's script sends for the same points and options (so it is not drawn twice)
-    assert answer["figure"] == figure_json(draw(answer["x"], answer["y"], OPTS))
-    points = next(t for t in json.loads(answer["figure"])["data"] if t.get("meta") == "points")
+    assert answer["figures"] == {"uv_plot": figure_json(draw(answer["x"], answer["y"], OPTS))}
+    assert answer["options"] == {"uv_plot": OPTS.to_json()}
+    points = next(t for t in json.loads(answer["figures"]["uv_plot"])["data"] if t.get("meta") == "points")
     assert points["x"] == answer["x"]
 
 
 def test_options_change_the_figure():
     plain = live.answer("univariate", body({"type": "add", "x": 4, "y": 0}, options=Options(kernels=()).to_json()))
-    names = [t["name"] for t in json.loads(plain["figure"])["data"]]
+    names = [t["name"] for t in json.loads(plain["figures"]["uv_plot"])["data"]]
     assert not any("RKHS" in n or "spline" in n.lower() for n in names if "neurons" not in n), names
     with_kernels = live.answer("univariate", body({"type": "add", "x": 4, "y": 0}))
-    assert len(json.loads(with_kernels["figure"])["data"]) == len(names) + 2
+    assert len(json.loads(with_kernels["figures"]["uv_plot"])["data"]) == len(names) + 2
 
 
 @pytest.mark.parametrize("request_body, message", [
@@ -76,6 +77,10 @@ def test_too_many_points_and_unknown_pages_are_refused():
         live.answer("univariate", body({"type": "add", "x": -1, "y": 0}, points=(many, many)))
     with pytest.raises(DataError, match="no live figure"):
         live.answer("rnorm", body({"type": "add", "x": 1, "y": 0}))
+    with pytest.raises(DataError, match="malformed"):
+        live.answer("multitask", body({"type": "add", "x": 1, "y": 0}, options={"task1": "x"}))
+    with pytest.raises(DataError, match="out of range"):
+        live.answer("multitask", body({"type": "add", "x": 1, "y": 0}, options={"random": 10**6}))
 
 
 def call(path: str, data: bytes):
@@ -123,3 +128,19 @@ def test_fuzzed_requests_give_a_figure_or_a_data_error(junk, kind):
             continue
         x, y, _ = checked_points(answer["x"], answer["y"], allow_few=True)
         assert x == answer["x"]
+
+
+def test_a_task_1_edit_on_multitask_redraws_both_plots_as_the_page_would():
+    from ui import multitask_curves as mt
+
+    opts = mt.Options(task1=(tuple(X), tuple(Y)), placed=(((0.5, 2.5), (1.0, -1.0)),), random=2, seed=3, active=1)
+    left = mt.plot_options(opts)["mt_alone"]
+    answer = live.answer("multitask", body({"type": "add", "x": 1.5, "y": 2.0}, options=left))
+    new = opts.with_task(0, answer["x"], answer["y"])
+    assert answer["x"] == [0.0, 1.0, 1.5, 2.0, 3.0]
+    assert answer["figures"] == {k: figure_json(f) for k, f in mt.figures(new).items()}
+    assert answer["options"] == mt.plot_options(new)
+    # the right plot edits the active task (placed task 2): its points change, task 1's stay
+    right = answer["options"]["mt_multi"]
+    answer = live.answer("multitask", body({"type": "remove", "index": 0}, points=new.placed[0], options=right))
+    assert answer["x"] == [2.5] and mt.Options.from_json(answer["options"]["mt_multi"]).task1 == new.task1

@@ -162,12 +162,27 @@ function edit(gd, event) {
     const answer = await askLive(gd, event);
     if (!answer) { send(gd, event); return; }
     gd._points = [answer.x, answer.y];
-    gd._recent = [...(gd._recent || []).slice(1 - RECENT), answer.figure];
-    await draw(window.Plotly, gd, styled(JSON.parse(answer.figure), gd._style, gd._width));
+    // The edited plot first (where the user looks), then the page's other plots the edit changed.
+    const keys = Object.keys(answer.figures).sort((a, b) => (b === gd.dataset.key) - (a === gd.dataset.key));
+    for (const key of keys) {
+      const target = key === gd.dataset.key ? gd : document.querySelector(`.click-plot[data-key="${key}"]`);
+      if (!target || !target._style) continue;
+      const text = answer.figures[key];
+      const parsed = JSON.parse(text);
+      if (target !== gd) target._points = pointsOf(parsed);
+      if (target._live && answer.options?.[key]) target._live = { ...target._live, options: answer.options[key] };
+      target._recent = [...(target._recent || []).slice(1 - RECENT), text];
+      await draw(window.Plotly, target, styled(parsed, target._style, target._width));
+    }
     if (event.type !== "move" || event.final) {
       send(gd, { type: "set", x: answer.x, y: answer.y, ...(event.drag ? { drag: event.drag } : {}) });
     }
   });
+}
+
+function pointsOf(figure) {
+  const points = (figure.data || []).find(isPoints);
+  return points ? [points.x || [], points.y || []] : null;
 }
 
 // Presentation mode and narrow screens (ui/presentation.py's plot_style): larger text, thicker lines,
@@ -266,6 +281,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   gd._send = setTriggerValue;
   gd._movable = data.movable;
   gd._live = data.live;
+  gd.dataset.key = data.key;
   gd._style = data.style;
   gd._width = parentElement.clientWidth;
   const recent = gd._recent || [];
@@ -276,8 +292,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   }
   gd._recent = [];
   const parsed = JSON.parse(data.figure);
-  const points = (parsed.data || []).find(isPoints);
-  gd._points = points ? [points.x || [], points.y || []] : null;
+  gd._points = pointsOf(parsed);
   const figure = styled(parsed, data.style, parentElement.clientWidth);
   gd._queue = (gd._queue || Promise.resolve())
     .then(() => loadPlotly(data.plotly_url))

@@ -165,6 +165,7 @@ def click_plot(
             "style": plot_style(),
             "plotly_url": plotly_url(),
             "live": {"url": f"{_base()}/live/{live[0]}", "options": live[1]} if live else None,
+            "key": key,
         },
         on_click_change=changed,
     )

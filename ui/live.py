@@ -32,20 +32,21 @@ from ui.points import checked_points, edited
 
 MAX_BODY = 256 * 1024   # bytes: 2000 points (the engine's limit) at full precision, with room for the options
 
-# page name → (options parser, figure builder (x, y, options) → figure dict)
+# page name → (options parser, answer (x, y, options) → {plot key: (figure dict, that plot's options JSON)})
 PAGES: dict[str, tuple[Callable, Callable]] = {}
 
 
-def register(name: str, parse_options: Callable, draw: Callable) -> None:
-    PAGES[name] = (parse_options, draw)
+def register(name: str, parse_options: Callable, live: Callable) -> None:
+    PAGES[name] = (parse_options, live)
 
 
 def answer(name: str, body: bytes) -> dict:
-    """The live figure for request ``body`` to page ``name``: {"figure": JSON text, "x": [...], "y": [...]}.
-    DataError on anything refused."""
+    """The live figures for request ``body`` to page ``name``: {"figures": {plot key: JSON text}, "options":
+    {plot key: options}, "x": [...], "y": [...]} (x, y: the edited plot's points; a page may redraw several
+    plots, as /multitask's task-1 edits change both). DataError on anything refused."""
     if name not in PAGES:
         raise DataError(f"no live figure for {name!r}")
-    parse_options, draw = PAGES[name]
+    parse_options, live = PAGES[name]
     request = load_json(body, "the request", max_bytes=MAX_BODY)
     if not isinstance(request, dict) or not isinstance(request.get("event"), dict):
         raise DataError("the request is malformed")
@@ -59,8 +60,9 @@ def answer(name: str, body: bytes) -> dict:
     if new is None:
         raise DataError("the edit does not apply to these points")
     x, y, _ = checked_points(*new, allow_few=True)
-    options = parse_options(request.get("options", {}))
-    return {"figure": figure_json(draw(x, y, options)), "x": x, "y": y}
+    plots = live(x, y, parse_options(request.get("options", {})))
+    return {"figures": {k: figure_json(f) for k, (f, _) in plots.items()},
+            "options": {k: o for k, (_, o) in plots.items()}, "x": x, "y": y}
 
 
 async def _endpoint(request: Request) -> JSONResponse:
@@ -77,7 +79,9 @@ async def _endpoint(request: Request) -> JSONResponse:
 
 def routes() -> list[Route]:
     """The live-figure route for ``st.App`` (``asgi.py``); the pages register themselves on import."""
+    import ui.multitask_curves as multitask
     import ui.univariate_curves as univariate
 
-    register("univariate", univariate.Options.from_json, univariate.draw)
+    register("univariate", univariate.Options.from_json, univariate.live)
+    register("multitask", multitask.Options.from_json, multitask.live)
     return [Route("/live/{page}", _endpoint, methods=["POST"])]

@@ -12,7 +12,7 @@ MULTI, H1, NET = "#d62728", "#2ca02c", "#1f77b4"
 
 
 def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: int = 3, xr, yr, height=480,
-                     view=0) -> dict:
+                     view=0, dark=None) -> dict:
     """tasks: [(x, y, label, kind)] with kind "task1" | "placed" | "random"; sol: the multi-task
     Interpolant, whose row r is task solved[r]; ``active``: index of the task whose points clicks edit."""
     data = []
@@ -56,7 +56,7 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
             data.append({"type": "scatter", "x": list(x), "y": list(y), "mode": "markers", "name": f"{label} data",
                          "marker": {**marker, "line": {"width": 2, "color": "white"}},
                          "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"})
-    return {"data": data, "layout": axes_layout(xr, yr, height, view)}
+    return {"data": data, "layout": axes_layout(xr, yr, height, view, dark=dark)}
 
 
 def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):

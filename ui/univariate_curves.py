@@ -110,3 +110,8 @@ def draw(x, y, opts: Options, found: Curves | None = None) -> dict:
     xr, yr = window(x, y)
     return figure((x, y), found.networks, found.kernels, shade_set=opts.set, xr=xr, yr=yr, height=HEIGHT,
                   view=opts.view, dark=opts.dark)
+
+
+def live(x, y, opts: Options) -> dict:
+    """The live route's answer to an edit: {plot key: (figure, options JSON)}."""
+    return {"uv_plot": (draw(x, y, opts), opts.to_json())}
