@@ -144,3 +144,24 @@ def test_a_task_1_edit_on_multitask_redraws_both_plots_as_the_page_would():
     right = answer["options"]["mt_multi"]
     answer = live.answer("multitask", body({"type": "remove", "index": 0}, points=new.placed[0], options=right))
     assert answer["x"] == [2.5] and mt.Options.from_json(answer["options"]["mt_multi"]).task1 == new.task1
+
+
+def test_plotly_js_is_served_immutable_only_with_its_version():
+    import asgi
+
+    def run(path, query):
+        sent = []
+
+        async def inner(scope, receive, send):
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"etag", b"x")]})
+            await send({"type": "http.response.body", "body": b""})
+
+        async def send(message):
+            sent.append(message)
+
+        asyncio.run(asgi.CachePlotly(inner)({"type": "http", "path": path, "query_string": query}, None, send))
+        return dict(sent[0]["headers"])
+
+    assert run("/app/static/plotly.min.js", b"v=6.1.0")[b"cache-control"] == asgi.CACHED
+    assert b"cache-control" not in run("/app/static/plotly.min.js", b"")
+    assert b"cache-control" not in run("/univariate", b"v=1")

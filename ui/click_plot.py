@@ -118,8 +118,9 @@ def _base() -> str:
 
 
 def plotly_url() -> str:
-    """Where the app serves plotly.js (see the module docstring)."""
-    return f"{_base()}/app/static/plotly.min.js"
+    """Where the app serves plotly.js (see the module docstring), with its version, so that browsers may keep
+    it (asgi.py serves it as immutable)."""
+    return f"{_base()}/app/static/plotly.min.js?v={plotly.__version__}"
 
 
 def click_plot(
