@@ -15,9 +15,15 @@ from ui import presentation, reproduce
 from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT
 from ui.points import PointStore, preset_picker
+from ui.tables import markdown_table
 from ui.univariate_curves import HEIGHT, LAMS, Options, curves, draw
 from ui.univariate_figure import window
 from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
+
+COST_COLUMNS = {"curve": "curve", "bias-free cost": "bias-free cost", "biases-penalised cost": "penalised cost",
+                "H¹ seminorm on data range": "H¹ seminorm", "own norm": "own norm", "exact": "measured",
+                "= H¹ solution": "= H¹ solution"}
+
 
 def url_table(store: PointStore) -> UrlParams:
     return UrlParams(
@@ -120,10 +126,7 @@ def results(x, y, xr, networks, shown) -> None:
         return
     st.subheader("Costs of every curve")
     rows, best_h1 = cost_table(shown, x, y, xr)
-    table = pd.DataFrame(rows).set_index("curve").rename(columns={
-        "biases-penalised cost": "penalised cost", "H¹ seminorm on data range": "H¹ seminorm", "exact": "measured"})
-    st.dataframe(table, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.6g") for c in table.columns if c not in ("= H¹ solution", "measured")})
+    st.markdown(markdown_table(rows, COST_COLUMNS, "{:.10g}"))
     st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only "
                f"by the linear spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation "
                "cost or its RKHS norm.")
