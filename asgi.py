@@ -1,5 +1,6 @@
 """The app as ``make run`` and ``make serve`` start it: Streamlit's ``app.py`` plus the live-figure route
-(``ui/live.py``), which redraws a clicked or dragged plot without a rerun, and a year's browser caching of
+(``ui/live.py``), which redraws a clicked or dragged plot without a rerun, a warm-up of the pages' imports
+at start (``ui/warm_up.py``), and a year's browser caching of
 plotly.js, whose URL carries its version (``ui.click_plot.plotly_url``), so that a page open neither fetches
 nor revalidates its 4.8 MB.
 
@@ -9,6 +10,7 @@ nor revalidates its 4.8 MB.
 import streamlit as st
 from starlette.middleware import Middleware
 
+from ui import warm_up
 from ui.live import routes
 
 CACHED = b"public, max-age=31536000, immutable"
@@ -35,3 +37,4 @@ class CachePlotly:
 
 
 app = st.App("app.py", routes=routes(), middleware=[Middleware(CachePlotly)])
+warm_up.start()   # the pages' imports and /compress's data, in the background (ui/warm_up.py)
