@@ -257,6 +257,7 @@ async function draw(Plotly, gd, figure) {
   if (!gd._clickBound) {
     gd._clickBound = true;
     gd.on("plotly_click", (ev) => {
+      if (!gd._clickable) return;
       const event = clickEvent(gd, ev);
       if (event) edit(gd, event);
     });
@@ -280,6 +281,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   gd.style.height = `${data.height}px`;
   gd._send = setTriggerValue;
   gd._movable = data.movable;
+  gd._clickable = data.clickable ?? true;
   gd._live = data.live;
   gd.dataset.key = data.key;
   gd._style = data.style;

@@ -131,6 +131,7 @@ def click_plot(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     movable: bool | None = None,
     live: tuple[str, dict] | None = None,
+    clickable: bool = True,
 ) -> dict[str, Any] | None:
     """Draw ``figure`` and return this rerun's click event, or None.
 
@@ -141,7 +142,8 @@ def click_plot(
     on by default when ``on_event`` is given). ``live=(page, options)``: the browser
     redraws edits from ``ui/live.py``'s route for ``page`` (the options as JSON, which
     that page's route reads back) and reports them as ``{"type": "set", "x": [...],
-    "y": [...]}``. ``on_event(event)`` runs before
+    "y": [...]}``. ``clickable=False``: a plain figure (no click events, no reruns).
+    ``on_event(event)`` runs before
     the rerun, so the run that follows draws its effect. Reruns redraw the
     figure in place (Plotly.react) and keep the user's view unless the figure's
     ``layout.uirevision`` changes. Clicks inside ``st.form`` are not reported
@@ -167,6 +169,7 @@ def click_plot(
             "plotly_url": plotly_url(),
             "live": {"url": f"{_base()}/live/{live[0]}", "options": live[1]} if live else None,
             "key": key,
+            "clickable": clickable,
         },
         on_click_change=changed,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ui.presentation import template, template_name
+from ui.presentation import template
 
 COLORS = {"free": "#1f77b4", "penalised": "#d62728", "set": "rgba(31,119,180,0.30)"}
 KERNEL_COLORS = {"h1": "#2ca02c", "h2": "#9467bd", "gaussian": "#8c564b", "laplace": "#e377c2",
@@ -102,10 +102,3 @@ def axes_layout(xr, yr, height, view=0, legend_y=-0.14, *, dark=None, **legend) 
             "yaxis": {"range": list(yr), "title": {"text": "f(x)"}, "zeroline": True},
             "legend": {"orientation": "h", "x": 0, "y": legend_y, "yanchor": "top", "font": {"size": 11}, **legend},
             "template": template(dark), "hovermode": "closest"}
-
-
-def plot_layout(fig, xr, yr, height, legend_y=-0.14, **legend):
-    """``axes_layout`` applied to a ``go.Figure`` (the training views), its template given by name (a go.Figure
-    validates a template dict, ~0.4 s; a registered name is looked up)."""
-    fig.update_layout({**axes_layout(xr, yr, height, legend_y=legend_y, **legend), "template": template_name()})
-    return fig
