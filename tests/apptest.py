@@ -21,3 +21,18 @@ def open_page(page: str, *, query=None, session=None, timeout: float = 180) -> A
     if page == "app.py":
         return at.run()
     return at.switch_page(page if page.startswith("views/") else f"views/{page}").run()
+
+
+def markdown_table(at: AppTest, first_header: str = "curve"):
+    """The page's Markdown table (ui/tables.py) whose first header is ``first_header``, as a DataFrame indexed
+    by that column, numbers read as floats ("—" as NaN)."""
+    import pandas as pd
+
+    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first_header} |"))
+    header, _, *body = [[c.strip() for c in line.strip("|").split(" | ")] for line in text.splitlines()]
+    frame = pd.DataFrame(body, columns=header).set_index(first_header)
+    for column in frame.columns:
+        numbers = pd.to_numeric(frame[column].replace("—", "nan"), errors="coerce")
+        if numbers.notna().sum() == (frame[column] != "—").sum():
+            frame[column] = numbers
+    return frame

@@ -47,7 +47,7 @@ def test_deep_kmeans_keeps_accuracy_at_8x(digits):
     for entry in result.regulariser:
         assert "fc" not in entry   # the penalty is per conv layer (issue 5); the dense layer is not penalised
         for layer in ("conv1", "conv2", "conv3"):
-            assert entry[f"{layer}@refresh"] <= 1e-12
+            assert entry[f"{layer}@refresh"] <= 1e-11   # rounding of float32 sums (1.2e-12 seen on one CPU)
     assert any(entry["conv3"] > 0 for entry in result.regulariser)   # …and grows between refreshes
     stages = [p.stage for p in progress]
     assert stages.count("retrain") == 5 and "share" in stages and stages.count("finetune") == 3

@@ -1,6 +1,7 @@
 """The live-figure route (ui/live.py): the same figure the page draws, and nothing but DataError for junk."""
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -93,7 +94,9 @@ def call(path: str, data: bytes):
     async def receive():
         return messages.pop(0)
 
-    response = asyncio.run(live._endpoint(Request(scope, receive)))
+    # in a thread of its own: a test that ran before may have left this thread's event loop running (Playwright)
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, live._endpoint(Request(scope, receive))).result()
     return response.status_code, json.loads(response.body)
 
 
@@ -159,7 +162,9 @@ def test_plotly_js_is_served_immutable_only_with_its_version():
         async def send(message):
             sent.append(message)
 
-        asyncio.run(asgi.CachePlotly(inner)({"type": "http", "path": path, "query_string": query}, None, send))
+        with ThreadPoolExecutor(1) as pool:   # see call()
+            pool.submit(asyncio.run, asgi.CachePlotly(inner)({"type": "http", "path": path, "query_string": query},
+                                                             None, send)).result()
         return dict(sent[0]["headers"])
 
     assert run("/app/static/plotly.min.js", b"v=6.1.0")[b"cache-control"] == asgi.CACHED

@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import markdown_table
+
 from engine.univariate.presets import GENERATED, PRESETS
 
 TIMEOUT = 60
@@ -29,12 +31,7 @@ def test_app_renders_home_and_switches_to_univariate():
 
 def cost_table(at):
     """The page's cost table (Markdown, ui/tables.py) as a DataFrame indexed by curve."""
-    text = next(m.value for m in at.markdown if m.value.startswith("| curve |"))
-    header, _, *body = [[c.strip() for c in line.strip("|").split(" | ")] for line in text.splitlines()]
-    frame = pd.DataFrame(body, columns=header).set_index("curve")
-    for column in ("bias-free cost", "penalised cost", "H¹ seminorm", "own norm"):
-        frame[column] = pd.to_numeric(frame[column].replace("—", "nan"))
-    return frame
+    return markdown_table(at)
 
 
 def test_univariate_default_shows_costs_and_non_uniqueness():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_page
+from tests.apptest import markdown_table, open_page
 
 from engine import interpolate
 
@@ -51,7 +51,7 @@ def points(query):
 
 def check_savarese(at, query):
     assert "bias-free solution is **not unique**" in texts(at.info)
-    table = at.dataframe[-1].value
+    table = markdown_table(at)
     assert table.loc["bias-free interpolant", "bias-free cost"] == pytest.approx(2)
     assert list(table.index) == ["bias-free interpolant"]
     sol = interpolate(*points(query))
@@ -59,7 +59,7 @@ def check_savarese(at, query):
 
 
 def check_sparse(at, query):
-    table = at.dataframe[-1].value
+    table = markdown_table(at)
     assert table.loc["bias-free interpolant", "bias-free cost"] == pytest.approx(6)
     assert table.loc["biases-penalised interpolant", "own norm"] == pytest.approx(2 * 13 ** 0.5, rel=1e-8)
     assert "not unique" in texts(at.info) and "(2 kinks)" in texts(at.info)
@@ -68,7 +68,7 @@ def check_sparse(at, query):
 
 
 def check_translation(at, query):
-    table = at.dataframe[-1].value
+    table = markdown_table(at)
     assert table.loc["bias-free interpolant", "bias-free cost"] == pytest.approx(6)
     assert table.loc["biases-penalised interpolant", "own norm"] == pytest.approx(30.60, abs=5e-3)
     x, y = points(query)

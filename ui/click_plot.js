@@ -171,7 +171,9 @@ function edit(gd, event) {
       const parsed = JSON.parse(text);
       if (target !== gd) target._points = pointsOf(parsed);
       if (target._live && answer.options?.[key]) target._live = { ...target._live, options: answer.options[key] };
-      target._recent = [...(target._recent || []).slice(1 - RECENT), text];
+      const sig = signature(text, target._style);
+      target._recent = [...(target._recent || []).slice(1 - RECENT), sig];
+      target._drawn = sig;
       await draw(window.Plotly, target, styled(parsed, target._style, target._width));
     }
     if (event.type !== "move" || event.final) {
@@ -179,6 +181,9 @@ function edit(gd, event) {
     }
   });
 }
+
+// What a drawing shows: the figure's text and the style applied to it.
+const signature = (text, style) => `${JSON.stringify(style)}\n${text}`;
 
 function pointsOf(figure) {
   const points = (figure.data || []).find(isPoints);
@@ -218,7 +223,8 @@ function onKey(ev) {
     const gd = hovered ?? plots[0];
     if (!gd) return;
     ev.preventDefault();
-    send(gd, { type: "undo" });
+    // after any live edit still on its way (its "set" must reach Streamlit before the undo)
+    gd._queue = (gd._queue || Promise.resolve()).then(() => send(gd, { type: "undo" }));
   } else if ((ev.key === "Delete" || ev.key === "Backspace") && hovered) {
     const [, index] = nearestPoint(hovered, ...hovered._pointer);
     if (index < 0) return;
@@ -286,13 +292,16 @@ export default function ({ data, parentElement, setTriggerValue }) {
   gd.dataset.key = data.key;
   gd._style = data.style;
   gd._width = parentElement.clientWidth;
+  // Streamlit calls this on every rerun (``data.run`` differs), so that a rerun whose figure equals one it
+  // sent before (an undo after a live edit) still reaches here. Skip what is drawn already, and figures of
+  // edits older than the live drawing on screen.
+  const sig = signature(data.figure, data.style);
   const recent = gd._recent || [];
-  if (recent.includes(data.figure)) {
-    // Drawn already by a live edit (or older than one): keep the newer drawing.
-    if (data.figure === recent[recent.length - 1]) gd._recent = [];
-    return () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
-  }
+  const cleanup = () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
+  if (sig === gd._drawn) { gd._recent = []; return cleanup; }
+  if (recent.includes(sig)) return cleanup;
   gd._recent = [];
+  gd._drawn = sig;
   const parsed = JSON.parse(data.figure);
   gd._points = pointsOf(parsed);
   const figure = styled(parsed, data.style, parentElement.clientWidth);
@@ -300,5 +309,5 @@ export default function ({ data, parentElement, setTriggerValue }) {
     .then(() => loadPlotly(data.plotly_url))
     .then((Plotly) => draw(Plotly, gd, figure))
     .catch((err) => { gd.textContent = err.message; });
-  return () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
+  return cleanup;
 }

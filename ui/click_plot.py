@@ -48,6 +48,7 @@ import filecmp
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -170,6 +171,7 @@ def click_plot(
             "live": {"url": f"{_base()}/live/{live[0]}", "options": live[1]} if live else None,
             "key": key,
             "clickable": clickable,
+            "run": time.monotonic_ns(),   # new data on every rerun: see ui/click_plot.js's entry point
         },
         on_click_change=changed,
     )
