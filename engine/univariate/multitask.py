@@ -49,6 +49,7 @@ from engine.univariate.bias_free import connect_the_dots, solve_bias_free
 from engine.univariate.costs import representation_cost, weight
 from engine.univariate.interpolant import Interpolant, relu
 from engine.univariate.multitask_program import Program, certificate, face_probes
+from engine.univariate.multitask_unique import refine
 from engine.univariate.regularised import affine_fit, second_differences
 
 FLAT = 1e-7       # kinks below FLAT × the largest are interior-point noise
@@ -76,13 +77,19 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
     best = program.solve()
     if lam == 0:   # the pinned values exactly, not to the solver's tolerance
         best.Z[observed] = Ys[observed]
+    multipliers, decided = best.multipliers, False
     if bias_penalty:
         dual = best.multipliers if lam == 0 else np.where(observed, Ys - best.Z, 0.0) / (lam / scale)
         sol, alternatives = _penalised_function(u, best, dual)
+        if lam == 0:   # Newton on the active structure, then the dual test of uniqueness
+            refined = refine(u, Ys, observed, sol, best.multipliers)
+            if refined is not None and _acceptable(refined[0], sol, u, Ys, observed):
+                sol, alternatives, multipliers = refined
+                decided = sol.unique is not None   # (it covers the values at unobserved inputs too)
     else:
         best.Z = _project_flat(u, best.Z, Ys, observed, lam / scale)
         sol, alternatives = solve_bias_free(u, best.Z), []
-    if not observed.all():   # are the values at the unobserved inputs determined?
+    if not observed.all() and not decided:   # are the values at the unobserved inputs determined?
         if lam == 0:
             probes = face_probes(program, observed, best.value)
         else:   # the fitted values are unique (strictly convex loss): the optimal set is that of their
@@ -109,7 +116,7 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
         f.cost = representation_cost(f, "bias_penalised" if bias_penalty else "bias_free")
     sol.notes = notes
     sol = free_slopes(sol, u, observed)
-    sol.certificate = certificate(u, Y, observed, sol, best.multipliers, lam)
+    sol.certificate = certificate(u, Y, observed, sol, multipliers, lam)
     return sol
 
 
@@ -138,6 +145,13 @@ def free_slopes(sol: Interpolant, u, observed) -> Interpolant:
         sol.extremes = [Interpolant(sol.knots, sol.jumps, sol.affine + sign * tilt, cost=sol.cost, unique=False,
                                     bias_penalty=sol.bias_penalty, lam=sol.lam) for sign in (1.0, -1.0)]
     return sol
+
+
+def _acceptable(polished: Interpolant, read: Interpolant, u, Ys, observed) -> bool:
+    """The polished answer interpolates (to 1e-12 of the data scale) and costs no more than the reading."""
+    miss = np.abs(np.where(observed, np.atleast_2d(polished(u)) - Ys, 0.0)).max()
+    return miss <= 1e-12 * max(np.abs(Ys).max(), 1e-300) and \
+        _penalised_cost(polished) <= _penalised_cost(read) * (1 + 1e-12)
 
 
 def _all_minimisers(sol: Interpolant, others) -> bool:
