@@ -61,10 +61,14 @@ class Program:
         self.z_cols = np.arange(T * n).reshape(T, n)
         rows = ConicRows(T * n + m)
         self._data(rows, self.z_cols)
-        for i in range(m):   # (t_i, δ_i(z_1), …, δ_i(z_T)) ∈ SOC
-            sel = D.row == i
-            entries = [(0, T * n + i, 1.0)] + [(1 + k, k * n + D.col[sel], D.data[sel]) for k in range(T)]
-            rows.add(clarabel.SecondOrderConeT(T + 1), T + 1, entries)
+        # (t_i, δ_i(z_1), …, δ_i(z_T)) ∈ SOC: D has three entries per row, at columns i, i + 1, i + 2
+        order = np.lexsort((D.col, D.row))
+        dc, dv = D.col[order].reshape(m, 3), D.data[order].reshape(m, 3)
+        task = np.arange(T)[None, :, None]
+        r = np.concatenate([np.zeros((m, 1)), np.broadcast_to(1 + task, (m, T, 3)).reshape(m, -1)], axis=1)
+        c = np.concatenate([(T * n + np.arange(m))[:, None], (task * n + dc[:, None, :]).reshape(m, -1)], axis=1)
+        v = np.concatenate([np.ones((m, 1)), np.broadcast_to(dv[:, None, :], (m, T, 3)).reshape(m, -1)], axis=1)
+        rows.add_blocks(lambda: clarabel.SecondOrderConeT(T + 1), m, T + 1, r.astype(int), c, v)
         return rows, np.r_[np.zeros(T * n), np.ones(m)]
 
     def _penalised(self):
@@ -95,16 +99,20 @@ class Program:
         r2 = np.sqrt(2)
         self.omega = np.hypot(1.0, mid)
         # svec of the 3×3 block [[Ã₁₁, Ã₁₂, ωJ_τ], [Ã₁₂, Ã₂₂, ωP'_τ], [·, ·, s_τ]]: (0,0) (0,1) (1,1) (0,2) (1,2) (2,2)
-        for k in range(m):
-            b0, om = self.blk[k], self.omega[k]
-            for t in range(T):
-                e = [(0, b0, 1.0), (1, b0 + 1, r2), (2, b0 + 2, 1.0), (5, b0 + 3 + t, 1.0),
-                     (3, sc[t, k + 1], r2 * om), (3, sc[t, k], -r2 * om),
-                     (4, sc[t, k], r2 * om / 2), (4, sc[t, k + 1], r2 * om / 2),
-                     (4, zc[t, k + 1], -r2 * om / h[k]), (4, zc[t, k], r2 * om / h[k])]
-                rows.add(clarabel.PSDTriangleConeT(3), 6, e)
-            cost_q[b0 + 3:b0 + 3 + T] = 0.5
-            cost_q[b0:b0 + 3] = 0.5 * np.array([1 + mid[k] ** 2, 2 * mid[k] * h[k], h[k] ** 2]) / om ** 2
+        # svec of [[Ã₁₁, Ã₁₂, ωJ_τ], [Ã₁₂, Ã₂₂, ωP'_τ], [·, ·, s_τ]] per (interval k, task τ), k major
+        b0 = np.repeat(self.blk, T)[:, None]
+        om, hk = np.repeat(self.omega, T)[:, None], np.repeat(h, T)[:, None]
+        kk, tt = np.repeat(np.arange(m), T), np.tile(np.arange(T), m)
+        left, right = sc[tt, kk][:, None], sc[tt, kk + 1][:, None]
+        zl, zr = zc[tt, kk][:, None], zc[tt, kk + 1][:, None]
+        r = np.array([0, 1, 2, 5, 3, 3, 4, 4, 4, 4])[None, :]
+        c = np.hstack([b0, b0 + 1, b0 + 2, b0 + 3 + tt[:, None], right, left, left, right, zr, zl])
+        one = np.ones_like(om)
+        v = np.hstack([one, r2 * one, one, one, r2 * om, -r2 * om, r2 * om / 2, r2 * om / 2, -r2 * om / hk, r2 * om / hk])
+        rows.add_blocks(lambda: clarabel.PSDTriangleConeT(3), m * T, 6, r, c, v)
+        cost_q[self.blk[:, None] + 3 + np.arange(T)[None, :]] = 0.5
+        cost_q[self.blk[:, None] + np.arange(3)[None, :]] = 0.5 * np.column_stack([1 + mid ** 2, 2 * mid * h, h ** 2]) \
+            / self.omega[:, None] ** 2
         return rows, cost_q
 
     # -- solving --------------------------------------------------------------------------------
