@@ -49,7 +49,9 @@ from engine.univariate.bias_free import connect_the_dots, solve_bias_free
 from engine.univariate.costs import representation_cost, weight
 from engine.univariate.interpolant import Interpolant, relu
 from engine.univariate.multitask_program import Program, certificate, face_probes
-from engine.univariate.multitask_unique import refine
+from engine.univariate.multitask_active import solve_active
+from engine.univariate.multitask_polish import Grids
+from engine.univariate.multitask_unique import decide, refine
 from engine.univariate.regularised import affine_fit, second_differences
 
 FLAT = 1e-7       # kinks below FLAT × the largest are interior-point noise
@@ -73,6 +75,11 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
         sol = Interpolant.line(affine, u, bias_penalty=bias_penalty, certificate={"interpolation_residual": 0.0})
         return free_slopes(sol, u, observed)
     Ys = Y / scale
+    if bias_penalty and lam == 0 and observed.all():   # the chain's active set first: no conic program
+        fast = solve_active(u, Ys)
+        answer = decide(Grids.of(u, Ys, observed), *fast) if fast is not None else None
+        if answer is not None and answer[0].unique is not None:
+            return _finished(u, Y, observed, scale, True, lam, *answer, notes)
     program = Program(u, Ys, observed, bias_penalty, lam / scale)
     best = program.solve()
     if lam == 0:   # the pinned values exactly, not to the solver's tolerance
@@ -107,6 +114,11 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
     if bias_penalty and alternatives and not _all_minimisers(sol, alternatives):   # a split misread
         sol.unique, alternatives = None, []
         notes.append("could not decide whether the minimiser is unique")
+    return _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes)
+
+
+def _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes) -> Interpolant:
+    """Back to data units, costs, free slopes and the certificate."""
     sol = _rescaled(sol, scale)   # (readings are cached: never rescale one object twice)
     sol.extremes = [_rescaled(f, scale) for f in (sol.extremes or alternatives) if f is not sol]
     sol.bias_penalty, sol.lam, sol.fitted = bias_penalty, lam, sol(u).reshape(Y.shape)

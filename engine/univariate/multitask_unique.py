@@ -167,7 +167,13 @@ def refine(u, Ys, observed, f, multipliers):
         out = polish(grids, *extremes(grids, t, J, e0, continua)[0], e0)
         if out is None:
             return None
-    t, J, e = out
+    return decide(grids, *out)
+
+
+def decide(grids: Grids, t, J, e):
+    """(answer, alternatives, multipliers) of polished atoms (t, J) with dual e: the verdict, and
+    where an interval's measure can be re-spread, its lower representation with the upper one as
+    the alternative."""
     unique, continua = verdict(grids, t, J, e)
     answer, alternatives = function(grids, t, J), []
     if continua:
