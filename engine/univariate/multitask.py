@@ -51,7 +51,7 @@ from engine.univariate.interpolant import Interpolant, relu
 from engine.univariate.multitask_program import Program, certificate, face_probes
 from engine.univariate.multitask_active import solve_active
 from engine.univariate.multitask_polish import Grids
-from engine.univariate.multitask_unique import decide, refine
+from engine.univariate.multitask_unique import decide, refine, values_unique
 from engine.univariate.regularised import affine_fit, second_differences
 
 FLAT = 1e-7       # kinks below FLAT × the largest are interior-point noise
@@ -96,6 +96,8 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
     else:
         best.Z = _project_flat(u, best.Z, Ys, observed, lam / scale)
         sol, alternatives = solve_bias_free(u, best.Z), []
+    if not bias_penalty and lam == 0 and not observed.all():   # the dual test first, then (if it cannot tell) probes
+        decided = values_unique(u, best.Z, observed, best.multipliers) is True
     if not observed.all() and not decided:   # are the values at the unobserved inputs determined?
         if lam == 0:
             probes = face_probes(program, observed, best.value)

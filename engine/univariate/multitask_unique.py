@@ -96,12 +96,13 @@ def verdict(grids: Grids, t, J, e, sat: float = SAT):
     if (norms == 0).any():
         return None, []
     G = G @ sp.diags(1 / norms)
-    gram = (G.T @ G).toarray() if G.shape[1] <= 600 else None
-    if gram is None:
-        return _banded_full_rank(G), []
-    low = np.linalg.eigvalsh(gram)[0]
-    if low > RANK:
+    position = np.r_[points, np.repeat((u[:-1] + u[1:])[whole] / 2, 3)]
+    order = np.argsort(position, kind="stable")
+    if _banded_full_rank(G[:, order]):
         return True, []
+    if G.shape[1] > 600:
+        return None, []
+    gram = (G.T @ G).toarray()
     # rank deficient: not unique if the kernel moves only atoms that carry mass
     kernel = np.linalg.eigh(gram)[1][:, 0]
     support = np.abs(kernel[:len(points)]) > 1e-6
@@ -186,3 +187,55 @@ def _repolished(grids, atoms, e):
     """An extreme polished on its own structure (it interpolates to rounding then), else as built."""
     out = polish(grids, *atoms, e)
     return atoms if out is None else out[:2]
+
+
+def values_unique(u, Z, observed, multipliers, sat: float = 1e-7):
+    """Bias free, tasks at their own inputs: are the values Z at the unobserved inputs determined?
+    With the dual's node values e_i = η(u_i) (‖e_i‖ ≤ 1), the optimal values are exactly the z with
+    z = y where observed, δ_i(z) = r_i e_i (r_i ≥ 0) where ‖e_i‖ = 1 and δ_i(z) = 0 elsewhere
+    (complementary slackness of min Σ‖δ_i(z)‖, docs/univariate.md §6). With every r_i > 0 they are
+    unique iff the linear map (free values, r) ↦ (δ_i(z) − r_i e_i) is injective. Returns True, or
+    None where the test cannot tell (degenerate, rank deficient: the caller probes the face)."""
+    from engine.univariate.certificate import node_values
+    from engine.univariate.regularised import second_differences
+
+    T, n = Z.shape
+    if n < 3:
+        return None
+    e = node_values(u, multipliers)[:, 1:-1]                 # (T, n − 2) at the interior inputs
+    norms = np.linalg.norm(e, axis=0)
+    D = second_differences(u).tocsr()
+    delta = (D @ Z.T).T                                      # (T, n − 2)
+    size = np.linalg.norm(delta, axis=0)
+    tiny = 1e-9 * max(size.max(initial=0.0), 1e-300)
+    on = norms >= 1 - sat
+    if (size[~on] > tiny).any() or (size[on] <= tiny).any():
+        return None   # a kink where the dual is inside the ball, or a saturated node without one
+    direction = e[:, on] / norms[on]
+    if np.abs(delta[:, on] - size[on] * direction).max(initial=0.0) > 1e-6 * max(size.max(initial=0.0), 1e-300):
+        return None
+    # columns ordered by position: free value (τ, j) at j, r_i at the node i + 1; rows (node, task)
+    Dc = D.tocoo()
+    free = np.flatnonzero(~observed.T.ravel())               # index j·T + τ
+    fj, ft = free // T, free % T
+    col_of = np.full(n * T, -1)
+    col_of[free] = np.arange(len(free))
+    cols_r, cols_c, cols_v = [], [], []
+    sel = ~observed[:, Dc.col]                               # (T, nnz): task τ free at column j
+    tt, kk = np.nonzero(sel)
+    cols_r.append(Dc.row[kk] * T + tt)
+    cols_c.append(col_of[Dc.col[kk] * T + tt])
+    cols_v.append(Dc.data[kk])
+    nodes = np.flatnonzero(on)
+    rcol = len(free) + np.arange(len(nodes))
+    cols_r.append((nodes[:, None] * T + np.arange(T)[None, :]).ravel())
+    cols_c.append(np.repeat(rcol, T))
+    cols_v.append(-direction.T.ravel())
+    G = sp.csc_matrix((np.concatenate(cols_v), (np.concatenate(cols_r), np.concatenate(cols_c))),
+                      shape=((n - 2) * T, len(free) + len(nodes)))
+    position = np.r_[fj, nodes + 1]
+    G = G[:, np.argsort(position, kind="stable")]
+    norms_c = np.sqrt(np.asarray(G.multiply(G).sum(axis=0)).ravel())
+    if (norms_c == 0).any():
+        return None
+    return _banded_full_rank(G @ sp.diags(1 / norms_c))
