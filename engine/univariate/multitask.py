@@ -367,12 +367,22 @@ def _breakpoint_function(u, Z, sigma, atoms_per_interval, snap) -> Interpolant:
 
 
 def _interpolating(u, Z, knots, jumps, affine) -> Interpolant:
-    """f with these knots, jumps (m, T) and affine part (T, 2), given the least-norm correction of its
-    coefficients that makes it interpolate the values Z (T, n) to rounding."""
-    basis = np.column_stack([np.ones_like(u), u, relu(u[:, None] - knots[None, :])])
-    coef = np.vstack([affine.T, jumps])                  # (2 + m, T)
-    coef = coef + np.linalg.lstsq(basis, Z.T - basis @ coef, rcond=None)[0]
-    return Interpolant(knots, coef[2:], coef[:2].T, bias_penalty=True)
+    """f with these knots and jumps (m, T), given the least-norm correction of its jumps that makes its
+    slope changes at the inputs those of Z (T, n), and the affine part through the first two values:
+    banded (the slope change of (x − t)₊ at u_i is the hat function H_i(t), two per knot, so HHᵀ is
+    tridiagonal), never a dense least squares. ``affine`` is recomputed."""
+    grids = Grids.of(u, Z, np.ones(Z.shape, bool))
+    T, n = Z.shape
+    if n < 3 or not len(knots):
+        return Interpolant(knots, jumps, grids.affine(knots, jumps), bias_penalty=True)
+    r, j, k, w, _ = grids.hats(knots)
+    first = k == 0
+    H = sp.csr_matrix((w[first], (r[first], j[first])), shape=(n - 2, len(knots)))
+    resid = grids.delta.reshape(T, n - 2).T - H @ jumps          # (n − 2, T)
+    HHt = (H @ H.T).tocsr()
+    HHt = HHt + sp.identity(n - 2) * (1e-15 * max(HHt.diagonal().max(initial=0.0), 1e-300))
+    jumps = jumps + H.T @ spla.spsolve(HHt.tocsc(), resid).reshape(n - 2, T)
+    return Interpolant(knots, jumps, grids.affine(knots, jumps), bias_penalty=True)
 
 
 def _jensen_merged(u, Z, f: Interpolant) -> Interpolant:
