@@ -111,19 +111,19 @@ def verdict(grids: Grids, t, J, e, sat: float = SAT):
 
 
 def _banded_full_rank(G):
-    """Full column rank of G (columns ordered by position) from a banded Cholesky of GᵀG."""
-    from scipy.linalg import cholesky_banded
+    """Full column rank of G (columns ordered by position, so GᵀG is banded): the pivots of GᵀG's
+    LU in its natural order without pivoting (= the LDLᵀ pivots of a positive semidefinite matrix;
+    SuperLU, no dense BLAS). True, or None when a pivot is tiny (rank deficient or nearly so)."""
+    import scipy.sparse.linalg as spla
 
-    gram = (G.T @ G).tocoo()
-    width = int(np.abs(gram.row - gram.col).max(initial=0))
-    ab = np.zeros((width + 1, gram.shape[0]))
-    upper = gram.col >= gram.row
-    ab[width + gram.row[upper] - gram.col[upper], gram.col[upper]] = gram.data[upper]
+    gram = (G.T @ G).tocsc()
     try:
-        c = cholesky_banded(ab)
-    except np.linalg.LinAlgError:
+        lu = spla.splu(gram, permc_spec="NATURAL", diag_pivot_thresh=0.0,
+                       options={"SymmetricMode": True})
+    except RuntimeError:   # exactly singular
         return None
-    return bool((c[-1] ** 2).min() > RANK) or None
+    pivots = np.abs(lu.U.diagonal())
+    return True if pivots.min(initial=np.inf) > RANK * max(pivots.max(initial=0.0), 1e-300) else None
 
 
 def extremes(grids: Grids, t, J, e, continua):
