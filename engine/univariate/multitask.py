@@ -202,6 +202,9 @@ def _project_flat(u, Z, Ys, observed, lam):
     flat = norms <= FLAT * max(norms.max(initial=0), 1e-300)
     fixed = observed if lam == 0 else np.zeros_like(observed)
     out = Z.copy()
+    if not flat.any():   # nothing to flatten: the projection only pins the fixed values
+        out[fixed] = Ys[fixed]
+        return out
     for task in range(Z.shape[0]):
         G = sp.vstack([D[flat], sp.eye(len(u), format="csr")[np.flatnonzero(fixed[task])]]).tocsr()
         if G.shape[0]:
