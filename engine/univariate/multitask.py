@@ -1,5 +1,5 @@
 r"""Multi-task minimum-norm interpolation in general: biases penalised with T ≥ 2 tasks, and tasks
-observed at different inputs (DESIGN.md §2; Nakhleh, Shenouda & Nowak 2024; Boursier & Flammarion 2023).
+observed at different inputs (docs/design.md §2; Nakhleh, Shenouda & Nowak 2024; Boursier & Flammarion 2023).
 
 Setting. f: ℝ → ℝᵀ, f(x) = c + v·x + Σ_k J_k (x − t_k)₊. The inputs of all tasks together are
 u_1 < … < u_n; task τ is observed at a subset of them (``observed[τ]``), and f is free at the rest.
@@ -31,13 +31,23 @@ merged at their mass-weighted position (strictly cheaper, Jensen, as in ``bias_p
 its two extremes differ visibly (SPLIT) and cost the same (CHECK). The function is rebuilt through its
 breakpoints, so it interpolates to rounding (of its terms: very uneven spacing makes the canonical
 form itself lose digits).
-Uniqueness of the values at unobserved inputs: face probes (``multitask_program.face_probes``); a
-task seen at one input keeps a free slope (``free_slopes``); ``unique`` is None where the solver
-cannot tell.
-Accuracy: interior point at tolerance 1e-12, cost to ~1e-9 relative, certified by the reported
-duality gap. The knots are not polished (T = 1 goes to the exact ``bias_penalised``): far from 0
-(|x| ≳ 50) or on very uneven spacing the cost pins them only weakly, and the function can differ
-from the exact minimiser by up to ~10% of the data scale while the cost agrees to ~1e-9.
+Biases penalised, interpolation (docs/univariate.md §6): with every task at every input the
+active-set method of ``multitask_active`` (connect-the-dots, Newton on the KKT system, merging the end
+kinks of intervals where the dual leaves the sphere) answers first, with no conic program; otherwise
+the semidefinite program is read as above and then polished by Newton on its active structure
+(``multitask_polish``), so knots and jumps are exact to rounding. Uniqueness is decided from the
+polished dual (``multitask_unique``): the saturation set {‖η(t)‖ = ω(t)}, wholly saturated intervals
+(‖a‖ = ‖b‖ = 1, a ⟂ b: the measure there can be re-spread when its moment index is ≥ 3/2) and
+injectivity of the amounts on it. For T ≥ 2 such intervals occur with positive probability (about
+one random two-task problem in five): those answers are really not unique.
+Uniqueness of the values at unobserved inputs (bias free): the dual test
+``multitask_unique.values_unique`` (saturated nodes and injectivity), face probes
+(``multitask_program.face_probes``) only where it cannot tell; a task seen at one input keeps a free
+slope (``free_slopes``); ``unique`` is None where neither can tell.
+Accuracy: interior point at tolerance 1e-12 and the polish: biases penalised, the cost matches cvxpy
+on a grid refined around the knots to 1e-9 relative and the certificate's gap is ~1e-15. Fits
+(lam > 0) with biases penalised are not polished: far from 0 (|x| ≳ 50) or on very uneven spacing the
+cost pins their knots only weakly.
 """
 from __future__ import annotations
 
