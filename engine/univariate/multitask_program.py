@@ -200,26 +200,28 @@ def _cost_scale(u, Y) -> float:
 
 
 def certificate(u, Y, observed, sol, multipliers, lam) -> dict:
-    """Dual check of optimality: η(t) = Σ_i λ_i (u_i − t)₊ must satisfy ‖η(t)‖ ≤ ω(t) (ω ≡ 1 bias
-    free, √(1+t²) biases penalised); the dual objective Σ⟨λ_i, y_i⟩ (− lam/2‖λ‖² when fitting) then
-    bounds the optimal value from below. λ: the solver's multipliers (lam = 0) or (y − f(u))/lam."""
+    """Dual check of optimality from a *feasible* dual point (docs/univariate.md §4): η(t) = Σ_i λ_i (u_i − t)₊
+    with ρ = max_t ‖η(t)‖/ω(t) (ω ≡ 1 bias free: the larger end of each interval, ‖η‖ being convex;
+    √(1+t²) biases penalised: the Rayleigh maximum of ``multitask_active.interval_gauge``); λ/max(1, ρ)
+    is feasible, so its dual objective Σ⟨λ_i, y_i⟩/max(1, ρ) (fits: ⟨r, y⟩ − ½‖r‖² for the residuals
+    r scaled alike) bounds the optimum from below, and the gap bounds the returned function's
+    sub-optimality. λ: the multipliers (lam = 0) or (y − f(u))/lam."""
+    from engine.univariate.multitask_active import interval_gauge
+
     resid = np.where(observed, Y - sol.fitted, 0.0)
     lam_dual = resid / lam if lam > 0 else multipliers   # (a cost linear in y: λ needs no rescaling)
     eta1 = -np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]          # η = η0 + t·η1 on [u_k, u_{k+1}]
     eta0 = np.cumsum((lam_dual * u)[:, ::-1], axis=1)[:, ::-1][:, 1:]
-    ends = [u[:-1], u[1:]]
-    if sol.bias_penalty:   # ‖η0 + tη1‖² − (1 + t²) is quadratic: add its stationary point
-        a2 = (eta1 ** 2).sum(0) - 1
-        a1 = 2 * (eta0 * eta1).sum(0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ends.append(np.clip(np.where(a2 < 0, -a1 / (2 * a2), u[:-1]), u[:-1], u[1:]))
-    omega = weight if sol.bias_penalty else np.ones_like
-    violation = max(float(np.max(np.linalg.norm(eta0 + t * eta1, axis=0) - omega(t))) for t in ends)
-    if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
-        dual = float((resid * Y).sum()) - 0.5 * float((resid ** 2).sum())
+    if sol.bias_penalty:
+        rho = float(interval_gauge(eta0, eta1, u[:-1], u[1:])[0].max(initial=0.0))
     else:
-        dual = float((lam_dual * Y).sum())
+        rho = max(float(np.linalg.norm(eta0 + t * eta1, axis=0).max(initial=0.0)) for t in (u[:-1], u[1:]))
+    shrink = 1.0 / max(rho, 1.0)
+    if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
+        dual = shrink * float((resid * Y).sum()) - 0.5 * shrink ** 2 * float((resid ** 2).sum())
+    else:
+        dual = shrink * float((lam_dual * Y).sum())
     primal = 0.5 * float((resid ** 2).sum()) + lam * sol.cost if lam > 0 else sol.cost
-    return {"max_violation": max(violation, 0.0), "dual_objective": dual,
+    return {"max_violation": max(rho - 1.0, 0.0), "dual_objective": dual,
             "duality_gap": abs(primal - dual) / max(abs(primal), abs(dual), 1e-12 * _cost_scale(u, Y), 1e-300),
             "interpolation_residual": float(np.abs(resid).max()) if lam == 0 else 0.0}
