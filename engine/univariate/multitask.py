@@ -73,9 +73,10 @@ CHECK = 1e-7      # alternative minimisers must cost at most (1 + CHECK) × the 
 MERGE = 1e-6      # 1 − cos(angle) below which two kinks of one interval are merged (positively collinear)
 
 
-def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Interpolant:
+def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0, *, active: bool = True) -> Interpolant:
     """Exact solution on inputs ``u`` (sorted, distinct) with values ``Y`` (T, n) where ``observed``
-    (T, n) is True. Returns an ``Interpolant``; ``fitted`` holds its values at ``u``."""
+    (T, n) is True. Returns an ``Interpolant``; ``fitted`` holds its values at ``u``. ``active=False``
+    skips the active-set method (tests of the semidefinite route)."""
     Y = np.where(observed, Y, 0.0)
     notes = []
     scale = float(np.abs(Y).max()) or 1.0
@@ -85,7 +86,7 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
         sol = Interpolant.line(affine, u, bias_penalty=bias_penalty, certificate={"interpolation_residual": 0.0})
         return free_slopes(sol, u, observed)
     Ys = Y / scale
-    if bias_penalty and lam == 0 and observed.all():   # the chain's active set first: no conic program
+    if active and bias_penalty and lam == 0 and observed.all():   # the chain's active set first: no conic program
         fast = solve_active(u, Ys)
         answer = decide(Grids.of(u, Ys, observed), *fast) if fast is not None else None
         if answer is not None and answer[0].unique is not None:
