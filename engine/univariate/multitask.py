@@ -141,7 +141,11 @@ def _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multi
         f.cost = representation_cost(f, "bias_penalised" if bias_penalty else "bias_free")
     sol.notes = notes
     sol = free_slopes(sol, u, observed)
-    sol.certificate = certificate(u, Y, observed, sol, multipliers, lam)
+    if isinstance(multipliers, tuple):   # (λ, η at the inputs, Σ e·δ in scaled units) from the polish
+        multipliers, nodes, dual = multipliers
+        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam, nodes=nodes, dual=dual * scale)
+    else:
+        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam)
     return sol
 
 

@@ -11,9 +11,8 @@ merged into one inside (the mass-weighted position, as the one-task chain merges
 Boursier & Flammarion 2023) and the round repeats. The method returns None when a round fails
 (Newton does not converge, no end kink to merge, too many rounds): the caller then solves the
 semidefinite program, which is always right.
-Interval gauge. For η = a + bt, ‖η‖²/ω² = (1, t)G(1, t)ᵀ/‖(1, t)‖² with G = [[‖a‖², ⟨a,b⟩],
-[⟨a,b⟩, ‖b‖²]] (a Rayleigh quotient): its maximum over t ∈ ℝ is G's top eigenvalue, at t = v₂/v₁
-for the top eigenvector v; on [α, β] it is that or the larger end value.
+Interval gauge. ‖η‖²/ω² is a ratio of two quadratics in t (a Rayleigh quotient in (1, t)); its
+stationary points solve a quadratic, written in the interval's local coordinate (``interval_gauge``).
 """
 from __future__ import annotations
 
@@ -26,23 +25,28 @@ ROUNDS = 8
 FEASIBLE = 1e-10   # ‖η‖/ω ≤ 1 + FEASIBLE on every interval: optimal
 
 
-def interval_gauge(a, b, lo, hi):
-    """max over [lo, hi] of ‖a + bt‖/ω(t) per interval (a, b: (T, m)), and where it is attained."""
-    g11, g12, g22 = (a * a).sum(0), (a * b).sum(0), (b * b).sum(0)
-    top = 0.5 * (g11 + g22) + np.sqrt(0.25 * (g11 - g22) ** 2 + g12 ** 2)
+def interval_gauge(eta_lo, eta_hi, lo, hi):
+    """max over [lo, hi] of ‖η(t)‖/ω(t) per interval, η linear from eta_lo to eta_hi ((T, m) each), and
+    where it is attained. In the local coordinate σ = (t − m)/(h/2) ∈ [−1, 1] (m the midpoint), so that
+    short intervals far from 0 lose no digits: ‖η‖² = n₀ + n₁σ + n₂σ², ω² = d₀ + d₁σ + d₂σ², and the
+    stationary points of their ratio solve (n₁d₀ − n₀d₁) + 2(n₂d₀ − n₀d₂)σ + (n₂d₁ − n₁d₂)σ² = 0
+    (the cubic terms cancel); the maximum is there or at an end."""
+    mid_eta, half = (eta_lo + eta_hi) / 2, (eta_hi - eta_lo) / 2
+    m, h2 = (lo + hi) / 2, (hi - lo) / 2
+    n0, n1, n2 = (mid_eta ** 2).sum(0), 2 * (mid_eta * half).sum(0), (half ** 2).sum(0)
+    d0, d1, d2 = 1 + m * m, 2 * m * h2, h2 * h2
+    A, B, C = n2 * d1 - n1 * d2, 2 * (n2 * d0 - n0 * d2), n1 * d0 - n0 * d1
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_top = np.where(np.abs(g12) > 0, (top - g11) / g12, np.where(g22 > g11, np.inf, 0.0))
-    inside = (t_top > lo) & (t_top < hi)
-
-    def ratio(t):
-        return np.linalg.norm(a + b * t, axis=0) / weight(t)
-
-    r_lo, r_hi = ratio(lo), ratio(hi)
-    best = np.maximum(r_lo, r_hi)
-    where = np.where(r_lo >= r_hi, lo, hi)
-    r_in = np.sqrt(np.maximum(top, 0.0))
-    use = inside & (r_in > best)
-    return np.where(use, r_in, best), np.where(use, t_top, where)
+        disc = np.sqrt(np.maximum(B * B - 4 * A * C, 0.0))
+        q = -0.5 * (B + np.copysign(disc, B))      # the stable quadratic formula
+        roots = [np.where(A != 0, q / A, np.nan), np.where(q != 0, C / q, np.nan)]
+    best, where = np.full(len(m), -np.inf), np.zeros(len(m))
+    for sigma in [np.full(len(m), -1.0), np.full(len(m), 1.0)] + roots:
+        sigma = np.where(np.isfinite(sigma) & (np.abs(sigma) <= 1), sigma, -1.0)
+        r = np.sqrt(np.maximum(n0 + n1 * sigma + n2 * sigma ** 2, 0.0) / (d0 + d1 * sigma + d2 * sigma ** 2))
+        take = r > best
+        best, where = np.where(take, r, best), np.where(take, m + h2 * sigma, where)
+    return best, where
 
 
 def solve_active(u, Ys):
@@ -67,9 +71,7 @@ def solve_active(u, Ys):
         eta, _ = grids.eta(e, u)
         if (np.linalg.norm(eta, axis=0) > weight(u) * (1 + FEASIBLE)).any():
             return None   # an input without a kink is over the sphere: not handled here
-        b = np.diff(eta, axis=1) / np.diff(u)
-        a = eta[:, :-1] - b * u[:-1]
-        ratio, where = interval_gauge(a, b, u[:-1], u[1:])
+        ratio, _ = interval_gauge(eta[:, :-1], eta[:, 1:], u[:-1], u[1:])
         bad = np.flatnonzero(ratio > 1 + FEASIBLE)
         if len(bad) == 0:
             return t, J, e

@@ -199,28 +199,33 @@ def _cost_scale(u, Y) -> float:
 
 
 
-def certificate(u, Y, observed, sol, multipliers, lam) -> dict:
+def certificate(u, Y, observed, sol, multipliers, lam, *, nodes=None, dual=None) -> dict:
     """Dual check of optimality from a *feasible* dual point (docs/univariate.md §4): η(t) = Σ_i λ_i (u_i − t)₊
     with ρ = max_t ‖η(t)‖/ω(t) (ω ≡ 1 bias free: the larger end of each interval, ‖η‖ being convex;
-    √(1+t²) biases penalised: the Rayleigh maximum of ``multitask_active.interval_gauge``); λ/max(1, ρ)
+    √(1+t²) biases penalised: ``multitask_active.interval_gauge``, in closed form); λ/max(1, ρ)
     is feasible, so its dual objective Σ⟨λ_i, y_i⟩/max(1, ρ) (fits: ⟨r, y⟩ − ½‖r‖² for the residuals
     r scaled alike) bounds the optimum from below, and the gap bounds the returned function's
-    sub-optimality. λ: the multipliers (lam = 0) or (y − f(u))/lam."""
+    sub-optimality. λ: the multipliers (lam = 0) or (y − f(u))/lam. ``nodes`` (T, n) and ``dual``
+    (interpolation only): η at the inputs and Σ⟨λ_i, y_i⟩ when known more accurately than from λ."""
     from engine.univariate.multitask_active import interval_gauge
 
     resid = np.where(observed, Y - sol.fitted, 0.0)
     lam_dual = resid / lam if lam > 0 else multipliers   # (a cost linear in y: λ needs no rescaling)
-    eta1 = -np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]          # η = η0 + t·η1 on [u_k, u_{k+1}]
-    eta0 = np.cumsum((lam_dual * u)[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    # η at the inputs from the right, η(u_k) = η(u_{k+1}) + h_k·Σ_{l>k} λ_l: sums of O(1) terms (the
+    # moments Σλ_l u_l − u_k Σλ_l cancel badly on short intervals far from 0)
+    tail = np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]            # Σ_{l>k} λ_l, k = 0 … n − 2
+    if nodes is None or lam > 0:
+        nodes = np.concatenate([np.cumsum((np.diff(u) * tail)[:, ::-1], axis=1)[:, ::-1],
+                                np.zeros((lam_dual.shape[0], 1))], axis=1)
     if sol.bias_penalty:
-        rho = float(interval_gauge(eta0, eta1, u[:-1], u[1:])[0].max(initial=0.0))
+        rho = float(interval_gauge(nodes[:, :-1], nodes[:, 1:], u[:-1], u[1:])[0].max(initial=0.0))
     else:
-        rho = max(float(np.linalg.norm(eta0 + t * eta1, axis=0).max(initial=0.0)) for t in (u[:-1], u[1:]))
+        rho = float(np.linalg.norm(nodes, axis=0).max(initial=0.0))   # ‖η‖ convex: the inputs
     shrink = 1.0 / max(rho, 1.0)
     if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
         dual = shrink * float((resid * Y).sum()) - 0.5 * shrink ** 2 * float((resid ** 2).sum())
     else:
-        dual = shrink * float((lam_dual * Y).sum())
+        dual = shrink * (float((lam_dual * Y).sum()) if dual is None else dual)
     primal = 0.5 * float((resid ** 2).sum()) + lam * sol.cost if lam > 0 else sol.cost
     return {"max_violation": max(rho - 1.0, 0.0), "dual_objective": dual,
             "duality_gap": abs(primal - dual) / max(abs(primal), abs(dual), 1e-12 * _cost_scale(u, Y), 1e-300),

@@ -172,7 +172,7 @@ def refine(u, Ys, observed, f, multipliers):
 
 
 def decide(grids: Grids, t, J, e):
-    """(answer, alternatives, multipliers) of polished atoms (t, J) with dual e: the verdict, and
+    """(answer, alternatives, dual) of polished atoms (t, J) with dual e: the verdict, and
     where an interval's measure can be re-spread, its lower representation with the upper one as
     the alternative."""
     unique, continua = verdict(grids, t, J, e)
@@ -180,7 +180,9 @@ def decide(grids: Grids, t, J, e):
     if continua:
         answer, *alternatives = [function(grids, *_repolished(grids, p, e)) for p in extremes(grids, t, J, e, continua)]
     answer.unique = unique
-    return answer, alternatives, multipliers_of(grids, e)
+    # the dual for the certificate: multipliers, η at the inputs and Σ e·δ, straight from e (the
+    # multipliers alone lose digits on short intervals: they are slope changes of η)
+    return answer, alternatives, (multipliers_of(grids, e), grids.eta(e, grids.u)[0], float(e @ grids.delta))
 
 
 def _repolished(grids, atoms, e):
