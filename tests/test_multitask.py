@@ -55,13 +55,14 @@ def test_penalised_multitask_matches_grid_reference(seed):
         assert np.abs(other(x) - Y).max() < 1e-9 * np.abs(Y).max()
 
 
-def test_semidefinite_program_reproduces_the_exact_one_task_solver():
+@pytest.mark.parametrize("active", [False, True])
+def test_semidefinite_program_reproduces_the_exact_one_task_solver(active):
     rng = np.random.default_rng(7)
     for _ in range(5):
         x = np.sort(rng.uniform(-3, 3, 9))
         y = rng.normal(size=(1, 9))
         exact = interpolate(x, y[0], bias_penalty=True)
-        sdp = solve_multitask(x, y, np.ones_like(y, bool), True)
+        sdp = solve_multitask(x, y, np.ones_like(y, bool), True, active=active)
         assert sdp.cost == pytest.approx(exact.cost, rel=3e-8)   # interior point + reading: ~1e-8
         assert sdp.unique is True   # Boursier & Flammarion: one task, penalised biases: unique
         assert np.allclose(sdp(np.linspace(-3, 3, 101)), exact(np.linspace(-3, 3, 101)), atol=1e-6)
@@ -256,10 +257,11 @@ def test_penalised_sdp_far_from_zero_is_accurate():
     # far from 0: the reading split one kink into two same-sign ones (unique=False for one task)
     (list(np.linspace(48, 52, 9) + np.sin(np.arange(9)) * 0.1), [0.3, -1.2, 0.8, 1.1, -0.4, 0.9, -1.5, 0.2, 0.7]),
 ])
-def test_semidefinite_program_matches_the_exact_solver_on_hard_one_task_data(x, y):
+@pytest.mark.parametrize("active", [False, True])
+def test_semidefinite_program_matches_the_exact_solver_on_hard_one_task_data(x, y, active):
     x, y = np.array(x), np.array([y])
     exact = interpolate(x, y[0], bias_penalty=True)
-    sdp = solve_multitask(x, y, np.ones_like(y, bool), True)
+    sdp = solve_multitask(x, y, np.ones_like(y, bool), True, active=active)
     assert sdp.cost == pytest.approx(exact.cost, rel=1e-8)
     assert sdp.unique is True
     assert np.abs(sdp(x) - y[0]).max() < 1e-9 * np.abs(y).max()   # (jumps up to 3e4 here: rounding of the terms)

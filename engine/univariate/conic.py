@@ -63,6 +63,17 @@ class ConicRows:
         self.cones.append(cone)
         self.count += height
 
+    def add_blocks(self, cone, count: int, height: int, rows, cols, coefs):
+        """``count`` cones ``cone()`` of ``height`` rows each at once; ``rows`` (within a block), ``cols``
+        and ``coefs``: arrays (count, entries), one row per block."""
+        rows, cols, coefs = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(coefs, float))
+        self._r.append((self.count + height * np.arange(count)[:, None] + rows).ravel())
+        self._c.append(cols.ravel())
+        self._v.append(-coefs.ravel())
+        self._b.append(np.zeros(count * height))
+        self.cones.extend(cone() for _ in range(count))
+        self.count += count * height
+
     def matrices(self):
         A = sp.csc_matrix((np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
                           shape=(self.count, self.n))

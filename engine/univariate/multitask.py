@@ -1,5 +1,5 @@
 r"""Multi-task minimum-norm interpolation in general: biases penalised with T ≥ 2 tasks, and tasks
-observed at different inputs (DESIGN.md §2; Nakhleh, Shenouda & Nowak 2024; Boursier & Flammarion 2023).
+observed at different inputs (docs/design.md §2; Nakhleh, Shenouda & Nowak 2024; Boursier & Flammarion 2023).
 
 Setting. f: ℝ → ℝᵀ, f(x) = c + v·x + Σ_k J_k (x − t_k)₊. The inputs of all tasks together are
 u_1 < … < u_n; task τ is observed at a subset of them (``observed[τ]``), and f is free at the rest.
@@ -31,13 +31,23 @@ merged at their mass-weighted position (strictly cheaper, Jensen, as in ``bias_p
 its two extremes differ visibly (SPLIT) and cost the same (CHECK). The function is rebuilt through its
 breakpoints, so it interpolates to rounding (of its terms: very uneven spacing makes the canonical
 form itself lose digits).
-Uniqueness of the values at unobserved inputs: face probes (``multitask_program.face_probes``); a
-task seen at one input keeps a free slope (``free_slopes``); ``unique`` is None where the solver
-cannot tell.
-Accuracy: interior point at tolerance 1e-12, cost to ~1e-9 relative, certified by the reported
-duality gap. The knots are not polished (T = 1 goes to the exact ``bias_penalised``): far from 0
-(|x| ≳ 50) or on very uneven spacing the cost pins them only weakly, and the function can differ
-from the exact minimiser by up to ~10% of the data scale while the cost agrees to ~1e-9.
+Biases penalised, interpolation (docs/univariate.md §6): with every task at every input the
+active-set method of ``multitask_active`` (connect-the-dots, Newton on the KKT system, merging the end
+kinks of intervals where the dual leaves the sphere) answers first, with no conic program; otherwise
+the semidefinite program is read as above and then polished by Newton on its active structure
+(``multitask_polish``), so knots and jumps are exact to rounding. Uniqueness is decided from the
+polished dual (``multitask_unique``): the saturation set {‖η(t)‖ = ω(t)}, wholly saturated intervals
+(‖a‖ = ‖b‖ = 1, a ⟂ b: the measure there can be re-spread when its moment index is ≥ 3/2) and
+injectivity of the amounts on it. For T ≥ 2 such intervals occur with positive probability (about
+one random two-task problem in five): those answers are really not unique.
+Uniqueness of the values at unobserved inputs (bias free): the dual test
+``multitask_unique.values_unique`` (saturated nodes and injectivity), face probes
+(``multitask_program.face_probes``) only where it cannot tell; a task seen at one input keeps a free
+slope (``free_slopes``); ``unique`` is None where neither can tell.
+Accuracy: interior point at tolerance 1e-12 and the polish: biases penalised, the cost matches cvxpy
+on a grid refined around the knots to 1e-9 relative and the certificate's gap is ~1e-15. Fits
+(lam > 0) with biases penalised are not polished: far from 0 (|x| ≳ 50) or on very uneven spacing the
+cost pins their knots only weakly.
 """
 from __future__ import annotations
 
@@ -49,6 +59,9 @@ from engine.univariate.bias_free import connect_the_dots, solve_bias_free
 from engine.univariate.costs import representation_cost, weight
 from engine.univariate.interpolant import Interpolant, relu
 from engine.univariate.multitask_program import Program, certificate, face_probes
+from engine.univariate.multitask_active import solve_active
+from engine.univariate.multitask_polish import Grids
+from engine.univariate.multitask_unique import decide, refine, values_unique
 from engine.univariate.regularised import affine_fit, second_differences
 
 FLAT = 1e-7       # kinks below FLAT × the largest are interior-point noise
@@ -60,9 +73,10 @@ CHECK = 1e-7      # alternative minimisers must cost at most (1 + CHECK) × the 
 MERGE = 1e-6      # 1 − cos(angle) below which two kinks of one interval are merged (positively collinear)
 
 
-def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Interpolant:
+def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0, *, active: bool = True) -> Interpolant:
     """Exact solution on inputs ``u`` (sorted, distinct) with values ``Y`` (T, n) where ``observed``
-    (T, n) is True. Returns an ``Interpolant``; ``fitted`` holds its values at ``u``."""
+    (T, n) is True. Returns an ``Interpolant``; ``fitted`` holds its values at ``u``. ``active=False``
+    skips the active-set method (tests of the semidefinite route)."""
     Y = np.where(observed, Y, 0.0)
     notes = []
     scale = float(np.abs(Y).max()) or 1.0
@@ -72,17 +86,30 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
         sol = Interpolant.line(affine, u, bias_penalty=bias_penalty, certificate={"interpolation_residual": 0.0})
         return free_slopes(sol, u, observed)
     Ys = Y / scale
+    if active and bias_penalty and lam == 0 and observed.all():   # the chain's active set first: no conic program
+        fast = solve_active(u, Ys)
+        answer = decide(Grids.of(u, Ys, observed), *fast) if fast is not None else None
+        if answer is not None and answer[0].unique is not None:
+            return _finished(u, Y, observed, scale, True, lam, *answer, notes)
     program = Program(u, Ys, observed, bias_penalty, lam / scale)
     best = program.solve()
     if lam == 0:   # the pinned values exactly, not to the solver's tolerance
         best.Z[observed] = Ys[observed]
+    multipliers, decided = best.multipliers, False
     if bias_penalty:
         dual = best.multipliers if lam == 0 else np.where(observed, Ys - best.Z, 0.0) / (lam / scale)
         sol, alternatives = _penalised_function(u, best, dual)
+        if lam == 0:   # Newton on the active structure, then the dual test of uniqueness
+            refined = refine(u, Ys, observed, sol, best.multipliers)
+            if refined is not None and _acceptable(refined[0], sol, u, Ys, observed):
+                sol, alternatives, multipliers = refined
+                decided = sol.unique is not None   # (it covers the values at unobserved inputs too)
     else:
         best.Z = _project_flat(u, best.Z, Ys, observed, lam / scale)
         sol, alternatives = solve_bias_free(u, best.Z), []
-    if not observed.all():   # are the values at the unobserved inputs determined?
+    if not bias_penalty and lam == 0 and not observed.all():   # the dual test first, then (if it cannot tell) probes
+        decided = values_unique(u, best.Z, observed, best.multipliers) is True
+    if not observed.all() and not decided:   # are the values at the unobserved inputs determined?
         if lam == 0:
             probes = face_probes(program, observed, best.value)
         else:   # the fitted values are unique (strictly convex loss): the optimal set is that of their
@@ -100,6 +127,11 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
     if bias_penalty and alternatives and not _all_minimisers(sol, alternatives):   # a split misread
         sol.unique, alternatives = None, []
         notes.append("could not decide whether the minimiser is unique")
+    return _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes)
+
+
+def _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes) -> Interpolant:
+    """Back to data units, costs, free slopes and the certificate."""
     sol = _rescaled(sol, scale)   # (readings are cached: never rescale one object twice)
     sol.extremes = [_rescaled(f, scale) for f in (sol.extremes or alternatives) if f is not sol]
     sol.bias_penalty, sol.lam, sol.fitted = bias_penalty, lam, sol(u).reshape(Y.shape)
@@ -109,7 +141,11 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0) -> Int
         f.cost = representation_cost(f, "bias_penalised" if bias_penalty else "bias_free")
     sol.notes = notes
     sol = free_slopes(sol, u, observed)
-    sol.certificate = certificate(u, Y, observed, sol, best.multipliers, lam)
+    if isinstance(multipliers, tuple):   # (λ, η at the inputs, Σ e·δ in scaled units) from the polish
+        multipliers, nodes, dual = multipliers
+        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam, nodes=nodes, dual=dual * scale)
+    else:
+        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam)
     return sol
 
 
@@ -138,6 +174,16 @@ def free_slopes(sol: Interpolant, u, observed) -> Interpolant:
         sol.extremes = [Interpolant(sol.knots, sol.jumps, sol.affine + sign * tilt, cost=sol.cost, unique=False,
                                     bias_penalty=sol.bias_penalty, lam=sol.lam) for sign in (1.0, -1.0)]
     return sol
+
+
+def _acceptable(polished: Interpolant, read: Interpolant, u, Ys, observed) -> bool:
+    """The polished answer interpolates (to 1e-12 of the data scale, or as well as the reading: large
+    kinks round) and costs no more than the reading."""
+    def miss(f):
+        return np.abs(np.where(observed, np.atleast_2d(f(u)) - Ys, 0.0)).max()
+
+    return miss(polished) <= max(1e-12 * max(np.abs(Ys).max(), 1e-300), 2 * miss(read)) and \
+        _penalised_cost(polished) <= _penalised_cost(read) * (1 + 1e-12)
 
 
 def _all_minimisers(sol: Interpolant, others) -> bool:
@@ -171,6 +217,9 @@ def _project_flat(u, Z, Ys, observed, lam):
     flat = norms <= FLAT * max(norms.max(initial=0), 1e-300)
     fixed = observed if lam == 0 else np.zeros_like(observed)
     out = Z.copy()
+    if not flat.any():   # nothing to flatten: the projection only pins the fixed values
+        out[fixed] = Ys[fixed]
+        return out
     for task in range(Z.shape[0]):
         G = sp.vstack([D[flat], sp.eye(len(u), format="csr")[np.flatnonzero(fixed[task])]]).tocsr()
         if G.shape[0]:
@@ -336,12 +385,22 @@ def _breakpoint_function(u, Z, sigma, atoms_per_interval, snap) -> Interpolant:
 
 
 def _interpolating(u, Z, knots, jumps, affine) -> Interpolant:
-    """f with these knots, jumps (m, T) and affine part (T, 2), given the least-norm correction of its
-    coefficients that makes it interpolate the values Z (T, n) to rounding."""
-    basis = np.column_stack([np.ones_like(u), u, relu(u[:, None] - knots[None, :])])
-    coef = np.vstack([affine.T, jumps])                  # (2 + m, T)
-    coef = coef + np.linalg.lstsq(basis, Z.T - basis @ coef, rcond=None)[0]
-    return Interpolant(knots, coef[2:], coef[:2].T, bias_penalty=True)
+    """f with these knots and jumps (m, T), given the least-norm correction of its jumps that makes its
+    slope changes at the inputs those of Z (T, n), and the affine part through the first two values:
+    banded (the slope change of (x − t)₊ at u_i is the hat function H_i(t), two per knot, so HHᵀ is
+    tridiagonal), never a dense least squares. ``affine`` is recomputed."""
+    grids = Grids.of(u, Z, np.ones(Z.shape, bool))
+    T, n = Z.shape
+    if n < 3 or not len(knots):
+        return Interpolant(knots, jumps, grids.affine(knots, jumps), bias_penalty=True)
+    r, j, k, w, _ = grids.hats(knots)
+    first = k == 0
+    H = sp.csr_matrix((w[first], (r[first], j[first])), shape=(n - 2, len(knots)))
+    resid = grids.delta.reshape(T, n - 2).T - H @ jumps          # (n − 2, T)
+    HHt = (H @ H.T).tocsr()
+    HHt = HHt + sp.identity(n - 2) * (1e-15 * max(HHt.diagonal().max(initial=0.0), 1e-300))
+    jumps = jumps + H.T @ spla.spsolve(HHt.tocsc(), resid).reshape(n - 2, T)
+    return Interpolant(knots, jumps, grids.affine(knots, jumps), bias_penalty=True)
 
 
 def _jensen_merged(u, Z, f: Interpolant) -> Interpolant:

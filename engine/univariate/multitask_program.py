@@ -61,10 +61,14 @@ class Program:
         self.z_cols = np.arange(T * n).reshape(T, n)
         rows = ConicRows(T * n + m)
         self._data(rows, self.z_cols)
-        for i in range(m):   # (t_i, δ_i(z_1), …, δ_i(z_T)) ∈ SOC
-            sel = D.row == i
-            entries = [(0, T * n + i, 1.0)] + [(1 + k, k * n + D.col[sel], D.data[sel]) for k in range(T)]
-            rows.add(clarabel.SecondOrderConeT(T + 1), T + 1, entries)
+        # (t_i, δ_i(z_1), …, δ_i(z_T)) ∈ SOC: D has three entries per row, at columns i, i + 1, i + 2
+        order = np.lexsort((D.col, D.row))
+        dc, dv = D.col[order].reshape(m, 3), D.data[order].reshape(m, 3)
+        task = np.arange(T)[None, :, None]
+        r = np.concatenate([np.zeros((m, 1)), np.broadcast_to(1 + task, (m, T, 3)).reshape(m, -1)], axis=1)
+        c = np.concatenate([(T * n + np.arange(m))[:, None], (task * n + dc[:, None, :]).reshape(m, -1)], axis=1)
+        v = np.concatenate([np.ones((m, 1)), np.broadcast_to(dv[:, None, :], (m, T, 3)).reshape(m, -1)], axis=1)
+        rows.add_blocks(lambda: clarabel.SecondOrderConeT(T + 1), m, T + 1, r.astype(int), c, v)
         return rows, np.r_[np.zeros(T * n), np.ones(m)]
 
     def _penalised(self):
@@ -95,16 +99,20 @@ class Program:
         r2 = np.sqrt(2)
         self.omega = np.hypot(1.0, mid)
         # svec of the 3×3 block [[Ã₁₁, Ã₁₂, ωJ_τ], [Ã₁₂, Ã₂₂, ωP'_τ], [·, ·, s_τ]]: (0,0) (0,1) (1,1) (0,2) (1,2) (2,2)
-        for k in range(m):
-            b0, om = self.blk[k], self.omega[k]
-            for t in range(T):
-                e = [(0, b0, 1.0), (1, b0 + 1, r2), (2, b0 + 2, 1.0), (5, b0 + 3 + t, 1.0),
-                     (3, sc[t, k + 1], r2 * om), (3, sc[t, k], -r2 * om),
-                     (4, sc[t, k], r2 * om / 2), (4, sc[t, k + 1], r2 * om / 2),
-                     (4, zc[t, k + 1], -r2 * om / h[k]), (4, zc[t, k], r2 * om / h[k])]
-                rows.add(clarabel.PSDTriangleConeT(3), 6, e)
-            cost_q[b0 + 3:b0 + 3 + T] = 0.5
-            cost_q[b0:b0 + 3] = 0.5 * np.array([1 + mid[k] ** 2, 2 * mid[k] * h[k], h[k] ** 2]) / om ** 2
+        # svec of [[Ã₁₁, Ã₁₂, ωJ_τ], [Ã₁₂, Ã₂₂, ωP'_τ], [·, ·, s_τ]] per (interval k, task τ), k major
+        b0 = np.repeat(self.blk, T)[:, None]
+        om, hk = np.repeat(self.omega, T)[:, None], np.repeat(h, T)[:, None]
+        kk, tt = np.repeat(np.arange(m), T), np.tile(np.arange(T), m)
+        left, right = sc[tt, kk][:, None], sc[tt, kk + 1][:, None]
+        zl, zr = zc[tt, kk][:, None], zc[tt, kk + 1][:, None]
+        r = np.array([0, 1, 2, 5, 3, 3, 4, 4, 4, 4])[None, :]
+        c = np.hstack([b0, b0 + 1, b0 + 2, b0 + 3 + tt[:, None], right, left, left, right, zr, zl])
+        one = np.ones_like(om)
+        v = np.hstack([one, r2 * one, one, one, r2 * om, -r2 * om, r2 * om / 2, r2 * om / 2, -r2 * om / hk, r2 * om / hk])
+        rows.add_blocks(lambda: clarabel.PSDTriangleConeT(3), m * T, 6, r, c, v)
+        cost_q[self.blk[:, None] + 3 + np.arange(T)[None, :]] = 0.5
+        cost_q[self.blk[:, None] + np.arange(3)[None, :]] = 0.5 * np.column_stack([1 + mid ** 2, 2 * mid * h, h ** 2]) \
+            / self.omega[:, None] ** 2
         return rows, cost_q
 
     # -- solving --------------------------------------------------------------------------------
@@ -191,27 +199,34 @@ def _cost_scale(u, Y) -> float:
 
 
 
-def certificate(u, Y, observed, sol, multipliers, lam) -> dict:
-    """Dual check of optimality: η(t) = Σ_i λ_i (u_i − t)₊ must satisfy ‖η(t)‖ ≤ ω(t) (ω ≡ 1 bias
-    free, √(1+t²) biases penalised); the dual objective Σ⟨λ_i, y_i⟩ (− lam/2‖λ‖² when fitting) then
-    bounds the optimal value from below. λ: the solver's multipliers (lam = 0) or (y − f(u))/lam."""
+def certificate(u, Y, observed, sol, multipliers, lam, *, nodes=None, dual=None) -> dict:
+    """Dual check of optimality from a *feasible* dual point (docs/univariate.md §4): η(t) = Σ_i λ_i (u_i − t)₊
+    with ρ = max_t ‖η(t)‖/ω(t) (ω ≡ 1 bias free: the larger end of each interval, ‖η‖ being convex;
+    √(1+t²) biases penalised: ``multitask_active.interval_gauge``, in closed form); λ/max(1, ρ)
+    is feasible, so its dual objective Σ⟨λ_i, y_i⟩/max(1, ρ) (fits: ⟨r, y⟩ − ½‖r‖² for the residuals
+    r scaled alike) bounds the optimum from below, and the gap bounds the returned function's
+    sub-optimality. λ: the multipliers (lam = 0) or (y − f(u))/lam. ``nodes`` (T, n) and ``dual``
+    (interpolation only): η at the inputs and Σ⟨λ_i, y_i⟩ when known more accurately than from λ."""
+    from engine.univariate.multitask_active import interval_gauge
+
     resid = np.where(observed, Y - sol.fitted, 0.0)
     lam_dual = resid / lam if lam > 0 else multipliers   # (a cost linear in y: λ needs no rescaling)
-    eta1 = -np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]          # η = η0 + t·η1 on [u_k, u_{k+1}]
-    eta0 = np.cumsum((lam_dual * u)[:, ::-1], axis=1)[:, ::-1][:, 1:]
-    ends = [u[:-1], u[1:]]
-    if sol.bias_penalty:   # ‖η0 + tη1‖² − (1 + t²) is quadratic: add its stationary point
-        a2 = (eta1 ** 2).sum(0) - 1
-        a1 = 2 * (eta0 * eta1).sum(0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ends.append(np.clip(np.where(a2 < 0, -a1 / (2 * a2), u[:-1]), u[:-1], u[1:]))
-    omega = weight if sol.bias_penalty else np.ones_like
-    violation = max(float(np.max(np.linalg.norm(eta0 + t * eta1, axis=0) - omega(t))) for t in ends)
-    if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
-        dual = float((resid * Y).sum()) - 0.5 * float((resid ** 2).sum())
+    # η at the inputs from the right, η(u_k) = η(u_{k+1}) + h_k·Σ_{l>k} λ_l: sums of O(1) terms (the
+    # moments Σλ_l u_l − u_k Σλ_l cancel badly on short intervals far from 0)
+    tail = np.cumsum(lam_dual[:, ::-1], axis=1)[:, ::-1][:, 1:]            # Σ_{l>k} λ_l, k = 0 … n − 2
+    if nodes is None or lam > 0:
+        nodes = np.concatenate([np.cumsum((np.diff(u) * tail)[:, ::-1], axis=1)[:, ::-1],
+                                np.zeros((lam_dual.shape[0], 1))], axis=1)
+    if sol.bias_penalty:
+        rho = float(interval_gauge(nodes[:, :-1], nodes[:, 1:], u[:-1], u[1:])[0].max(initial=0.0))
     else:
-        dual = float((lam_dual * Y).sum())
+        rho = float(np.linalg.norm(nodes, axis=0).max(initial=0.0))   # ‖η‖ convex: the inputs
+    shrink = 1.0 / max(rho, 1.0)
+    if lam > 0:   # dual of ½‖f − y‖² + lam·cost: ⟨r, y⟩ − ½‖r‖² with r = lam·λ the residuals
+        dual = shrink * float((resid * Y).sum()) - 0.5 * shrink ** 2 * float((resid ** 2).sum())
+    else:
+        dual = shrink * (float((lam_dual * Y).sum()) if dual is None else dual)
     primal = 0.5 * float((resid ** 2).sum()) + lam * sol.cost if lam > 0 else sol.cost
-    return {"max_violation": max(violation, 0.0), "dual_objective": dual,
+    return {"max_violation": max(rho - 1.0, 0.0), "dual_objective": dual,
             "duality_gap": abs(primal - dual) / max(abs(primal), abs(dual), 1e-12 * _cost_scale(u, Y), 1e-300),
             "interpolation_residual": float(np.abs(resid).max()) if lam == 0 else 0.0}

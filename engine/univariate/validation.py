@@ -94,7 +94,7 @@ def as_task_points(xs, ys):
     tasks, notes = [], []
     for k, (x, y) in enumerate(zip(xs, ys)):
         for name, row in (("x", x), ("y", y)):
-            if not isinstance(row, (list, tuple, np.ndarray)) or any(np.ndim(v) for v in row):
+            if not isinstance(row, (list, tuple, np.ndarray)) or not _flat(row):
                 raise DataError(f"task {k + 1}: {name} must be a flat list of numbers")
         if len(y) != len(x):
             raise DataError(f"task {k + 1}: x has {len(x)} values but y has {len(y)}")
@@ -120,3 +120,12 @@ def as_task_points(xs, ys):
         idx = np.searchsorted(u, x)
         Y[k, idx], observed[k, idx] = y, True
     return u, Y, observed, notes
+
+
+def _flat(row) -> bool:
+    """A flat row: one numpy conversion (numbers), element by element only for mixed rows."""
+    try:
+        a = np.asarray(row)
+    except ValueError:   # ragged nesting
+        return False
+    return a.ndim == 1 and not (a.dtype == object and any(np.ndim(v) for v in a))
