@@ -160,26 +160,23 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring.
     The chain solve, its read-off, the merge and the certificate are two compiled calls
     (``chain.solve_read``, ``chain_certificate.certify_read``)."""
-    from engine.univariate.chain import chords, solve_read
+    from engine.univariate.chain import solve_read
     from engine.univariate.chain_certificate import certify_read
 
     x, y = np.ascontiguousarray(x, float), np.ascontiguousarray(y, float)
-    s_y, d_max, floor = chords(x, y)
-    if d_max <= floor:   # collinear data: the line
-        line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
-        sol = Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+    collinear, scale, affine, knots, jumps = solve_read(x, y)
+    if collinear:   # the line
+        sol = Interpolant.line(affine, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
         sol.certificate["interpolation_residual"] = float(np.abs(sol(x) - y).max())
         return sol
     if lam > 0:
         return _fit(x, y, lam)
-    scale = float(np.abs(y).max()) or 1.0
-    affine, knots, jumps, _ = solve_read(x, y / scale)
-    knots, jumps, affine, cost, dual, gap, violation, residual = certify_read(x, y, affine, knots, jumps, scale)
+    knots, jumps, affine, cost, dual, gap, violation, residual, mass = certify_read(x, y, affine, knots, jumps, scale)
     sol = Interpolant(knots, jumps[:, None], affine[None, :], cost=cost, unique=True, bias_penalty=True,
                       lam=0.0, fitted=y[None, :].copy())
     sol.certificate = {"primal_objective": cost, "dual_objective": dual, "duality_gap": gap,
                        "max_violation": violation, "interpolation_residual": residual}
-    if gap <= CERTIFIED and _acceptable(x, y, sol, scale):
+    if gap <= CERTIFIED and residual <= _tolerance(x, scale, mass):
         return sol
     other, multipliers = _interior_point(x, y, scale)
     best = min((sol, other), key=lambda f: (not _acceptable(x, y, f, scale), f.cost))
@@ -188,13 +185,17 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     return _certified(x, y, best, multipliers, structure_dual(x, rival.knots, rival.jumps[:, 0]))
 
 
+def _tolerance(x, scale, mass) -> float:
+    """The interpolation residual accepted: 1e-9 of the data scale, or the float floor of the knots
+    (a kink J at t moves values by up to |J|·eps·|t|; ``mass`` = Σ|J|)."""
+    return max(1e-9 * scale, 10 * 1e-15 * mass * (1 + max(-float(x[0]), float(x[-1]))))
+
+
 def _acceptable(x, y, sol, scale) -> bool:
-    """Interpolates to 1e-9 of the data scale, or to the float floor of its knots (a kink J at t moves
-    values by up to |J|·eps·|t|); a certified ``sol`` has its residual in the certificate already."""
-    floor = 1e-15 * float(np.abs(sol.jumps).sum()) * (1 + max(-float(x[0]), float(x[-1])))
+    """Interpolates to ``_tolerance``; a certified ``sol`` has its residual in the certificate already."""
     residual = sol.certificate.get("interpolation_residual")
     residual = float(np.abs(sol(x) - y).max()) if residual is None else residual
-    return residual <= max(1e-9 * scale, 10 * floor)
+    return residual <= _tolerance(x, scale, float(np.abs(sol.jumps).sum()))
 
 
 def _fit(x, y, lam):

@@ -448,10 +448,18 @@ def _chain_function(x, y, sigma, norm):
 
 @njit(cache=True)
 def solve_read(x, y, max_iter=60):
-    """``solve_chain`` then ``chain_function`` in one compiled call: ((c, v), knots, jumps, σ)."""
-    sigma, norm = _solve(x, y, max_iter)
-    affine, knots, jumps = _chain_function(x, y, sigma, norm)
-    return affine, knots, jumps, sigma
+    """The one-task answer on the chain in one compiled call: (collinear, scale, (c, v), knots, jumps),
+    solved on y/scale, scale = max|y| (or 1); for collinear data (every slope change below the kink
+    floor) the line (c, v) and no knots."""
+    s, d_max, floor = chords(x, y)
+    if d_max <= floor:
+        return True, 1.0, np.array([y[0] - s[0] * x[0], s[0]]), np.empty(0), np.empty(0)
+    scale = np.abs(y).max()
+    scale = scale if scale > 0 else 1.0
+    ys = y / scale
+    sigma, norm = _solve(x, ys, max_iter)
+    affine, knots, jumps = _chain_function(x, ys, sigma, norm)
+    return False, scale, affine, knots, jumps
 
 
 def chain_function(x, y, sigma, kind):

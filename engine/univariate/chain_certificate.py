@@ -171,7 +171,7 @@ def _residual(x, y, knots, jumps, c, v):
 def certify_read(x, y, affine, knots, jumps, scale):
     """Scale the chain's answer (solved on y/scale) back, merge, cost and certify it.
 
-    Returns (knots, jumps, affine, cost, dual objective, duality gap, max violation, residual)."""
+    Returns (knots, jumps, affine, cost, dual objective, duality gap, max violation, residual, Σ|J|)."""
     knots, jumps = _merge(x, knots, jumps * scale)
     affine = affine * scale
     cost = 0.0
@@ -203,7 +203,7 @@ def certify_read(x, y, affine, knots, jumps, scale):
         dual += e[k] * (s[k] - s[k - 1])
     gap = abs(cost - dual) / max(abs(cost), abs(dual), floor, 1e-300)
     residual = _residual(x, y, knots, jumps, affine[0], affine[1])
-    return knots, jumps, affine, cost, dual, gap, max(rho - 1.0, 0.0), residual
+    return knots, jumps, affine, cost, dual, gap, max(rho - 1.0, 0.0), residual, np.abs(jumps).sum()
 
 
 def jensen_merge(x, knots, jumps):
