@@ -27,6 +27,59 @@ from numba import njit
 
 
 @njit(cache=True)
+def _block_sum(a, lo, n):
+    """numpy's sum of a block of n ≤ 128 numbers: plain below 8, else 8 accumulators."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r = a[lo:lo + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for j in range(i, n):
+        res += a[lo + j]
+    return res
+
+
+@njit(cache=True)
+def _numpy_sum(a, lo, n):
+    """a[lo:lo+n].sum() exactly as numpy adds (pairwise: halves, rounded to multiples of 8, down to blocks
+    of ≤ 128), so that the cost equals ``costs.representation_cost`` to the last bit. The recursion is
+    run on an explicit stack (numba's cache cannot reload a recursive function; kept per file: it does
+    not notice changes to a compiled callee in another file)."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    los, ns, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
+    partial = np.empty(64)
+    top, ret = 0, 0.0
+    los[0], ns[0] = lo, n
+    while top >= 0:
+        start, size = los[top], ns[top]
+        if size <= 128:
+            ret = _block_sum(a, start, size)
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if stage[top] == 0:       # the left half first
+            stage[top] = 1
+            top += 1
+            los[top], ns[top], stage[top] = start, half, 0
+        elif stage[top] == 1:     # then the right half
+            partial[top], stage[top] = ret, 2
+            top += 1
+            los[top], ns[top], stage[top] = start + half, size - half, 0
+        else:                     # then their sum
+            ret = partial[top] + ret
+            top -= 1
+    return ret
+
+@njit(cache=True)
 def _hypot(a, b):
     """√(a² + b²) (libm's hypot guards against overflow, which |values| ≤ 10⁶ cannot reach, at ~10× the cost)."""
     return math.sqrt(a * a + b * b)
@@ -174,9 +227,10 @@ def certify_read(x, y, affine, knots, jumps, scale):
     Returns (knots, jumps, affine, cost, dual objective, duality gap, max violation, residual, Σ|J|)."""
     knots, jumps = _merge(x, knots, jumps * scale)
     affine = affine * scale
-    cost = 0.0
+    terms = np.empty(len(knots))
     for q in range(len(knots)):
-        cost += _hypot(1.0, knots[q]) * abs(jumps[q])
+        terms[q] = math.hypot(1.0, knots[q]) * abs(jumps[q])   # math.hypot = np.hypot (costs.weight)
+    cost = _numpy_sum(terms, 0, len(terms))
     n = len(x)
     s = np.empty(n - 1)
     for k in range(n - 1):
