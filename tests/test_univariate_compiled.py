@@ -31,3 +31,11 @@ def test_fresh_process_loads_the_cached_kernels():
     for _ in range(2):   # the first may compile and write the cache, the second must read it
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_growth_benchmark_runs(capsys):
+    import bench.growth
+
+    bench.growth.main(["--sizes", "20", "200", "2000"])
+    out = capsys.readouterr().out
+    assert out.count("cpu time ∝ N^p") == 4 and "biases penalised" in out and " 2000 normal" in out
