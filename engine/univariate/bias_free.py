@@ -65,6 +65,19 @@ class _Regions(Sequence):
         return self._poly.shape[0] * self._poly.shape[1]
 
 
+_closed_form = None
+
+
+def _kernel():
+    """``bias_free_kernel.closed_form``, imported on first use (numba's import and cache load take about
+    a second); later calls skip the import machinery."""
+    global _closed_form
+    from engine.univariate.bias_free_kernel import closed_form
+
+    _closed_form = closed_form
+    return closed_form
+
+
 def solve_bias_free(x, Y) -> Interpolant:
     """Exact bias-free interpolation with the uniqueness verdict, solution-set regions and extremes.
 
@@ -87,8 +100,7 @@ def solve_bias_free(x, Y) -> Interpolant:
     -------
     Interpolant
     """
-    from engine.univariate.bias_free_kernel import closed_form
-
+    closed_form = _closed_form or _kernel()
     x, Y = np.ascontiguousarray(x, float), np.ascontiguousarray(Y, float)
     knots, jumps, affine, cost, primal, pairs, tri, k0, j0, k1, j1 = closed_form(x, Y, ZERO_TOL, COLLINEAR_TOL)
     sol = Interpolant(knots, jumps, affine, cost=cost, unique=not len(pairs), fitted=Y)

@@ -156,13 +156,25 @@ def _interior_point(x, y, scale):
     return _interpolant(x, y, knots, jumps, affine), node_values(x, A_z.T @ duals)
 
 
+_KERNELS = ()
+
+
+def _kernels():
+    """The compiled kernels, imported on first use (numba's import and cache load take about a second,
+    which engine users that never interpolate should not pay); later calls skip the import machinery."""
+    global _KERNELS
+    from engine.univariate.chain import solve_read
+    from engine.univariate.chain_certificate import certify_read
+
+    _KERNELS = (solve_read, certify_read)
+    return _KERNELS
+
+
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring.
     The chain solve, its read-off, the merge and the certificate are two compiled calls
     (``chain.solve_read``, ``chain_certificate.certify_read``)."""
-    from engine.univariate.chain import solve_read
-    from engine.univariate.chain_certificate import certify_read
-
+    solve_read, certify_read = _KERNELS or _kernels()
     x, y = np.ascontiguousarray(x, float), np.ascontiguousarray(y, float)
     collinear, scale, affine, knots, jumps = solve_read(x, y)
     if collinear:   # the line
