@@ -39,3 +39,37 @@ def test_growth_benchmark_runs(capsys):
     bench.growth.main(["--sizes", "20", "200", "2000"])
     out = capsys.readouterr().out
     assert out.count("cpu time ∝ N^p") == 4 and "biases penalised" in out and " 2000 normal" in out
+
+
+@pytest.mark.parametrize("n, seed", [(20, 0), (20, 1), (200, 2)])
+def test_penalised_against_the_cvxpy_grid(n, seed):
+    # the grid LP (4N candidate knots plus the data, Clarabel) is feasible for the same problem: its cost
+    # bounds ours from above, and our certificate's dual objective from above as well
+    from engine import interpolate
+    from engine.univariate.reference import solve_on_grid
+
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-4, 4, n))
+    y = np.sin(2 * x) + 0.1 * rng.normal(size=n)
+    exact = interpolate(x, y, bias_penalty=True)
+    grid = solve_on_grid(x, y, bias_penalty=True, solver="CLARABEL")
+    assert exact.cost <= grid.cost * (1 + 1e-9)
+    assert exact.certificate["dual_objective"] <= grid.cost * (1 + 1e-9)
+    assert grid.cost <= exact.cost * (1 + 1e-3)
+    assert exact.certificate["duality_gap"] < 1e-9
+
+
+@pytest.mark.parametrize("n", [2000, 20000])
+def test_penalised_large_n_certified(n):
+    # beyond the public limit (docs/limits.md) the solver itself: a true certificate at rounding level
+    from engine.univariate.bias_penalised import solve_bias_penalised
+    from engine.univariate.costs import sampled_cost
+
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.uniform(-4, 4, n))
+    y = rng.normal(size=n)
+    sol = solve_bias_penalised(x, y)
+    assert sol.certificate["duality_gap"] < 1e-9
+    # the knots are floats: a kink J at t moves values by up to |J|·eps·|t| (docs/univariate.md §3)
+    assert np.abs(sol(x) - y).max() <= max(1e-9, 1e-14 * np.abs(sol.jumps).sum() * (1 + np.abs(x).max()))
+    assert sol.cost <= sampled_cost(x, y, "bias_penalised")   # connect-the-dots is feasible
