@@ -29,8 +29,6 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.univariate.chain_polish import ENDS, INSIDE
-
 ZERO_TOL = 1e-12   # engine.univariate.bias_free.ZERO_TOL: a slope change below it (relative) is no kink
 
 
@@ -288,7 +286,14 @@ def _clipped(sigma, t, step, lo, hi):
 
 @njit(cache=True)
 def _solve(x, y, max_iter):
-    """Projected Newton on the box (``solve_chain``); returns (σ, smooth-norm intervals)."""
+    """Slopes σ at the data and the smooth-norm intervals (the rest are linear), by projected Newton
+    from ``_merged_pairs``: slopes on a bound with the gradient pointing out are held, the rest take the
+    Newton step of the tridiagonal system; apexes are left by ``_apex_pull``; a free slope between two
+    held ones is searched on its own (``_line_search_1d``: where the cost is nearly linear in it, e.g. a
+    kink sliding to the end of a tiny interval, one shared step length would let it crawl); the coupled
+    rest shares one projected Armijo search. Once the predicted decrease is below the rounding of F,
+    plain Newton steps finish (the dual, read off the knots, is first-order in σ where F is
+    second-order)."""
     n = len(x)
     s, _, floor = chords(x, y)
     g, lo, hi, norm = _box(s, floor)
@@ -381,35 +386,11 @@ def _solve(x, y, max_iter):
     return sigma, norm
 
 
-def solve_chain(x, y, max_iter: int = 60):
-    """Slopes σ at the data and interval kinds (INSIDE for the smooth-norm intervals, ENDS else).
-
-    Projected Newton from ``_merged_pairs``: slopes on a bound with the gradient pointing out are
-    held, the rest take the Newton step of the tridiagonal system; apexes are left by ``_apex_pull``;
-    a free slope between two held ones is searched on its own (``_line_search_1d``: where the cost is
-    nearly linear in it, e.g. a kink sliding to the end of a tiny interval, one shared step length
-    would let it crawl); the coupled rest shares one projected Armijo search. Once the predicted
-    decrease is below the rounding of F, plain Newton steps finish (the dual, read off the knots, is
-    first-order in σ where F is second-order).
-
-    Parameters
-    ----------
-    x, y : ndarray, shape (N,), N ≥ 3
-        Sorted distinct inputs and values (not collinear).
-    max_iter : int, optional
-
-    Returns
-    -------
-    sigma : ndarray, shape (N,)
-    kind : ndarray of int, shape (N − 1,)
-    """
-    sigma, norm = _solve(np.ascontiguousarray(x, float), np.ascontiguousarray(y, float), max_iter)
-    return sigma, np.where(norm, INSIDE, ENDS)
-
-
 @njit(cache=True)
 def _chain_function(x, y, sigma, norm):
-    """(c, v), knots and jumps of the f that σ describes (``chain_function``)."""
+    """Affine part (c, v), knots and jumps of the f that the slopes σ describe, read off σ directly
+    (no differencing of nearby breakpoints): a kink J_k = σ_{k+1} − σ_k at t_k = P_k/J_k on a smooth-norm
+    interval, kinks s_k − σ_k at x_k and σ_{k+1} − s_k at x_{k+1} on a linear one; equal knots summed."""
     n = len(x)
     s, _, _ = chords(x, y)
     knots, jumps = np.empty(2 * (n - 1)), np.empty(2 * (n - 1))
@@ -450,7 +431,24 @@ def _chain_function(x, y, sigma, norm):
 def solve_read(x, y, max_iter=60):
     """The one-task answer on the chain in one compiled call: (collinear, scale, (c, v), knots, jumps),
     solved on y/scale, scale = max|y| (or 1); for collinear data (every slope change below the kink
-    floor) the line (c, v) and no knots."""
+    floor) the line (c, v) and no knots.
+
+    Parameters
+    ----------
+    x, y : ndarray of float64, shape (N,), contiguous
+        Sorted distinct inputs and their values, N ≥ 2.
+    max_iter : int, optional
+        Projected Newton steps at most.
+
+    Returns
+    -------
+    collinear : bool
+    scale : float
+    affine : ndarray, shape (2,)
+        (c, v) of y/scale (of y itself when collinear).
+    knots, jumps : ndarray, shape (m,)
+        Of y/scale, before the Jensen merge (``chain_certificate.certify_read``).
+    """
     s, d_max, floor = chords(x, y)
     if d_max <= floor:
         return True, 1.0, np.array([y[0] - s[0] * x[0], s[0]]), np.empty(0), np.empty(0)
@@ -460,23 +458,3 @@ def solve_read(x, y, max_iter=60):
     sigma, norm = _solve(x, ys, max_iter)
     affine, knots, jumps = _chain_function(x, ys, sigma, norm)
     return False, scale, affine, knots, jumps
-
-
-def chain_function(x, y, sigma, kind):
-    """Affine part (c, v), knots and jumps of the f that the slopes σ describe, read off σ directly
-    (no differencing of nearby breakpoints): a kink J_k = σ_{k+1} − σ_k at t_k = P_k/J_k on a smooth-norm
-    interval, kinks s_k − σ_k at x_k and σ_{k+1} − s_k at x_{k+1} on a linear one; equal knots summed.
-
-    Parameters
-    ----------
-    x, y, sigma : ndarray, shape (N,)
-    kind : ndarray of int, shape (N − 1,)
-        INSIDE or ENDS per interval (``solve_chain``).
-
-    Returns
-    -------
-    affine : ndarray, shape (2,)
-    knots, jumps : ndarray, shape (m,)
-    """
-    c = np.ascontiguousarray
-    return _chain_function(c(x, float), c(y, float), c(sigma, float), c(kind == INSIDE))

@@ -224,7 +224,20 @@ def _residual(x, y, knots, jumps, c, v):
 def certify_read(x, y, affine, knots, jumps, scale):
     """Scale the chain's answer (solved on y/scale) back, merge, cost and certify it.
 
-    Returns (knots, jumps, affine, cost, dual objective, duality gap, max violation, residual, Σ|J|)."""
+    Parameters
+    ----------
+    x, y : ndarray of float64, shape (N,), contiguous
+        The data (y unscaled).
+    affine, knots, jumps : ndarray
+        ``chain.solve_read``'s answer for y/scale.
+    scale : float
+
+    Returns
+    -------
+    tuple
+        (knots, jumps, affine, cost, dual objective, duality gap, max violation, interpolation
+        residual, Σ|J|) of the merged answer for y.
+    """
     knots, jumps = _merge(x, knots, jumps * scale)
     affine = affine * scale
     terms = np.empty(len(knots))
