@@ -32,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.univariate
+	$(BIN)/python -m bench.growth
 	$(BIN)/python -m bench.multitask
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.rnorm

@@ -45,24 +45,6 @@ def connect_the_dots(x, Y, slopes=None, norms=None, keep=None) -> Interpolant:
     return Interpolant(x[1:-1][keep], delta[:, keep].T, affine, cost=float(norms.sum()), unique=True, fitted=Y)
 
 
-def _extremes(base: Interpolant, x, delta, kept, pairs, t, side) -> list[Interpolant]:
-    """The two minimisers that merge the kinks at points i+1, i+2 into one at the apex t_i, for the i in
-    pairs with side 0 and those with side 1 (``kept``: which interior points carry a kink in ``base``).
-    The apex lies strictly between the two merged points and no other knot does, so writing it in place
-    of the first keeps the knots sorted. Both are built at once, as the two rows of one array."""
-    knots = np.empty((2, len(kept)))
-    knots[:] = x[1:-1]
-    knots[side, pairs] = t
-    jumps = np.empty((2,) + delta.T.shape)
-    jumps[:] = delta.T
-    jumps[side, pairs] += delta[:, pairs + 1].T
-    stay = np.empty((2, len(kept)), bool)
-    stay[:] = kept
-    stay[side, pairs + 1] = False
-    return [Interpolant(knots[k][stay[k]], jumps[k][stay[k]], base.affine, cost=base.cost, unique=False,
-                        fitted=base.fitted) for k in (0, 1)]
-
-
 class _Regions(Sequence):
     """The solution-set triangles, made into ``SolutionRegion`` objects only when first read (the
     polygons themselves are computed at once, as arrays)."""
@@ -83,45 +65,48 @@ class _Regions(Sequence):
         return self._poly.shape[0] * self._poly.shape[1]
 
 
-def _triangles(x, Y, s, t, pairs):
-    """Vertices (T, pairs, 3, 2): the points i+1 and i+2 and, between them, the apex t_i on the chord
-    line of the interval left of point i+1 (the interval right of point i+2 meets it there)."""
-    left, right = pairs + 1, pairs + 2
-    xl, yl = x[left], Y[:, left]
-    coords = np.empty((6,) + yl.shape)   # (x, y) of the three vertices, each a contiguous block
-    coords[0], coords[1], coords[2] = xl, yl, t
-    coords[3], coords[4], coords[5] = yl + s[:, pairs] * (t - xl), x[right], Y[:, right]
-    return coords.transpose(1, 2, 0).reshape(yl.shape + (3, 2))
+_closed_form = None
+
+
+def _kernel():
+    """``bias_free_kernel.closed_form``, imported on first use (numba's import and cache load take about
+    a second); later calls skip the import machinery."""
+    global _closed_form
+    from engine.univariate.bias_free_kernel import closed_form
+
+    _closed_form = closed_form
+    return closed_form
 
 
 def solve_bias_free(x, Y) -> Interpolant:
-    """Exact bias-free interpolation with the uniqueness verdict, solution-set regions and extremes
-    (vectorised: the arithmetic is microseconds, so no Python loop over points or pairs).
+    """Exact bias-free interpolation with the uniqueness verdict, solution-set regions and extremes.
 
     Free pairs: i where δ_i and δ_{i+1} are positively collinear, 1 − cos ∠ ≤ COLLINEAR_TOL, both
-    above the kink floor. Their apexes t_i = (‖δ_i‖x_{i+1} + ‖δ_{i+1}‖x_{i+2})/(‖δ_i‖ + ‖δ_{i+1}‖)."""
-    s, delta = slope_changes(x, Y)
-    norms = _norms(delta)
-    kept = norms > kink_floor(s, delta)
-    sol = connect_the_dots(x, Y, (s, delta), norms, kept)
-    dots = (delta[:, :-1] * delta[:, 1:]).sum(axis=0)
-    pairs = np.flatnonzero((dots >= (1 - COLLINEAR_TOL) * (norms[:-1] * norms[1:])) & kept[:-1] & kept[1:])
-    sol.unique = not len(pairs)
+    above the kink floor. Their apexes t_i = (‖δ_i‖x_{i+1} + ‖δ_{i+1}‖x_{i+2})/(‖δ_i‖ + ‖δ_{i+1}‖); the
+    regions are the triangles between the chord and the two neighbouring chord lines (vertices: the
+    points i+1, i+2 and the apex on the chord line left of i+1); along each run of consecutive free
+    pairs, alternate merges give two minimisers that together reach every apex (adjacent merges cannot
+    coexist: they would share a kink). The arithmetic is one compiled call (``bias_free_kernel``).
+    Dual certificate: η(x_i) = δ_i/‖δ_i‖ (linear in between, so ‖η‖ ≤ 1 everywhere) has the dual
+    objective Σ_i ⟨η(x_i), δ_i⟩ = Σ_i ‖δ_i‖; the primal is the returned function's own cost.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+        Sorted distinct inputs, N ≥ 2.
+    Y : ndarray, shape (T, N)
+
+    Returns
+    -------
+    Interpolant
+    """
+    closed_form = _closed_form or _kernel()
+    x, Y = np.ascontiguousarray(x, float), np.ascontiguousarray(Y, float)
+    knots, jumps, affine, cost, primal, pairs, tri, k0, j0, k1, j1 = closed_form(x, Y, ZERO_TOL, COLLINEAR_TOL)
+    sol = Interpolant(knots, jumps, affine, cost=cost, unique=not len(pairs), fitted=Y)
     if len(pairs):
-        a, b = norms[pairs], norms[pairs + 1]
-        t = (a * x[pairs + 1] + b * x[pairs + 2]) / (a + b)
-        sol.regions = _Regions(pairs, _triangles(x, Y, s, t, pairs))
-        # Runs of consecutive free intervals; alternate merges give two minimisers that together
-        # reach every apex (adjacent merges cannot coexist: they would share a kink).
-        run_start = np.empty(len(pairs), bool)
-        run_start[0], run_start[1:] = True, pairs[1:] - pairs[:-1] != 1
-        index = np.arange(len(pairs))
-        odd = (index - np.maximum.accumulate(np.where(run_start, index, 0))) % 2
-        sol.extremes = _extremes(sol, x, delta, kept, pairs, t, odd)
-    # Dual certificate: η(x_i) = δ_i/‖δ_i‖ (linear in between, so ‖η‖ ≤ 1 everywhere) has the dual
-    # objective Σ_i ⟨η(x_i), δ_i⟩ = Σ_i ‖δ_i‖; the primal is the returned function's own cost
-    primal = float(norms[kept].sum())
-    dual = sol.cost
-    sol.certificate = {"primal_objective": primal, "dual_objective": dual, "max_violation": 0.0,
-                       "duality_gap": abs(primal - dual) / max(primal, dual, 1e-300)}
+        sol.regions = _Regions(pairs, tri)
+        sol.extremes = [Interpolant(k, j, sol.affine, cost=cost, unique=False, fitted=Y) for k, j in ((k0, j0), (k1, j1))]
+    sol.certificate = {"primal_objective": primal, "dual_objective": cost, "max_violation": 0.0,
+                       "duality_gap": abs(primal - cost) / max(primal, cost, 1e-300)}
     return sol

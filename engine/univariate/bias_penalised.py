@@ -40,9 +40,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from engine.univariate.bias_free import kink_floor
 from engine.univariate.certificate import fit_certificate, interpolation_certificate, node_values, structure_dual
-from engine.univariate.chain import chain_function, solve_chain
 from engine.univariate.chain_polish import breakpoint_form, classify, moments, objective, polish
 from engine.univariate.conic import soc_cones, solve_conic
 from engine.univariate.costs import representation_cost, weight
@@ -90,29 +88,12 @@ def jensen_merge(x, knots, jumps):
     """Merge every run of same-sign kinks with no data point strictly between them into one kink at
     their mass-weighted position (where the outer lines meet): f is unchanged outside the run, so the
     data are still fitted, and by strict convexity of √(1+t²) the cost strictly drops (Jensen;
-    DESIGN.md §2). The optimum has no such run, but far from 0 the gain is below rounding error
-    (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find it.
-    (Vectorised: a run is a chain of neighbours that may merge pairwise; a knot on a data point can
-    only end a run, since the merged position would pass it: scanning left to right, a join after a
-    knot on a data point that was itself joined is dropped.)"""
-    if len(knots) < 2:
-        return knots, jumps
-    between = np.searchsorted(x, knots[1:], side="left") - np.searchsorted(x, knots[:-1], side="right")
-    join = (np.sign(jumps[1:]) == np.sign(jumps[:-1])) & (jumps[1:] != 0) & (between == 0)
-    if not join.any():
-        return knots, jumps
-    at = np.minimum(np.searchsorted(x, knots), len(x) - 1)
-    on_data = x[at] == knots
-    for k in np.flatnonzero(join[1:] & on_data[1:-1]) + 1:   # knot k on a data point, joined to k+1
-        if join[k - 1]:
-            join[k] = False
-    start = np.flatnonzero(np.concatenate([[True], ~join]))
-    mass = np.add.reduceat(jumps, start)
-    moment = np.add.reduceat(knots * jumps, start)
-    single = np.diff(np.append(start, len(knots))) == 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        position = np.where(single, knots[start], moment / np.where(single, 1.0, mass))
-    return position, mass
+    docs/univariate.md §2). The optimum has no such run, but far from 0 the gain is below rounding
+    error (√(1+t²) is nearly linear there), so only this exact rule, not a cost comparison, can find
+    it. Compiled: ``chain_certificate.jensen_merge``."""
+    from engine.univariate.chain_certificate import jensen_merge as merge
+
+    return merge(x, knots, jumps)
 
 
 def _least_squares_on_knots(x, target, knots):
@@ -175,22 +156,39 @@ def _interior_point(x, y, scale):
     return _interpolant(x, y, knots, jumps, affine), node_values(x, A_z.T @ duals)
 
 
+_KERNELS = ()
+
+
+def _kernels():
+    """The compiled kernels, imported on first use (numba's import and cache load take about a second,
+    which engine users that never interpolate should not pay); later calls skip the import machinery."""
+    global _KERNELS
+    from engine.univariate.chain import solve_read
+    from engine.univariate.chain_certificate import certify_read
+
+    _KERNELS = (solve_read, certify_read)
+    return _KERNELS
+
+
 def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
-    """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring."""
-    s_y = (y[1:] - y[:-1]) / (x[1:] - x[:-1])
-    d_y = s_y[1:] - s_y[:-1]
-    if np.abs(d_y).max(initial=0) <= kink_floor(s_y, d_y):   # collinear data: the line
-        line = np.array([[y[0] - s_y[0] * x[0], s_y[0]]])
-        sol = Interpolant.line(line, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+    """Exact minimiser for one task (x sorted, distinct; y shape (N,)); see the module docstring.
+    The chain solve, its read-off, the merge and the certificate are two compiled calls
+    (``chain.solve_read``, ``chain_certificate.certify_read``)."""
+    solve_read, certify_read = _KERNELS or _kernels()
+    x, y = np.ascontiguousarray(x, float), np.ascontiguousarray(y, float)
+    collinear, scale, affine, knots, jumps = solve_read(x, y)
+    if collinear:   # the line
+        sol = Interpolant.line(affine, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
         sol.certificate["interpolation_residual"] = float(np.abs(sol(x) - y).max())
         return sol
     if lam > 0:
         return _fit(x, y, lam)
-    scale = float(np.abs(y).max()) or 1.0
-    sigma, kind = solve_chain(x, y / scale)
-    affine, knots, jumps = chain_function(x, y / scale, sigma, kind)
-    sol = _certified(x, y, _interpolant(x, y, knots, jumps * scale, affine * scale))
-    if _acceptable(x, y, sol, scale) and sol.certificate["duality_gap"] <= CERTIFIED:
+    knots, jumps, affine, cost, dual, gap, violation, residual, mass = certify_read(x, y, affine, knots, jumps, scale)
+    sol = Interpolant(knots, jumps[:, None], affine[None, :], cost=cost, unique=True, bias_penalty=True,
+                      lam=0.0, fitted=y[None, :].copy())
+    sol.certificate = {"primal_objective": cost, "dual_objective": dual, "duality_gap": gap,
+                       "max_violation": violation, "interpolation_residual": residual}
+    if gap <= CERTIFIED and residual <= _tolerance(x, scale, mass):
         return sol
     other, multipliers = _interior_point(x, y, scale)
     best = min((sol, other), key=lambda f: (not _acceptable(x, y, f, scale), f.cost))
@@ -199,13 +197,17 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     return _certified(x, y, best, multipliers, structure_dual(x, rival.knots, rival.jumps[:, 0]))
 
 
+def _tolerance(x, scale, mass) -> float:
+    """The interpolation residual accepted: 1e-9 of the data scale, or the float floor of the knots
+    (a kink J at t moves values by up to |J|·eps·|t|; ``mass`` = Σ|J|)."""
+    return max(1e-9 * scale, 10 * 1e-15 * mass * (1 + max(-float(x[0]), float(x[-1]))))
+
+
 def _acceptable(x, y, sol, scale) -> bool:
-    """Interpolates to 1e-9 of the data scale, or to the float floor of its knots (a kink J at t moves
-    values by up to |J|·eps·|t|); a certified ``sol`` has its residual in the certificate already."""
-    floor = 1e-15 * float(np.abs(sol.jumps).sum()) * (1 + max(-float(x[0]), float(x[-1])))
+    """Interpolates to ``_tolerance``; a certified ``sol`` has its residual in the certificate already."""
     residual = sol.certificate.get("interpolation_residual")
     residual = float(np.abs(sol(x) - y).max()) if residual is None else residual
-    return residual <= max(1e-9 * scale, 10 * floor)
+    return residual <= _tolerance(x, scale, float(np.abs(sol.jumps).sum()))
 
 
 def _fit(x, y, lam):

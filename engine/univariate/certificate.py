@@ -96,44 +96,8 @@ def structure_dual(x, knots, jumps):
     """Node values of the dual that a biases-penalised minimiser implies (complementary slackness):
     η = sign(J)·ω at a kink on a data point; η = the tangent line sign(J)(1 + t s)/ω(t) of ±ω on the
     interval of a kink at t between data points; elsewhere (f linear on both sides, so δ_k = 0 there
-    and e_k is not in the objective) the value that keeps the adjacent intervals feasible."""
-    n = len(x)
-    sgn = np.sign(jumps)
-    k = np.minimum(np.maximum(np.searchsorted(x, knots) - 1, 0), n - 2)
-    xa, xb = x[k], x[k + 1]
-    tol = 1e-9 * (xb - xa)
-    at_left, at_right = np.abs(knots - xa) <= tol, np.abs(knots - xb) <= tol
-    inner = ~(at_left | at_right)
-    # tangent lines: both ends of the kink's interval (averaged where two meet; bincount sums in order)
-    ki, ti, si, wi = k[inner], knots[inner], sgn[inner], weight(knots[inner])
-    idx = np.concatenate([ki, ki + 1])
-    values = np.concatenate([si * (1 + ti * xa[inner]) / wi, si * (1 + ti * xb[inner]) / wi])
-    count = np.bincount(idx, minlength=n)
-    e = np.divide(np.bincount(idx, values, minlength=n), count, out=np.full(n, np.nan), where=count > 0)
-    on_data = np.concatenate([k[at_left], k[at_right] + 1])
-    e[on_data] = np.concatenate([sgn[at_left], sgn[at_right]]) * weight(x[on_data])
-    e[0] = e[-1] = 0.0
-    for j in np.flatnonzero(np.isnan(e)):   # only where data are collinear: a feasible value
-        e[j] = _feasible_value(x, e, j)
-    return e
+    and e_k is not in the objective) the value that keeps the adjacent intervals feasible (golden
+    section on the larger gauge of its two intervals). Compiled: ``chain_certificate.structure_dual``."""
+    from engine.univariate.chain_certificate import structure_dual as compiled
 
-
-def _feasible_value(x, e, j, iterations: int = 80):
-    """The e_j in [−ω_j, ω_j] that minimises the larger gauge of its two intervals (golden section;
-    a neighbour not yet set counts as 0)."""
-    lo, hi = -float(weight(x[j])), float(weight(x[j]))
-    seg = x[j - 1:j + 2]
-    left, right = np.nan_to_num(e[j - 1]), np.nan_to_num(e[j + 1])
-
-    def worst(v):
-        return float(gauge(seg, np.array([left, v, right]), True).max())
-
-    g = (np.sqrt(5) - 1) / 2
-    a, b = lo, hi
-    for _ in range(iterations):
-        c, d = b - g * (b - a), a + g * (b - a)
-        if worst(c) <= worst(d):
-            b = d
-        else:
-            a = c
-    return 0.5 * (a + b)
+    return compiled(x, knots, jumps)

@@ -9,6 +9,8 @@ NeurIPS 2023 (biases penalised); Nakhleh, Shenouda & Nowak, NeurIPS 2024 (T task
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.univariate.bias_free import solve_bias_free
@@ -119,7 +121,8 @@ def _ragged(x) -> bool:
 
 
 def _checked(sol: Interpolant, notes) -> Interpolant:
-    if not (np.isfinite(sol.cost) and np.isfinite(sol.jumps).all() and np.isfinite(sol.affine).all()):
+    # a sum is finite iff every term is (short of an overflow, itself a sign of bad scaling)
+    if not (math.isfinite(sol.cost) and math.isfinite(float(sol.jumps.sum()) + float(sol.affine.sum()))):
         raise DataError("the data are too badly scaled for double precision; rescale x and y")
     sol.notes = list(notes) + sol.notes
     return sol

@@ -39,7 +39,8 @@ def as_points(x, y, min_points: int = 2):
     duplicate points are merged (with a note); the same x with different y in any task is an error.
     ``min_points``: the fewest distinct points accepted (1 for one task among several observed at their
     own inputs). Data already sorted and distinct take one pass: |v| ≤ MAX_ABS also refuses NaN and ±inf
-    (the finite check runs only to word the refusal), and the gaps of x give both order and spacing."""
+    (the finite check runs only to word the refusal), the gaps of x give both order and spacing, and for
+    sorted x the largest |x| is at an end."""
     try:
         x = np.array(x, dtype=float)
         Y = np.array(y, dtype=float)
@@ -53,13 +54,16 @@ def as_points(x, y, min_points: int = 2):
         raise DataError(f"y must have {len(x)} values per task (got shape {np.shape(y)})")
     if not 1 <= Y.shape[0] <= MAX_TASKS:
         raise DataError(f"need 1 to {MAX_TASKS} tasks (got {Y.shape[0]})")
-    if not (np.abs(x).max(initial=0) <= MAX_ABS and np.abs(Y).max(initial=0) <= MAX_ABS):   # NaN compares False
+    gaps = x[1:] - x[:-1]
+    gap = gaps.min(initial=np.inf)   # NaN if x holds a NaN
+    # sorted distinct x (gap > 0, no NaN): the largest |x| is at an end
+    x_abs = max(-x[0], x[-1]) if len(x) and gap > 0 else np.abs(x).max(initial=0)
+    if not (x_abs <= MAX_ABS and np.abs(Y).max(initial=0) <= MAX_ABS):   # NaN compares False
         if not (np.isfinite(x).all() and np.isfinite(Y).all()):
             raise DataError("the data contain NaN, infinite or too large values (beyond double precision, ±1.8e308)")
         raise DataError(f"values must lie within ±{MAX_ABS:g}; rescale the data")
-    gaps = x[1:] - x[:-1]
     notes = []
-    if not gaps.min(initial=np.inf) > 0:   # not sorted, or duplicates
+    if not gap > 0:   # not sorted, or duplicates
         order = np.argsort(x, kind="stable")
         x, Y = x[order], Y[:, order]
         same = np.flatnonzero(np.diff(x) == 0)
@@ -71,11 +75,11 @@ def as_points(x, y, min_points: int = 2):
             keep[same + 1] = False
             x, Y = x[keep], Y[:, keep]
             notes.append(f"merged {len(same)} duplicate point(s)")
-        gaps = x[1:] - x[:-1]
+        gap = (x[1:] - x[:-1]).min(initial=np.inf)
     if len(x) < min_points:
         raise DataError("need at least 2 distinct points" if min_points == 2 else "no points")
     resolution = MIN_SPACING * max(1.0, x[-1] - x[0])
-    if len(x) > 1 and gaps.min() < resolution:
+    if gap < resolution:   # inf for one point
         raise DataError(f"two x values are closer than {resolution:.1g}: merge them or rescale x")
     if len(x) > MAX_POINTS:
         raise DataError(f"at most {MAX_POINTS} points are supported (got {len(x)})")
