@@ -1,7 +1,8 @@
 """Server start-up: what the pages' first visits would otherwise wait for, loaded in a background thread.
 
 A fresh process pays for its imports on the first visit of each page: torch and scikit-learn alone take
-~3 s here, and /compress's first visit also reads the digits data (issue 10 asks for its trained baseline
+~3 s here, the compiled one-task solvers (numba) ~1 s to load from their cache and far longer to compile on a
+fresh checkout, and /compress's first visit also reads the digits data (issue 10 asks for its trained baseline
 within 2 s of a first visit). ``start()`` (called by asgi.py when the server starts) imports the pages'
 modules and fills the shared data caches in a daemon thread (it lets other threads run between modules),
 so the first visitor finds them loaded. Failures are logged, never raised: a warm-up
@@ -26,9 +27,23 @@ _log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
+def warm_engine() -> None:
+    """Run the compiled one-task solvers once (numba: compiled on a fresh checkout, ~20–40 s here, or loaded
+    from the on-disk cache, ~1 s), so that no click waits for it."""
+    from engine.univariate import interpolate
+
+    for bias_penalty in (False, True):
+        interpolate([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 0.0, 2.0], bias_penalty=bias_penalty)
+
+
 def warm(modules=MODULES) -> float:
-    """Import ``modules`` and read /compress's default data; returns the seconds it took."""
+    """Load the compiled solvers, import ``modules`` and read /compress's default data; returns the seconds it
+    took."""
     start = time.perf_counter()
+    try:
+        warm_engine()
+    except Exception as err:   # noqa: BLE001
+        _log.warning("warm-up: the compiled solvers did not run (%s)", err)
     for name in modules:
         try:
             importlib.import_module(name)
