@@ -61,7 +61,7 @@ def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
     steps = c3.selectbox("Steps (Adam)", STEPS, index=4, key="tr_steps")
     seed = int(c4.number_input("Seed", 0, 10_000, 0, key="tr_seed"))
     c5.markdown("&nbsp;")
-    go = c5.button("Train a network", type="primary", width="stretch")
+    go = c5.button("Train a network", type="primary", width="stretch", help=long_run.budget_help())
     st.latex(r"\min_{a,w,b,v,c}\ \tfrac12\sum_i \|f(x_i)-y_i\|^2 + \tfrac{\lambda}{2}\sum_k \big(\|a_k\|^2 + w_k^2"
              + (r" + b_k^2" if bias_penalty else "")
              + r"\big)\quad\text{(global minimum = exact fit with cost } R(f)\text{)}")

@@ -146,7 +146,8 @@ def auto_start(kind, key, label) -> bool:
     if stopped is not None and stopped.state == "stopped":
         st.session_state[f"{kind}_stopped"] = key
     long_run.take(kind)
-    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary"):
+    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary",
+                                                                     help=long_run.budget_help()):
         return False
     st.session_state.pop(f"{kind}_stopped", None)
     return True
@@ -220,10 +221,11 @@ def runs(model, data, o, base_history, results, base_accuracy):
 
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
     b1, b2, b3, _ = st.columns([1, 2, 1, 1])
-    if b1.button("Compress", type="primary", width="stretch"):
+    if b1.button("Compress", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("cp", (o["method"], tuple(ks.items()), tuple(o["run"].items())),
                        compress_job(model, data, o["method"], ks, o["run"], base_history), "Compressing")
-    if b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch"):
+    if b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch",
+                 help=long_run.budget_help()):
         long_run.start("cp_sweep", tuple(o["run"].items()), sweep_job(model, data, o["run"]), "Comparing methods")
     if b3.button("Clear results", width="stretch"):
         results.clear()

@@ -83,7 +83,8 @@ def networks(source, width, lam, steps, compare):
     nets = st.session_state.get("sh_nets")
     if nets is None or nets["key"] != key:
         if fresh is None:
-            if st.session_state.get("sh_stopped") == key and not st.button("Train the nets", type="primary"):
+            if st.session_state.get("sh_stopped") == key and not st.button("Train the nets", type="primary",
+                                                                            help=long_run.budget_help()):
                 return None
             st.session_state.pop("sh_stopped", None)
             long_run.start("sh", key, training_job(x, y, width, lam, steps, compare), "Training the shallow nets")

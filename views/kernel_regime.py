@@ -122,7 +122,7 @@ def train_controls(width, steps, lam, seeds, key, X, y, points, axes):
     """The Train button, the estimate, the live job; returns the finished runs for ``key`` (or None)."""
     seconds = estimate(width, steps, seeds)
     c1, c2 = st.columns([1, 3])
-    if c1.button("Train the networks", type="primary", width="stretch"):
+    if c1.button("Train the networks", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("kr", key, runs_job(X, y, points, seeds, width, lam, steps), "Training the networks")
     source = "measured on this server's earlier runs" if all((width, T) in measured() for T in TASKS) else \
         "from a short calibration on this machine"
@@ -223,7 +223,7 @@ def kernel_section(many, key, width, lam, steps, axes, X, y, points):
     st.dataframe(pd.DataFrame([{"seed": r.seed, "distance to kernel interpolant (all tasks' K)": k["distance"],
                                 "distance (other tasks' K)": k["distance_others"]} for r, k in kv]).set_index("seed"),
                  width="stretch")
-    if st.button("Sweep the number of tasks (seed 0)"):
+    if st.button("Sweep the number of tasks (seed 0)", help=long_run.budget_help()):
         long_run.start("kr_sweep", key, sweep_job(X, y, points, width, lam, steps), "Sweeping the number of tasks")
     done = long_run.take("kr_sweep")
     if done is not None:

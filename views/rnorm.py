@@ -186,7 +186,7 @@ def fit_section(formula, key, target):
     lam = c[1].selectbox("Weight decay λ", FIT_LAMS, key="rn_fit_lam", format_func=lambda v: f"{v:g}")
     URL.write()
     fit_key = (*key, width, lam)
-    if c[2].button("Fit a network", type="primary", width="stretch"):
+    if c[2].button("Fit a network", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("rn_fit", fit_key, fit_job(formula, key[1], width, lam), "Fitting a network")
     if done := long_run.take("rn_fit"):
         st.session_state["rn_fit"] = {"key": done.key, **done.result}
