@@ -18,6 +18,7 @@ from ui.training_panel import training_panel
 from ui.univariate_figure import figure, window
 
 MAX_PLACED = 3
+MAX_RANDOM = 50   # random companion tasks
 
 
 # Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
@@ -53,7 +54,7 @@ def show_uniqueness(sol, label):
 def url_table(task1: PointStore, placed: list[PointStore]) -> UrlParams:
     return UrlParams(
         task1.url_param("pts"), *(store.url_param(f"pts{k}") for k, store in enumerate(placed, start=2)),
-        Param("random", 0, clamped_int(0, 50)),
+        Param("random", 0, clamped_int(0, MAX_RANDOM)),
         Param("seed", 0, clamped_int(0, 10_000)),
         Param("placed", 0, clamped_int(0, MAX_PLACED)),
         Param("pen", False, flag, dump_flag),
@@ -66,11 +67,12 @@ def sidebar(task1: PointStore) -> None:
         st.subheader("Task 1")
         preset_picker(task1)
         st.subheader("Companion tasks")
-        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
-        st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,
+        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, MAX_RANDOM, key="random",
+                        help=f"0 … {MAX_RANDOM}.")
+        st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= MAX_RANDOM,
                   on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
         st.number_input("Seed of the random tasks", 0, 10_000, key="seed")
-        st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
+        st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed", help=f"0 … {MAX_PLACED}.")
         st.subheader("Options")
         st.checkbox("Penalise the biases too", key="pen",
                     help="Cost Σ√(1+t²)‖J‖ (Boursier & Flammarion); the exact multi-task solver is a semidefinite program")
