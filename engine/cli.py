@@ -142,8 +142,10 @@ def main(argv=None) -> int:
     except (DataError, SolverError) as err:
         return _fail(2, f"error: {err}")
     except ValueError as err:   # json.dumps(allow_nan=False): a non-finite number in the answer
-        if "JSON compliant" in str(err):
+        if "JSON compliant" in str(err) and args.command == "interpolate":
             return _fail(2, "error: the result is not finite (the data or eval_x are too badly scaled)")
+        if "JSON compliant" in str(err):   # the other commands report non-finite values as null themselves
+            return _fail(1, f"internal error: the {args.command} answer holds a non-finite number")
         return _fail(1, f"internal error: ValueError: {err}")
     except MemoryError:
         return _fail(1, "internal error: out of memory")
