@@ -39,7 +39,7 @@ def saved(folder: Path, name: str) -> Path:
 def run_stop_resume(page: Page, app_server: str, folder: Path, name: str) -> None:
     page.goto(f"{app_server}/sweeps")
     page.get_by_text("Run a small sweep on this machine").click()
-    spec = page.get_by_label("Spec (JSON)")
+    spec = page.get_by_role("textbox", name="Spec (JSON)")   # not the label's help button
     spec.fill(json.dumps(SPEC))
     spec.press("Control+Enter")
     expect(page.get_by_text("40 rows into")).to_be_visible(timeout=30_000)
