@@ -10,7 +10,9 @@
 #   docker run -d --network atlas -p 8501:8501 -v "$PWD/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" haproxy:2.6
 FROM python:3.11.13-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    RELU_ATLAS_RESULTS_DIR=/home/atlas/results
+# the Sweeps page writes its results under RELU_ATLAS_RESULTS_DIR, in the app user's own home
 RUN useradd --create-home --uid 1000 --user-group atlas
 WORKDIR /app
 COPY requirements.txt ./

@@ -28,8 +28,8 @@ MAX_EVAL = 100_000       # eval_x values
 MAX_EVAL_OUT = 1_000_000  # eval_x values × tasks in the answer
 LIMITS = (f"Limits: interpolate: at most {MAX_POINTS} distinct points, {MAX_TASKS} tasks, |values| ≤ {MAX_ABS:g}, "
           f"tasks × inputs ≤ {MAX_SHARED_CELLS} (several tasks, bias penalised) or ≤ {MAX_OWN_CELLS} (tasks at "
-          f"their own inputs), {MAX_EVAL} eval_x and {MAX_EVAL_OUT} eval_x × tasks; rnorm and compress: see their "
-          f"--help. Input files: at most {MAX_JSON_BYTES // 1_000_000} MB of JSON nested at most {MAX_JSON_DEPTH} deep.")
+          f"their own inputs), {MAX_EVAL} eval_x and {MAX_EVAL_OUT} eval_x × tasks; rnorm, compress, kernel-regime "
+          f"and sweep: see their --help. Input files: at most {MAX_JSON_BYTES // 1_000_000} MB of JSON nested at most {MAX_JSON_DEPTH} deep.")
 
 KEYS = {"x", "y", "bias_penalty", "lam", "eval_x"}
 
@@ -123,7 +123,10 @@ def main(argv=None) -> int:
     p = sub.add_parser("kernel-regime", help="the 2-D multi-task runs of the kernel-regime page (spread, gaps)",
                        epilog=KERNEL_LIMITS)
     p.add_argument("file", help="JSON input file, or - for standard input")
-    p = sub.add_parser("sweep", help="run a sweep spec on Dask into a resumable Parquet file (docs/sweeps.md)")
+    from engine.sweep.cli import limits as sweep_limits
+
+    p = sub.add_parser("sweep", help="run a sweep spec on Dask into a resumable Parquet file (docs/sweeps.md)",
+                       epilog=sweep_limits())
     p.add_argument("spec", help="JSON spec {experiment, grid, seeds}")
     p.add_argument("--out", required=True, help="results file (.parquet); rerun to resume")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
@@ -139,8 +142,10 @@ def main(argv=None) -> int:
     except (DataError, SolverError) as err:
         return _fail(2, f"error: {err}")
     except ValueError as err:   # json.dumps(allow_nan=False): a non-finite number in the answer
-        if "JSON compliant" in str(err):
+        if "JSON compliant" in str(err) and args.command == "interpolate":
             return _fail(2, "error: the result is not finite (the data or eval_x are too badly scaled)")
+        if "JSON compliant" in str(err):   # the other commands report non-finite values as null themselves
+            return _fail(1, f"internal error: the {args.command} answer holds a non-finite number")
         return _fail(1, f"internal error: ValueError: {err}")
     except MemoryError:
         return _fail(1, "internal error: out of memory")

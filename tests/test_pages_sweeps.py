@@ -1,5 +1,6 @@
 """AppTest for the Sweeps page: open a results file and plot it with error bars over seeds, refuse
-a foreign file and an oversized spec, and run a small sweep on the local cluster."""
+a foreign file and an oversized spec, and run a small sweep on the local cluster as a long job of the
+shared pool, into the server's results folder (no path typed by the user)."""
 import json
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from engine.sweep import load_spec
 from engine.sweep.runner import execute_row
 from engine.sweep.store import Store
+from tests.long_jobs import finish
+from ui import long_run
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "views/sweeps.py")
@@ -26,9 +29,15 @@ def results_file(folder: Path) -> Path:
     return folder / "u.parquet"
 
 
+@pytest.fixture(autouse=True)
+def results_folder(tmp_path, monkeypatch):
+    """The server's results folder (engine.sweep.files) is the test's own."""
+    monkeypatch.setenv("RELU_ATLAS_RESULTS_DIR", str(tmp_path))
+
+
 def page(folder) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120).run()
-    at.text_input(key="sw_folder").set_value(str(folder)).run()
+    assert not at.text_input   # no path to type anywhere on the page
     return at
 
 
@@ -64,15 +73,35 @@ def test_a_foreign_parquet_file_is_refused_in_one_message(tmp_path):
 
 def test_an_oversized_spec_is_refused_and_a_small_sweep_runs(tmp_path):
     at = page(tmp_path)
-    at.text_input(key="sw_run_folder").set_value(str(tmp_path)).run()
+    assert "No sweeps in the results folder yet" in " ".join(c.value for c in at.caption)
     big = {"experiment": "uniqueness", "grid": {"n_points": [5, 6, 7]}, "seeds": 100}
     at.text_area(key="sw_spec_uniqueness").set_value(json.dumps(big)).run()
     assert not at.exception and "at most 60" in at.error[0].value
     small = {"experiment": "uniqueness", "grid": {"tasks": [1, 2]}, "seeds": 3}
     at.text_area(key="sw_spec_uniqueness").set_value(json.dumps(small)).run()
     at.slider(key="sw_workers").set_value(1).run()
-    [b for b in at.button if b.label == "Run the sweep"][0].click().run()
+    run = [b for b in at.button if b.label == "Run the sweep"][0]
+    assert "per rolling hour" in run.help
+    run.click().run()
+    assert not at.exception and at.get("progress")   # the job runs in the pool: the page is back at once
+    finish(at)
     assert not at.exception and not at.error
     assert "6 of 6 rows (6 computed now" in at.success[0].value
     assert len(list(tmp_path.glob("uniqueness-*.parquet"))) == 1
     assert at.selectbox(key="sw_file").value.startswith("uniqueness-")   # the new file is opened
+    assert not long_run.active_jobs()
+
+
+def test_only_safe_names_inside_the_folder_are_listed(tmp_path, monkeypatch):
+    inside = tmp_path / "results"
+    inside.mkdir()
+    results_file(tmp_path)
+    (inside / "escape.parquet").symlink_to(tmp_path / "u.parquet")   # a link out of the folder
+    (inside / ".hidden.parquet").write_bytes(b"")
+    monkeypatch.setenv("RELU_ATLAS_RESULTS_DIR", str(inside))
+    at = page(inside)
+    assert not at.exception and not at.error
+    assert "No sweeps in the results folder yet" in " ".join(c.value for c in at.caption)
+    results_file(inside)
+    at.run()
+    assert at.selectbox(key="sw_file").options == ["u.parquet"] and not at.exception

@@ -17,6 +17,13 @@ every ``POLL_S`` seconds and reruns the page once the job has ended; ``take(kind
 job (its ``result`` and ``key``) to the page once. Clean-up: a job nobody has looked at for ``ABANDON_S``
 seconds (its session closed or left the page) stops itself; ``Stop`` on a queued job cancels it before
 it starts.
+
+Time budget (issue 12, docs/limits.md): each session may keep a worker busy for at most ``SESSION_BUDGET_S``
+seconds (env ``RELU_ATLAS_SESSION_BUDGET_S``, default 900) in any rolling ``BUDGET_WINDOW_S`` = 3600 s.
+A start beyond it is refused with one line saying when time frees (the page's data and results stay); a
+running job that reaches it stops at its next check, keeping what the page keeps of a stopped job. Only
+running time counts, not time queued. A session is one browser tab's Streamlit session: the budget bounds
+what one click path can cost, not what many tabs can.
 """
 from __future__ import annotations
 
@@ -32,10 +39,71 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 WORKERS = max(1, int(os.environ.get("RELU_ATLAS_JOB_WORKERS", "2")))
 POLL_S = 0.5
 ABANDON_S = 90.0
+SESSION_BUDGET_S = float(os.environ.get("RELU_ATLAS_SESSION_BUDGET_S", "900"))
+BUDGET_WINDOW_S = 3600.0
 
 _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="relu-atlas-job")
 _LOCK = threading.Lock()
 _RUNNING: dict[str, "Job"] = {}   # session id → its queued or running job
+_USAGE: dict[str, list[list]] = {}   # session id → [start, end or None] of its jobs' running time
+
+
+def used_s(spans, now: float, window: float = BUDGET_WINDOW_S) -> float:
+    """Seconds of job time inside the window ``[now − window, now]``: Σ |[s, e] ∩ [now − window, now]|
+    over the spans ``[s, e]`` (``e`` None: still running, counted up to ``now``).
+
+    Parameters
+    ----------
+    spans : iterable of (start, end or None)
+    now, window : float
+        Seconds on the same clock as the spans.
+
+    Returns
+    -------
+    float
+    """
+    lo = now - window
+    return sum(max(0.0, min(now if e is None else e, now) - max(s, lo)) for s, e in spans)
+
+
+def frees_in_s(spans, now: float, budget: float, window: float = BUDGET_WINDOW_S) -> float:
+    """Seconds from ``now`` until less than ``budget`` is used (no further job; a running one taken as
+    ending now): the least d ≥ 0 with ``used_s(spans, now + d) < budget``, by bisection (used_s is
+    non-increasing in d once no job runs)."""
+    ended = [(s, now if e is None else min(e, now)) for s, e in spans]
+    if used_s(ended, now, window) < budget:
+        return 0.0
+    lo, hi = 0.0, window
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if used_s(ended, now + mid, window) < budget else (mid, hi)
+    return hi
+
+
+def runs_out_in_s(spans, now: float, budget: float, window: float = BUDGET_WINDOW_S) -> float:
+    """Seconds a job started at ``now`` may run before the session's use reaches ``budget``: the least d
+    with ``used_s(spans, now + d) + d ≥ budget`` (the earlier spans ended; they leave the window as it
+    slides, so d may exceed ``budget − used_s(spans, now)``). Non-decreasing in d since a session's jobs
+    run one at a time (disjoint spans)."""
+    ended = [(s, now if e is None else min(e, now)) for s, e in spans]
+    if used_s(ended, now, window) >= budget:
+        return 0.0
+    lo, hi = 0.0, budget
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if used_s(ended, now + mid, window) + mid < budget else (lo, mid)
+    return hi
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def budget_help() -> str:
+    """The budget in one line, for the help of the buttons that start long jobs (the same text on every
+    rerun: a button's identity depends on its help)."""
+    return (f"Long jobs (training, compression, sweeps) may keep a worker busy for at most "
+            f"{_minutes(SESSION_BUDGET_S)} per rolling hour in each browser session.")
 
 
 class Stopped(Exception):
@@ -51,6 +119,8 @@ class Job:
         self.state = "queued"          # queued → running → done | stopped | failed
         self.result, self.error = None, None
         self.seen = time.monotonic()
+        self.deadline = float("inf")   # when the session's time budget runs out (set once it runs)
+        self.out_of_budget = False     # stopped because that time came
         self._stop = threading.Event()
         self._future = None
 
@@ -63,26 +133,45 @@ class Job:
 
     @property
     def stopping(self) -> bool:
-        """True once Stop was pressed or the page stopped looking (ABANDON_S)."""
-        return self._stop.is_set() or time.monotonic() - self.seen > ABANDON_S
+        """True once Stop was pressed, the page stopped looking (ABANDON_S) or the session's time budget
+        ran out (SESSION_BUDGET_S)."""
+        now = time.monotonic()
+        return self._stop.is_set() or now - self.seen > ABANDON_S or now > self.deadline
+
+
+
+    def _over(self) -> bool:
+        """Whether the budget stopped this job (not Stop, not abandonment); remembered for ``take``."""
+        self.out_of_budget = not self._stop.is_set() and time.monotonic() > self.deadline
+        return self.out_of_budget
 
     def check(self) -> None:
         if self.stopping:
             raise Stopped
 
     def _run(self, fn: Callable[["Job"], Any]) -> None:
+        span = None
         try:
             if self.stopping:
                 raise Stopped
+            with _LOCK:
+                now = time.monotonic()
+                spans = _USAGE.setdefault(self.session, [])
+                self.deadline = now + runs_out_in_s(spans, now, SESSION_BUDGET_S)
+                span = [now, None]
+                spans.append(span)
             self.state = "running"
             self.result = fn(self)
-            self.state = "stopped" if self._stop.is_set() else "done"
+            self.state = "stopped" if self._stop.is_set() or self._over() else "done"
         except Stopped:
             self.state = "stopped"
+            self._over()
         except Exception as err:   # shown on the page by ``take``; the server keeps running
             self.error, self.state = err, "failed"
         finally:
             with _LOCK:
+                if span is not None:
+                    span[1] = time.monotonic()
                 if _RUNNING.get(self.session) is self:
                     del _RUNNING[self.session]
 
@@ -120,7 +209,7 @@ def job(kind: str) -> Job | None:
 def start(kind: str, key: Any, fn: Callable[[Job], Any], label: str) -> Job | None:
     """Queue ``fn`` as this session's job of ``kind`` (``key``: what it computes). If this session already
     runs that very job, return it; if it runs another one, say so on the page and return None."""
-    session = _session()
+    session, wait = _session(), 0.0
     with _LOCK:
         current = _RUNNING.get(session)
         if current is not None and current.active:
@@ -130,8 +219,16 @@ def start(kind: str, key: Any, fn: Callable[[Job], Any], label: str) -> Job | No
             busy = current
         else:
             busy = None
-            new = Job(kind, key, label, session)
-            _RUNNING[session] = new
+            now = time.monotonic()
+            _prune(now)
+            wait = frees_in_s(_USAGE.get(session, []), now, SESSION_BUDGET_S)
+            if wait == 0.0:
+                new = Job(kind, key, label, session)
+                _RUNNING[session] = new
+    if busy is None and wait > 0.0:
+        st.warning(f"This session has used its {_minutes(SESSION_BUDGET_S)} of long-job time for the last hour: "
+                   f"**{label}** can start in about {_minutes(wait)} (your data and results stay).")
+        return None
     if busy is not None:
         st.warning(f"One long job at a time per session: **{busy.label}** is still running "
                    f"({100 * busy.fraction:.0f} %). Stop it or wait for it, then start this one.")
@@ -144,6 +241,16 @@ def start(kind: str, key: Any, fn: Callable[[Job], Any], label: str) -> Job | No
     return new
 
 
+def _prune(now: float) -> None:
+    """Forget spans that ended before the window and sessions left without any (caller holds _LOCK)."""
+    for session in list(_USAGE):
+        spans = [s for s in _USAGE[session] if s[1] is None or s[1] > now - BUDGET_WINDOW_S]
+        if spans:
+            _USAGE[session] = spans
+        else:
+            del _USAGE[session]
+
+
 def take(kind: str) -> Job | None:
     """This session's finished job of ``kind`` with its ``result`` and ``key``, once (then it is forgotten);
     None while it runs, after a stop without a result (said on the page) or a failure (shown as an error)."""
@@ -153,8 +260,9 @@ def take(kind: str) -> Job | None:
     del st.session_state[_slot(kind)]
     if current.state == "failed":
         st.error(f"{current.label} failed: {current.error}")
-    elif current.state == "stopped" and current.result is None:
-        st.info(f"{current.label} was stopped.")
+    elif current.state == "stopped" and (current.result is None or current.out_of_budget):
+        st.info(f"{current.label} was stopped" + (f": this session's {_minutes(SESSION_BUDGET_S)} of long-job "
+                                                  "time per hour ran out." if current.out_of_budget else "."))
     return current if current.result is not None else None
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.compress.baseline import load_baseline, stored, summary as stored_summary
+from engine.compress.cli import MAX_CNN_EPOCHS
 from engine.compress.methods import METHODS
 from engine.compress import session
 from engine.validation import DataError
@@ -23,19 +24,21 @@ KMODES = ["same K", "cluster rate", "per layer"]
 PER_LAYER = {"conv1": 4, "conv2": 8, "conv3": 8, "fc": 16}
 SWEEP_KS = [2, 4, 8, 16, 32]
 MAX_RESULTS = 200   # runs kept per session and baseline (older ones leave the trade-off plot)
+MAX_K_LAYER = 256   # K of one layer (engine.compress.deep_kmeans.MAX_CHANNELS; capped at the layer's rows)
+EPOCHS, FT_EPOCHS, REFRESH, BASE_EPOCHS, SEEDS = (0, 30), (0, 10), (1, 10), (5, 60), (0, 10_000)   # this page's ranges
 URL = UrlParams(
     Param("cp_method", "dkm", choice(list(METHODS))),
     Param("cp_kmode", KMODES[0], choice(KMODES)),
     Param("cp_k", 8, nearest(KS)),
     Param("cp_rate", 0.01, nearest(RATES), lambda v: f"{v:g}"),
-    *(Param(f"cp_k_{name}", k, clamped_int(1, 256)) for name, k in PER_LAYER.items()),
+    *(Param(f"cp_k_{name}", k, clamped_int(1, MAX_K_LAYER)) for name, k in PER_LAYER.items()),
     Param("cp_lam", 1e-2, nearest(LAMS), lambda v: f"{v:g}"),
-    Param("cp_epochs", 5, clamped_int(0, 30)),
-    Param("cp_ft", 3, clamped_int(0, 10)),
-    Param("cp_refresh", 2, clamped_int(1, 10)),
+    Param("cp_epochs", 5, clamped_int(*EPOCHS)),
+    Param("cp_ft", 3, clamped_int(*FT_EPOCHS)),
+    Param("cp_refresh", 2, clamped_int(*REFRESH)),
     Param("cp_basis", "svd", choice(["svd", "hard"])),
-    Param("cp_base_epochs", 20, clamped_int(5, 60)),
-    Param("cp_seed", 0, clamped_int(0, 10_000)),
+    Param("cp_base_epochs", 20, clamped_int(*BASE_EPOCHS)),
+    Param("cp_seed", 0, clamped_int(*SEEDS)),
 )
 
 
@@ -66,22 +69,28 @@ def options() -> dict:
     c[0].selectbox("Method", list(METHODS), format_func=METHODS.get, key="cp_method")
     c[1].radio("Clusters", KMODES, key="cp_kmode")
     if s["cp_kmode"] == KMODES[0]:
-        c[2].selectbox("K per layer", KS, key="cp_k")
+        c[2].selectbox("K per layer", KS, key="cp_k", help=f"{KS[0]} … {KS[-1]} clusters per layer (capped at the "
+                       f"layer's rows; per layer: up to {MAX_K_LAYER}).")
     elif s["cp_kmode"] == KMODES[1]:
         c[2].select_slider("Cluster rate K/rows", RATES, key="cp_rate", format_func=lambda v: f"{100 * v:g}%")
     else:
         for name in PER_LAYER:
-            c[2].number_input(f"K {name}", 1, 256, key=f"cp_k_{name}")
+            c[2].number_input(f"K {name}", 1, MAX_K_LAYER, key=f"cp_k_{name}",
+                              help=f"1 … {MAX_K_LAYER} clusters (capped at the layer's rows).")
     c[3].selectbox("λ (regulariser)", LAMS, key="cp_lam", format_func=lambda v: f"{v:g}", disabled=s["cp_method"] != "dkm")
-    c[4].number_input("Retrain epochs", 0, 30, key="cp_epochs", disabled=s["cp_method"] != "dkm")
-    c[5].number_input("Fine-tune centres (epochs)", 0, 10, key="cp_ft")
+    c[4].number_input("Retrain epochs", *EPOCHS, key="cp_epochs", disabled=s["cp_method"] != "dkm",
+                      help=f"{EPOCHS[0]} … {EPOCHS[1]} here; `python -m engine compress` up to {MAX_CNN_EPOCHS}.")
+    c[5].number_input("Fine-tune centres (epochs)", *FT_EPOCHS, key="cp_ft",
+                      help=f"{FT_EPOCHS[0]} … {FT_EPOCHS[1]} here; `python -m engine compress` up to {MAX_CNN_EPOCHS}.")
     with st.expander("More options: F refresh, baseline training"):
         d = st.columns(4)
-        d[0].number_input("Refresh F every E epochs", 1, 10, key="cp_refresh")
+        d[0].number_input("Refresh F every E epochs", *REFRESH, key="cp_refresh", help=f"E = {REFRESH[0]} … {REFRESH[1]}.")
         d[1].radio("F from", ["svd", "hard"], key="cp_basis",
                    format_func={"svd": "truncated SVD (paper)", "hard": "k-means labels (hard)"}.get)
-        d[2].number_input("Baseline epochs", 5, 60, key="cp_base_epochs")
-        d[3].number_input("Seed", 0, 10_000, key="cp_seed")
+        d[2].number_input("Baseline epochs", *BASE_EPOCHS, key="cp_base_epochs",
+                          help=f"{BASE_EPOCHS[0]} … {BASE_EPOCHS[1]} here; `python -m engine compress` up to "
+                               f"{MAX_CNN_EPOCHS}.")
+        d[3].number_input("Seed", *SEEDS, key="cp_seed", help=f"{SEEDS[0]} … {SEEDS[1]}.")
     URL.write()
     mode = s["cp_kmode"]
     return dict(method=s["cp_method"], k=s["cp_k"] if mode == KMODES[0] else None,
@@ -139,7 +148,8 @@ def auto_start(kind, key, label) -> bool:
     if stopped is not None and stopped.state == "stopped":
         st.session_state[f"{kind}_stopped"] = key
     long_run.take(kind)
-    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary"):
+    if st.session_state.get(f"{kind}_stopped") == key and not st.button(label, type="primary",
+                                                                     help=long_run.budget_help()):
         return False
     st.session_state.pop(f"{kind}_stopped", None)
     return True
@@ -213,10 +223,11 @@ def runs(model, data, o, base_history, results, base_accuracy):
 
     ks = cluster_counts(model, o["method"], k=o["k"], rate=o["rate"], per_layer=o["per_layer"])
     b1, b2, b3, _ = st.columns([1, 2, 1, 1])
-    if b1.button("Compress", type="primary", width="stretch"):
+    if b1.button("Compress", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("cp", (o["method"], tuple(ks.items()), tuple(o["run"].items())),
                        compress_job(model, data, o["method"], ks, o["run"], base_history), "Compressing")
-    if b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch"):
+    if b2.button(f"Compare methods (K = {', '.join(map(str, SWEEP_KS))})", width="stretch",
+                 help=long_run.budget_help()):
         long_run.start("cp_sweep", tuple(o["run"].items()), sweep_job(model, data, o["run"]), "Comparing methods")
     if b3.button("Clear results", width="stretch"):
         results.clear()

@@ -38,9 +38,9 @@ def url_table() -> UrlParams:
 def options():
     c = st.columns(5)
     c[0].selectbox("Data", sources(), key="sh_data")
-    c[1].selectbox("Width (neurons)", WIDTHS, key="sh_width")
+    c[1].selectbox("Width (neurons)", WIDTHS, key="sh_width", help=f"{WIDTHS[0]} … {WIDTHS[-1]} neurons.")
     c[2].selectbox("Weight decay λ", LAMS, key="sh_lam", format_func=lambda v: f"{v:g}")
-    c[3].selectbox("Adam steps", STEPS, key="sh_steps")
+    c[3].selectbox("Adam steps", STEPS, key="sh_steps", help=f"{STEPS[0]} … {STEPS[-1]} full-batch steps.")
     c[4].checkbox("Compare with λ = 0", key="sh_compare",
                   help="Also train the same net without weight decay and show its error against K.")
     s = st.session_state
@@ -83,7 +83,8 @@ def networks(source, width, lam, steps, compare):
     nets = st.session_state.get("sh_nets")
     if nets is None or nets["key"] != key:
         if fresh is None:
-            if st.session_state.get("sh_stopped") == key and not st.button("Train the nets", type="primary"):
+            if st.session_state.get("sh_stopped") == key and not st.button("Train the nets", type="primary",
+                                                                            help=long_run.budget_help()):
                 return None
             st.session_state.pop("sh_stopped", None)
             long_run.start("sh", key, training_job(x, y, width, lam, steps, compare), "Training the shallow nets")
@@ -107,7 +108,8 @@ def k_slider(net, exact_k, key):
         st.session_state["sh_k"] = min(max(exact_k, 1), kmax)   # new data or λ: start at the exact knot count
     st.session_state["sh_k_for"] = key
     return st.slider("K: shared neurons", 1, kmax, key="sh_k",
-                     help="Starts at the exact minimiser's number of knots for each data set and λ.")
+                     help=f"1 … min(width, {KMAX}). Starts at the exact minimiser's number of knots for each data "
+                          "set and λ.")
 
 
 def sharing_view(x, y, net, nets, k, lam, exact_k):

@@ -7,6 +7,7 @@ import streamlit as st
 
 from engine.kernel_regime import exact_view, grid, square_data
 from engine.kernel_regime import saved
+from engine.kernel_regime.cli import MAX_SEEDS as CLI_MAX_SEEDS
 from engine.kernel_regime.runs import kernel_distance, seed_spread, single_task_rows, task_sweep, train_runs
 from ui import long_run, reproduce, view_link
 from ui.bounded_cache import BoundedCache, MiB
@@ -17,11 +18,12 @@ PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000
            "Tiny (width 30, 300 steps: rough, for slow machines)": (30, 300)}
 LAMS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 SWEEP = (1, 2, 5, 11, 26, 51, 101)
+SEEDS = (2, 5)   # seeds of one run on this page
 TASKS = saved.TASK_COUNTS
 URL = UrlParams(
     Param("kr_preset", next(iter(PRESETS)), choice(list(PRESETS))),
     Param("kr_lam", 1e-3, nearest(LAMS), lambda v: f"{v:g}"),
-    Param("kr_seeds", 3, clamped_int(2, 5)),
+    Param("kr_seeds", 3, clamped_int(*SEEDS)),
 )
 
 
@@ -58,7 +60,8 @@ def sidebar():
         st.subheader("Training")
         st.radio("Preset", list(PRESETS), key="kr_preset")
         st.select_slider("Weight decay λ", LAMS, key="kr_lam", format_func=lambda v: f"{v:g}")
-        st.slider("Seeds", 2, 5, key="kr_seeds")
+        st.slider("Seeds", *SEEDS, key="kr_seeds", help=f"{SEEDS[0]} … {SEEDS[1]} seeds here (each trains one net per "
+                  f"T); `python -m engine kernel-regime` up to {CLI_MAX_SEEDS}.")
     URL.write()
     width, steps = PRESETS[st.session_state["kr_preset"]]
     return width, steps, st.session_state["kr_lam"], list(range(st.session_state["kr_seeds"]))
@@ -122,7 +125,7 @@ def train_controls(width, steps, lam, seeds, key, X, y, points, axes):
     """The Train button, the estimate, the live job; returns the finished runs for ``key`` (or None)."""
     seconds = estimate(width, steps, seeds)
     c1, c2 = st.columns([1, 3])
-    if c1.button("Train the networks", type="primary", width="stretch"):
+    if c1.button("Train the networks", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("kr", key, runs_job(X, y, points, seeds, width, lam, steps), "Training the networks")
     source = "measured on this server's earlier runs" if all((width, T) in measured() for T in TASKS) else \
         "from a short calibration on this machine"
@@ -223,7 +226,7 @@ def kernel_section(many, key, width, lam, steps, axes, X, y, points):
     st.dataframe(pd.DataFrame([{"seed": r.seed, "distance to kernel interpolant (all tasks' K)": k["distance"],
                                 "distance (other tasks' K)": k["distance_others"]} for r, k in kv]).set_index("seed"),
                  width="stretch")
-    if st.button("Sweep the number of tasks (seed 0)"):
+    if st.button("Sweep the number of tasks (seed 0)", help=long_run.budget_help()):
         long_run.start("kr_sweep", key, sweep_job(X, y, points, width, lam, steps), "Sweeping the number of tasks")
     done = long_run.take("kr_sweep")
     if done is not None:

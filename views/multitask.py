@@ -43,11 +43,12 @@ def sidebar(task1: PointStore) -> None:
         st.subheader("Task 1")
         preset_picker(task1)
         st.subheader("Companion tasks")
-        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, MAX_RANDOM, key="random")
+        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, MAX_RANDOM, key="random",
+                        help=f"0 … {MAX_RANDOM}.")
         st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= MAX_RANDOM,
                   on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
-        st.number_input("Seed of the random tasks", 0, MAX_SEED, key="seed")
-        st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
+        st.number_input("Seed of the random tasks", 0, MAX_SEED, key="seed", help=f"0 … {MAX_SEED}.")
+        st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed", help=f"0 … {MAX_PLACED}.")
         st.subheader("Options")
         st.checkbox("Penalise the biases too", key="pen",
                     help="Cost Σ√(1+t²)‖J‖ (Boursier & Flammarion); the exact multi-task solver is a semidefinite program")

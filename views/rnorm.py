@@ -11,7 +11,9 @@ from engine.rnorm.explore import (Neuron, edge_is_small, exact_value, export, fo
 from engine.rnorm.formula import FormulaError, parse
 from engine.rnorm.gallery import GALLERY
 from engine.rnorm.grid import grid_points, rnorm_grid
+from engine.rnorm.cli import RESOLUTION
 from engine.rnorm.radial import formula_rnorm, formula_rnorm_curve
+from engine.validation import MAX_WORK_BYTES
 from ui import long_run, presentation, reproduce
 from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
@@ -22,12 +24,13 @@ from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, fl
 CUSTOM = "Custom formula"
 CUSTOM_EXTENT, CUSTOM_RES = 8.0, 256   # a custom formula's own square and grid (a gallery entry has its own)
 RESOLUTIONS = [64, 128, 256, 512]
+EXTENT = (0.5, 50.0)   # this page's half-widths E
 DIMS = list(range(1, 16))
 FIT_WIDTHS, FIT_LAMS, FIT_STEPS = [100, 200, 500], [1e-4, 1e-3, 1e-2], 3000
 URL = UrlParams(
     Param("rn_item", next(iter(GALLERY)), choice([*GALLERY, CUSTOM])),
     Param("rn_formula", "exp(-(x^2 + 2*y^2)/2)", text(500)),
-    Param("rn_extent", GALLERY[next(iter(GALLERY))].extent, clamped_float(0.5, 50.0, 0.5), lambda v: f"{v:g}"),
+    Param("rn_extent", GALLERY[next(iter(GALLERY))].extent, clamped_float(*EXTENT, 0.5), lambda v: f"{v:g}"),
     Param("rn_res", 256, nearest(RESOLUTIONS)),
     Param("rn_surface", False, flag, dump_flag),
     Param("rn_profile", "exp(-r^2/2)", text(500)),
@@ -73,8 +76,11 @@ def function_inputs():
     if st.session_state["rn_item"] == CUSTOM:
         c[1].text_input("f(x, y) =", key="rn_formula", help="x, y, r = √(x²+y²); + − * / ^, exp log sqrt abs sin "
                         "cos tanh relu max min sign step atan2, pi, e. Make it decay inside the square.")
-    c[2].number_input("Half-width E", 0.5, 50.0, key="rn_extent", step=0.5, help="f is sampled on [−E, E]²")
-    c[3].select_slider("Grid (n × n, n angles)", RESOLUTIONS, key="rn_res")
+    c[2].number_input("Half-width E", *EXTENT, key="rn_extent", step=0.5,
+                      help=f"f is sampled on [−E, E]², E = {EXTENT[0]:g} … {EXTENT[1]:g}")
+    c[3].select_slider("Grid (n × n, n angles)", RESOLUTIONS, key="rn_res",
+                       help=f"n = {RESOLUTIONS[0]} … {RESOLUTIONS[-1]} here (memory ≈ 900·n² bytes); `python -m "
+                            f"engine rnorm`: n ≤ {RESOLUTION[1]} within {MAX_WORK_BYTES >> 30} GiB.")
     URL.write()
     s = st.session_state
     example = GALLERY.get(s["rn_item"])
@@ -182,11 +188,12 @@ def fit_section(formula, key, target):
                "the minimum-norm fit costs at most ‖f‖_R; its cost Σ‖a_k‖‖w_k‖ (exact, from the weights) approaches "
                "the norm as the samples get denser and λ smaller.")
     c = st.columns(3)
-    width = c[0].selectbox("Width", FIT_WIDTHS, key="rn_fit_width")
+    width = c[0].selectbox("Width", FIT_WIDTHS, key="rn_fit_width",
+                           help=f"{FIT_WIDTHS[0]} … {FIT_WIDTHS[-1]} neurons.")
     lam = c[1].selectbox("Weight decay λ", FIT_LAMS, key="rn_fit_lam", format_func=lambda v: f"{v:g}")
     URL.write()
     fit_key = (*key, width, lam)
-    if c[2].button("Fit a network", type="primary", width="stretch"):
+    if c[2].button("Fit a network", type="primary", width="stretch", help=long_run.budget_help()):
         long_run.start("rn_fit", fit_key, fit_job(formula, key[1], width, lam), "Fitting a network")
     if done := long_run.take("rn_fit"):
         st.session_state["rn_fit"] = {"key": done.key, **done.result}

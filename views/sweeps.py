@@ -1,5 +1,9 @@
 """Sweeps: run a small sweep on the local Dask cluster, open a sweep's results (Parquet) and plot a
-result against a parameter with error bars over the seeds (docs/sweeps.md)."""
+result against a parameter with error bars over the seeds (docs/sweeps.md).
+
+No path comes from the user: sweeps run here are written to the server's results folder
+(engine.sweep.files) and opened from it by name; a sweep runs as a long job of the shared pool
+(ui.long_run: one per session, within the session's time budget)."""
 import hashlib
 import json
 import os
@@ -9,8 +13,12 @@ import streamlit as st
 
 from engine import DataError
 from engine.sweep import EXPERIMENTS, check_within, load_spec, over_seeds, plottable, read_results, run_sweep, varying
+from engine.sweep.files import list_results, resolve
+from engine.sweep.spec import MAX_ROWS as SPEC_MAX_ROWS
+from ui import long_run
 from ui.sweep_figure import over_seeds_figure
 
+CPUS = max(2, os.cpu_count() or 1)
 MAX_ROWS = 60
 LIMITS = {"uniqueness": {"n_points": 100, "tasks": 10},
           "kernel_regime": {"steps": 2000, "width": 200, "tasks": 101},
@@ -28,65 +36,75 @@ st.caption("The papers' experiments over grids of parameters and many seeds, one
            "Dask (a local cluster here; `python -m engine sweep SPEC.json --out FILE.parquet` on a laptop or a "
            "cluster) and stored in a resumable Parquet file with the spec, package versions and machine.")
 
-with st.expander("Run a small sweep on this machine", expanded=False):
+def sweep_job(spec, out: Path, workers: int):
+    """The sweep as a long job (ui.long_run): progress per row, Stop ends it with the rows so far saved."""
+    def run(job):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return run_sweep(spec, out, workers=workers, stop=lambda: job.stopping,
+                         on_progress=lambda d, t: job.report(d / t, f"{d} of {t} rows"))
+    return run
+
+
+def run_panel() -> None:
+    """The spec, the Run button and the sweep's job; the file goes to the server's results directory."""
     names = list(EXPERIMENTS)
-    name = st.selectbox("Experiment (fills in an example spec)", names, key="sw_experiment", format_func=lambda n: f"{n}: {EXPERIMENTS[n].summary}")
+    name = st.selectbox("Experiment (fills in an example spec)", names, key="sw_experiment",
+                        format_func=lambda n: f"{n}: {EXPERIMENTS[n].summary}")
     params = EXPERIMENTS[name].params
     st.caption("Parameters: " + "; ".join(f"`{k}` ({p.help}, default {p.default})" for k, p in params.items()))
-    text = st.text_area("Spec (JSON)", json.dumps(EXAMPLES[name]), key=f"sw_spec_{name}", height=110)
-    c1, c2 = st.columns(2)
-    workers = c1.slider("Worker processes", 1, max(2, os.cpu_count() or 1), min(2, os.cpu_count() or 1), key="sw_workers")
-    folder = Path(c2.text_input("Results folder", "results", key="sw_run_folder"))
+    limits = ", ".join(f"{k} ≤ {v:g}" for k, v in LIMITS[name].items())
+    text = st.text_area("Spec (JSON)", json.dumps(EXAMPLES[name]), key=f"sw_spec_{name}", height=110,
+                        help=f"Here at most {MAX_ROWS} rows (grid points × seeds) and {limits}; the CLI runs "
+                             f"up to {SPEC_MAX_ROWS:,} rows.")
+    workers = st.slider("Worker processes", 1, CPUS, min(2, CPUS), key="sw_workers",
+                        help=f"Dask worker processes for this sweep, at most {CPUS} (the CPUs here).")
     try:
         spec = load_spec(json.loads(text))
         check_within(spec, MAX_ROWS, LIMITS[spec.experiment.name])
     except json.JSONDecodeError as err:
-        spec = None
         st.error(f"The spec is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})")
+        return
     except DataError as err:
-        spec = None
         st.error(str(err))
-    if spec is not None:
-        out = folder / f"{spec.experiment.name}-{hashlib.sha1(spec.to_json().encode()).hexdigest()[:8]}.parquet"
-        st.caption(f"{len(spec)} rows into `{out}` (the same spec resumes the same file).")
-        if st.session_state.pop("sw_running", None):
-            st.info(f"Stopped: the rows finished so far are saved to `{out}` (in a moment); run again to resume.")
-        if st.button("Run the sweep", type="primary"):
-            stop_slot = st.empty()
-            stop_slot.button("Stop", key="sw_stop")   # a click reruns the page, which ends the sweep (rows kept)
-            bar = st.progress(0.0, text="Starting the local cluster…")
-            st.session_state["sw_running"] = True
-            try:
-                report = run_sweep(spec, out, workers=workers,
-                                   on_progress=lambda d, t: bar.progress(d / t, text=f"{d} of {t} rows"))
-            except DataError as err:
-                st.error(str(err))
-            else:
-                st.session_state["sw_open"] = str(out)
-                st.success(f"{report.rows} of {report.expected} rows ({report.computed} computed now, "
-                           f"{report.skipped} already there, {report.failed} failed) in {report.seconds:.1f} s.")
-                if report.first_error:
-                    st.warning(f"First error: {report.first_error}")
-            st.session_state.pop("sw_running", None)
-            bar.empty()
-            stop_slot.empty()
+        return
+    out = f"{spec.experiment.name}-{hashlib.sha1(spec.to_json().encode()).hexdigest()[:8]}.parquet"
+    st.caption(f"{len(spec)} rows into `{out}` in the results folder (the same spec resumes the same file).")
+    if st.button("Run the sweep", type="primary", help=long_run.budget_help()):
+        long_run.start("sw", (out, workers), sweep_job(spec, resolve(out), workers), "Running the sweep")
+    if done := long_run.take("sw"):
+        report = done.result
+        st.session_state["sw_open"] = done.key[0]
+        if report.stopped:
+            st.info(f"Stopped: the rows finished so far are saved to `{done.key[0]}`; run again to resume.")
+        st.success(f"{report.rows} of {report.expected} rows ({report.computed} computed now, "
+                   f"{report.skipped} already there, {report.failed} failed) in {report.seconds:.1f} s.")
+        if report.first_error:
+            st.warning(f"First error: {report.first_error}")
+    long_run.follow("sw")
+
+
+with st.expander("Run a small sweep on this machine", expanded=False):
+    run_panel()
 
 st.subheader("Results")
-source = st.radio("Open", ["From a folder", "Upload"], horizontal=True, key="sw_source")
+source = st.radio("Open", ["From the results folder", "Upload"], horizontal=True, key="sw_source")
 if source == "Upload":
     upload = st.file_uploader("A sweep's results (.parquet)", type=["parquet"], key="sw_upload")
     picked = upload.getvalue() if upload else None
     label = upload.name if upload else None
 else:
+    names = list_results()
     opened = st.session_state.get("sw_open")
-    folder = Path(st.text_input("Folder", str(Path(opened).parent) if opened else "results", key="sw_folder"))
-    files = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
-    names = [p.name for p in files]
-    default = names.index(Path(opened).name) if opened and Path(opened).name in names else 0
-    choice = st.selectbox("File", names, index=default if names else None, key="sw_file") if names else None
+    default = names.index(opened) if opened in names else 0
+    choice = st.selectbox("Sweep", names, index=default, key="sw_file",
+                          help="The sweeps in the server's results folder, newest first.") if names else None
     if not names:
-        st.caption(f"No .parquet files in `{folder}`.")
-    picked = str(folder / choice) if choice else None
+        st.caption("No sweeps in the results folder yet.")
+    try:
+        picked = str(resolve(choice)) if choice else None
+    except DataError as err:
+        st.error(str(err))
+        st.stop()
     label = choice
 if picked is None:
     st.info("Run a sweep above, or pick or upload a results file.")

@@ -11,6 +11,8 @@ import streamlit as st
 from engine import DataError
 from engine.univariate import (KERNELS, PRESETS, cost_table, parse_points, points_csv, points_json, preset_points,
                                solution_csv, solution_json)
+from engine.univariate.io import MAX_UPLOAD_BYTES
+from engine.univariate.validation import MAX_ABS, MAX_POINTS
 from ui import presentation, reproduce
 from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT
@@ -39,7 +41,9 @@ def url_table(store: PointStore) -> UrlParams:
 
 def upload_points(store: PointStore) -> None:
     """Points from a file (outside the explorer fragment: an upload reruns the page, which is rare)."""
-    upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"])
+    upload = st.file_uploader("Load points (CSV x,y or JSON)", type=["csv", "json"],
+                              help=f"At most {MAX_UPLOAD_BYTES / 1e6:g} MB, {MAX_POINTS} distinct points, "
+                                   f"|values| ≤ {MAX_ABS:g}.")
     if upload is not None and st.session_state.get("uv_upload") != upload.file_id:
         st.session_state["uv_upload"] = upload.file_id
         try:

@@ -25,10 +25,14 @@ KEYS = {"weights", "k", "seed", "method", "bits"}
 METHODS = ("exact", "linear", "k-means++")
 MAX_VALUES = 10_000_000
 MAX_K = 65536
+MAX_CNN_EPOCHS = 200   # = engine.compress.deep_kmeans.MAX_EPOCHS (that module loads torch; a test checks they agree)
+MAX_SEED = 10_000
+MAX_SWEEP_K = 20       # K values of "sweep_k"
 LIMITS = (f"Limits: at most {MAX_VALUES:,} numbers, k ≤ min(n, {MAX_K}); exact: 16·k·n bytes ≤ "
           f"{MAX_WORK_BYTES >> 30} GiB (k·n ≤ {MAX_WORK_BYTES // 16:,}); linear / k-means++: worst-case work "
           f"(engine.compress.kmeans_1d.kmeans_work: seeding k·(n·p·(2 + ln k) + 2e5), 300 Lloyd iterations of "
-          f"n·p·k, or 20·n for scalars) ≤ {MAX_KMEANS_OPS:.0e}.")
+          f"n·p·k, or 20·n for scalars) ≤ {MAX_KMEANS_OPS:.0e}. Digits CNN: epochs, fine-tuning and baseline "
+          f"epochs ≤ {MAX_CNN_EPOCHS} each, seed 0..{MAX_SEED}, at most {MAX_SWEEP_K} K values in sweep_k.")
 
 
 CNN_KEYS = {"model", "method", "k", "rate", "per_layer", "sweep_k", "lam", "epochs", "refresh", "basis",
@@ -45,12 +49,12 @@ def run_cnn(data: dict) -> dict:
     if unknown:
         raise DataError(f"unknown key(s) for the digits CNN: {', '.join(sorted(unknown))}")
     o = {**CNN_DEFAULTS, **{k: v for k, v in data.items() if k in CNN_DEFAULTS}}
-    seed, base_epochs = count(o["seed"], "seed", 0, 10_000), count(o["base_epochs"], "base_epochs", 1, 200)
+    seed, base_epochs = count(o["seed"], "seed", 0, MAX_SEED), count(o["base_epochs"], "base_epochs", 1, MAX_CNN_EPOCHS)
     choice(o["basis"], "basis", BASES)
     method = choice(data.get("method", "dkm"), "method", tuple(CNN_METHODS))
     sweep_k = data.get("sweep_k")
-    if sweep_k is not None and (not isinstance(sweep_k, list) or not 0 < len(sweep_k) <= 20):
-        raise DataError("sweep_k must be a list of 1 to 20 cluster counts")
+    if sweep_k is not None and (not isinstance(sweep_k, list) or not 0 < len(sweep_k) <= MAX_SWEEP_K):
+        raise DataError(f"sweep_k must be a list of 1 to {MAX_SWEEP_K} cluster counts")
     from engine.compress.baseline import load_baseline, stored
     from engine.compress.deep_kmeans import cluster_counts, compress, sweep, train_baseline
     from engine.compress.digits import load_data

@@ -17,12 +17,21 @@ from engine.validation import MAX_WORK_BYTES, DataError, count, finite_array, nu
 
 KINDS = ("function", "radial", "network")
 KEYS = {"function": {"extent", "resolution", "angles"}, "radial": {"dim", "support"}, "network": set()}
+from engine.rnorm.formula import MAX_LENGTH
+from engine.rnorm.radial import MAX_DIM as MAX_RADIAL_DIM
+
 MAX_UNITS = 100_000   # network units (rows of w)
 MAX_DIM = 1_000       # network input dimension
-LIMITS = ("Limits: function: extent 0.1..1000, resolution 16..1024, angles 8..2048, and the estimated memory "
-          f"(≈ 900·resolution·max(angles, 3·resolution/4) bytes) at most {MAX_WORK_BYTES >> 30} GiB; radial: dim 1..15, "
-          f"support 0..1000; network: at most {MAX_UNITS} units of input dimension at most {MAX_DIM}, finite weights "
-          "whose atoms a·‖w‖ and offsets b/‖w‖ fit in double precision; formulas: at most 500 characters.")
+EXTENT = (0.1, 1e3)         # half-width of the grid [−extent, extent]²
+RESOLUTION = (16, 1024)     # grid points per axis
+ANGLES = (8, 2048)          # directions θ of the Radon transform
+MAX_SUPPORT = 1e3           # radial profiles: support radius
+LIMITS = (f"Limits: function: extent {EXTENT[0]:g}..{EXTENT[1]:g}, resolution {RESOLUTION[0]}..{RESOLUTION[1]}, "
+          f"angles {ANGLES[0]}..{ANGLES[1]}, and the estimated memory (≈ 900·resolution·max(angles, "
+          f"3·resolution/4) bytes) at most {MAX_WORK_BYTES >> 30} GiB; radial: dim 1..{MAX_RADIAL_DIM}, support "
+          f"0..{MAX_SUPPORT:g}; network: at most {MAX_UNITS} units of input dimension at most {MAX_DIM}, finite "
+          f"weights whose atoms a·‖w‖ and offsets b/‖w‖ fit in double precision; formulas: at most {MAX_LENGTH} "
+          "characters.")
 
 
 def _formula(text, variables):
@@ -59,8 +68,8 @@ def run_rnorm(data: dict) -> dict:
         from engine.rnorm.radial import formula_rnorm
 
         formula = _formula(data["radial"], ("r",))
-        dim = count(data.get("dim", 2), "dim", 1, 15)
-        support = number(data["support"], "support", 0, 1e3) if "support" in data else "detect"
+        dim = count(data.get("dim", 2), "dim", 1, MAX_RADIAL_DIM)
+        support = number(data["support"], "support", 0, MAX_SUPPORT) if "support" in data else "detect"
         result, support = formula_rnorm(formula, dim, support=support)
         finite = bool(result.finite and np.isfinite(result.value))
         return {"rnorm": result.value if finite else None, "finite": finite,
@@ -70,9 +79,9 @@ def run_rnorm(data: dict) -> dict:
     from engine.rnorm.grid import rnorm_grid
 
     formula = _formula(data["function"], ("x", "y", "r"))
-    extent = number(data.get("extent", 8.0), "extent", 0.1, 1e3)
-    resolution = count(data.get("resolution", 256), "resolution", 16, 1024)
-    angles = count(data.get("angles", resolution), "angles", 8, 2048)
+    extent = number(data.get("extent", 8.0), "extent", *EXTENT)
+    resolution = count(data.get("resolution", 256), "resolution", *RESOLUTION)
+    angles = count(data.get("angles", resolution), "angles", *ANGLES)
     try:
         result = rnorm_grid(lambda x, y: formula(x=x, y=y), extent=extent, resolution=resolution, angles=angles)
     except DataError as err:

@@ -100,10 +100,13 @@ def apex_slope(g, support=None):
     return 0.0
 
 
+MAX_DIM = 15   # the largest dimension d of the closed forms here
+
+
 def _check_dim(dim):
     d = int(dim)
-    if d != dim or not 1 <= d <= 15:
-        raise DataError(f"dim must be an integer in 1..15; got {dim!r}")
+    if d != dim or not 1 <= d <= MAX_DIM:
+        raise DataError(f"dim must be an integer in 1..{MAX_DIM}; got {dim!r}")
     return d
 
 

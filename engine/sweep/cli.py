@@ -12,13 +12,28 @@ import sys
 
 from engine.validation import DataError
 
+MAX_WORKERS = 1024   # --workers of the local cluster
+
+
+def limits() -> str:
+    """The sweep command's limits, from the constants of engine.sweep.spec and each experiment's Param bounds."""
+    from engine.sweep import EXPERIMENTS
+    from engine.sweep.spec import MAX_ROWS, MAX_SEEDS
+
+    def bounds(exp):
+        return ", ".join(f"{k} {p.lo:g}..{p.hi:g}" for k, p in exp.params.items() if p.kind in ("int", "float"))
+
+    return (f"Limits: at most {MAX_ROWS:,} rows (grid points × seeds) and {MAX_SEEDS:,} seeds per spec, "
+            f"--workers 1..{MAX_WORKERS}; parameters: "
+            + "; ".join(f"{name}: {bounds(exp)}" for name, exp in EXPERIMENTS.items()) + ".")
+
 
 def run_cli(args) -> int:
     from engine.sweep import load_spec, run_sweep
 
     try:
-        if args.workers is not None and not 1 <= args.workers <= 1024:
-            raise DataError("--workers must lie between 1 and 1024")
+        if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+            raise DataError(f"--workers must lie between 1 and {MAX_WORKERS}")
         if args.scheduler and args.workers is not None:
             raise DataError("--workers sizes the local cluster; with --scheduler the cluster has its own workers")
         spec = load_spec(args.spec)
