@@ -40,7 +40,7 @@ EXACT_BYTES_PER_CELL = 16
 # all n points. At most 10⁹ units: well under a minute on an idle 2-core machine.
 MAX_KMEANS_OPS = 1e9
 _SEED_STEP, _SCALAR_POINT = 2e5, 20.0
-SUB_MIN, SUB_PER_K, SUB_MAX_ITER = 2 ** 14, 64, 30
+SUB_MIN, SUB_PER_K, SUB_MAX_ITER = 2 ** 13, 64, 30
 
 
 def subsample_size(n: int, k: int) -> int:
