@@ -10,7 +10,7 @@ scikit-learn's greedy variant) and matches ``sklearn.cluster.KMeans`` in what it
 * Several starts, cheaply (n_init="auto": N_INIT_AUTO = 20 k-means++ starts; 1 for "linear" or given
   centres; 10 left 5 of 72 seeded 12-blob problems 2–4% above KMeans(n_init=10), 20 none). The starts
   are seeded (``engine.compress.seeding``, numba, start g with seed + g) on a subsample of
-  m = subsample_size(n, k) = min(n, max(2¹³, 64k)) points drawn without replacement (seed ``seed``; points
+  m = subsample_size(n, k) = min(n, max(2¹⁴, 64k)) points drawn without replacement (seed ``seed``; points
   of weight 0 are never drawn), each is iterated there (at most SUB_MAX_ITER = 30 iterations, the same
   rule with the subsample's variance), and the start with the lowest subsample SSE is iterated on all the
   data. scikit-learn's KMeans(n_init=10) runs all ten starts on all the data: ten times the work. This is in the spirit of Bradley & Fayyad, "Refining initial
@@ -133,8 +133,8 @@ def kmeans(points, k, *, seed=0, init="k-means++", n_init="auto", weights=None, 
         raise DataError(f"max_iter must be a positive integer, got {max_iter!r}")
     if not (tol >= 0):
         raise DataError(f"tol must be >= 0, got {tol!r}")
-    check_kmeans_work(n, p, k, init, int(max_iter), max_ops, n_init)   # before any work
     dev = _device(device)
+    check_kmeans_work(n, p, k, init, int(max_iter), max_ops, n_init, dev.type == "cpu")   # before any work
     short = _few_distinct(X, k, scalar, w, str(dev), t0)
     if short is not None:
         return short

@@ -40,7 +40,8 @@ EXACT_BYTES_PER_CELL = 16
 # all n points. At most 10⁹ units: well under a minute on an idle 2-core machine.
 MAX_KMEANS_OPS = 1e9
 _SEED_STEP, _SCALAR_POINT = 2e5, 20.0
-SUB_MIN, SUB_PER_K, SUB_MAX_ITER = 2 ** 13, 64, 30
+SUB_MIN, SUB_PER_K, SUB_MAX_ITER = 2 ** 14, 64, 30
+COMPILED_UNIT = 0.1
 
 
 def subsample_size(n: int, k: int) -> int:
@@ -48,23 +49,30 @@ def subsample_size(n: int, k: int) -> int:
     return int(min(n, max(SUB_MIN, SUB_PER_K * k)))
 
 
-def kmeans_work(n: int, p: int, k: int, init, max_iter: int, n_init: int = 1) -> float:
-    """Worst-case work of ``engine.compress.kmeans.kmeans`` in the units of MAX_KMEANS_OPS."""
-    def seeding(m):
-        return k * (m * p * (2.0 + math.log(k)) + _SEED_STEP) if isinstance(init, str) and init == "k-means++" else 0.0
+def kmeans_work(n: int, p: int, k: int, init, max_iter: int, n_init: int = 1, compiled: bool = False) -> float:
+    """Worst-case work of ``engine.compress.kmeans.kmeans`` in the units of MAX_KMEANS_OPS.
+
+    compiled: the Lloyd iterations run in ``engine.compress.lloyd_cpu`` (rows on the CPU), whose units cost
+    COMPILED_UNIT of torch's (measured: a full pass 1.7 ns a unit, later passes less with Hamerly's bounds,
+    vs 30–150 ns). The subsample's seeding is compiled too (no per-step launch overhead)."""
+    lloyd_unit = COMPILED_UNIT if compiled and p > 1 else 1.0
+
+    def seeding(m, step):
+        return k * (m * p * (2.0 + math.log(k)) + step) if isinstance(init, str) and init == "k-means++" else 0.0
 
     def lloyd(m, iters):
-        return iters * m * (p * k if p > 1 else _SCALAR_POINT)
+        return lloyd_unit * iters * m * (p * k if p > 1 else _SCALAR_POINT)
 
     if n_init <= 1:
-        return seeding(n) + lloyd(n, max_iter)
+        return seeding(n, 0.0 if compiled else _SEED_STEP) + lloyd(n, max_iter)
     m = subsample_size(n, k)
-    return n_init * (seeding(m) + lloyd(m, min(max_iter, SUB_MAX_ITER))) + lloyd(n, max_iter)
+    return n_init * (seeding(m, 0.0) + lloyd(m, min(max_iter, SUB_MAX_ITER))) + lloyd(n, max_iter)
 
 
-def check_kmeans_work(n: int, p: int, k: int, init, max_iter: int, max_ops, n_init: int = 1) -> None:
+def check_kmeans_work(n: int, p: int, k: int, init, max_iter: int, max_ops, n_init: int = 1,
+                      compiled: bool = False) -> None:
     """DataError when ``kmeans_work`` exceeds ``max_ops`` (None: no bound)."""
-    work = kmeans_work(n, p, k, init, max_iter, n_init)
+    work = kmeans_work(n, p, k, init, max_iter, n_init, compiled)
     if max_ops is not None and work > max_ops:
         how = init if isinstance(init, str) else "given"
         starts = f", {n_init} starts" if n_init > 1 else ""
