@@ -18,6 +18,10 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY app.py ./
 COPY .streamlit/ .streamlit/
 COPY engine/ engine/
+# numba compiles the k-means kernels on first use (~20 s) and caches the code next to the source: compile
+# them at build time, so that the read-only tree already holds that cache at run time.
+RUN python -c "import numpy as np; from engine.compress.kmeans import kmeans; \
+kmeans(np.random.default_rng(0).standard_normal((300, 3)), 4, device='cpu')"
 COPY views/ views/
 COPY ui/ ui/
 # ui/click_plot.py serves plotly.js from ./static/ and copies it there when stale: copy it now, so that
