@@ -27,8 +27,9 @@ COPY ui/ ui/
 RUN python -c "import pathlib, shutil, plotly; pathlib.Path('static').mkdir(); \
 shutil.copy2(pathlib.Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', 'static/plotly.min.js')"
 USER 1000:1000
-# The compiled one-task solvers (numba) are compiled now, into a cache the app's user owns, so that no
-# container compiles them on its first click (~20-40 s); ui/warm_up.py loads them at start.
+# The compiled kernels (numba: the one-task solvers and the CPU k-means) are compiled now, into a cache the
+# app's user owns (the code stays read-only), so that no container compiles them on first use (~20-40 s each);
+# ui/warm_up.py loads them at start.
 ENV NUMBA_CACHE_DIR=/home/atlas/.numba-cache
 RUN python -c "from ui.warm_up import warm_engine; warm_engine()"
 EXPOSE 8501

@@ -354,3 +354,107 @@ def test_tiny_and_huge_magnitudes(scale):
             assert b.sse == pytest.approx(a.sse * scale**2, rel=1e-12)
         else:   # beyond float64: 0 or inf, never a warning or an error
             assert b.sse == (0.0 if scale < 1 else np.inf)
+
+
+# ------------------------------------------ scikit-learn's defaults, several starts, the numba CPU path
+
+def test_defaults_match_sklearn_tol_rule():
+    """tol, max_iter and the threshold are scikit-learn's: tol × mean of np.var(X, axis=0), weights ignored."""
+    import inspect
+    from sklearn.cluster._kmeans import _tolerance
+    from engine.compress.kmeans import sklearn_threshold
+    params = inspect.signature(kmeans).parameters
+    assert params["tol"].default == KMeans().tol == 1e-4
+    assert params["max_iter"].default == KMeans().max_iter == 300
+    rng = np.random.default_rng(20)
+    X = rng.standard_normal((500, 4)) * [1.0, 3.0, 0.1, 7.0] + 5
+    for tol in (0.0, 1e-4, 1e-2):
+        assert sklearn_threshold(X, tol) == pytest.approx(_tolerance(X, tol), rel=1e-14)
+
+
+@pytest.mark.parametrize("p,weighted", [(3, False), (3, True), (2, False), (1, False)])
+def test_same_start_same_iterations_as_sklearn(p, weighted):
+    """From the same centres our Lloyd takes scikit-learn's iterations and stops where it stops (both the
+    tol rule and strict convergence), with its labels and SSE."""
+    rng = np.random.default_rng(21 + p)
+    X = rng.standard_normal((4000, p)) * rng.uniform(0.5, 3, p)
+    w = rng.uniform(0.1, 3.0, len(X)) if weighted else None
+    for trial in range(3):
+        C0 = X[rng.choice(len(X), 8, replace=False)]
+        sk = KMeans(8, init=C0, n_init=1, algorithm="lloyd").fit(X, sample_weight=w)
+        ours = kmeans(X[:, 0] if p == 1 else X, 8, init=C0[:, 0] if p == 1 else C0, weights=w, device="cpu")
+        assert ours.n_iter == sk.n_iter_
+        assert ours.sse == pytest.approx(sk.inertia_, rel=1e-9)
+        assert adjusted_rand_score(sk.labels_, ours.labels) == 1.0
+
+
+def test_lloyd_cpu_labels_are_nearest_centres_and_match_torch():
+    """Hamerly's bounds skip distance computations, never change the answer: the returned labels are the
+    nearest centres, and the iterations are kmeans_torch's from the same start."""
+    from engine.compress.lloyd_cpu import lloyd_rows
+    rng = np.random.default_rng(22)
+    X = rng.standard_normal((6000, 3))
+    C0 = X[:10].copy()
+    C, labels, sse, it = lloyd_rows(X, np.ones(len(X)), C0, 1e-4 * X.var(0).mean(), 300)
+    d = ((X[:, None, :] - C[None]) ** 2).sum(-1)
+    assert np.array_equal(labels, d.argmin(1))
+    assert sse == pytest.approx(d.min(1).sum(), rel=1e-12)
+    Ct, Lt, St, It = kmeans_torch(torch.from_numpy(X), 10, init=torch.from_numpy(C0), thr=1e-4 * X.var(0).mean())
+    assert int(It) == it and np.array_equal(Lt.numpy(), labels)
+    np.testing.assert_allclose(Ct.numpy(), C, rtol=1e-10, atol=1e-12)
+
+
+def test_lloyd_cpu_relocates_empty_clusters():
+    from engine.compress.lloyd_cpu import lloyd_rows
+    rng = np.random.default_rng(23)
+    X = rng.standard_normal((3000, 2))
+    C0 = np.vstack([X[:4], [[1e3, 1e3]]])                             # the far centre owns no point
+    C, labels, sse, _ = lloyd_rows(X, np.ones(len(X)), C0, 0.0, 300)
+    assert len(np.unique(labels)) == 5 and np.abs(C).max() < 10
+
+
+def _blobs(rs, n=12_000):
+    return make_blobs(n_samples=n, centers=12, n_features=3, cluster_std=1.0, center_box=(-10, 10),
+                      random_state=rs)[0]
+
+
+@pytest.mark.parametrize("rs", [2, 3])
+def test_default_within_one_percent_of_sklearn_n_init_10(rs):
+    """12 blobs on which one k-means++ start is often 4–26% off: the default (several starts) is within 1% of
+    KMeans(n_init=10) for every seed; n_init=1 is not (so the test can fail)."""
+    X = _blobs(rs)
+    sk10 = KMeans(12, n_init=10, random_state=0).fit(X).inertia_
+    ours = [kmeans(X, 12, seed=s, device="cpu").sse for s in range(4)]
+    assert max(ours) <= 1.01 * sk10
+    one = [kmeans(X, 12, seed=s, n_init=1, device="cpu").sse for s in range(8)]
+    assert max(one) > 1.01 * sk10
+
+
+def test_default_rows_gaussian_within_one_percent():
+    rng = np.random.default_rng(24)
+    X = rng.standard_normal((30_000, 3))
+    sk10 = KMeans(16, n_init=10, random_state=0).fit(X).inertia_
+    for s in range(2):
+        assert kmeans(X, 16, seed=s, device="cpu").sse <= 1.01 * sk10
+
+
+def test_n_init_validation_and_work_bound():
+    X = np.random.default_rng(25).standard_normal((100, 2))
+    with pytest.raises(ValueError, match="n_init must be"):
+        kmeans(X, 3, n_init=0)
+    with pytest.raises(ValueError, match="n_init > 1 needs init='k-means\\+\\+'"):
+        kmeans(X, 3, init="linear", n_init=3)
+    assert kmeans(X, 3, init="linear", device="cpu").n_iter >= 1          # "auto": one start for linear
+    with pytest.raises(ValueError, match="20 starts"):
+        kmeans(np.zeros((10**6, 3)) + np.arange(10**6)[:, None], 64, device="cpu")
+
+
+def test_kmeans_1d_matches_kmeans1d_package():
+    """An independent exact implementation (kmeans1d, SMAWK, O(kn)) on random data."""
+    kmeans1d = pytest.importorskip("kmeans1d")
+    rng = np.random.default_rng(26)
+    for n, k in ((500, 7), (3000, 16)):
+        x = np.concatenate([rng.standard_normal(n // 2), rng.exponential(3.0, n - n // 2)])
+        labels, centres = kmeans1d.cluster(x, k)
+        ref = float(((x - np.asarray(centres)[np.asarray(labels)]) ** 2).sum())
+        assert kmeans_1d(x, k).sse == pytest.approx(ref, rel=1e-9)

@@ -28,12 +28,16 @@ _started = threading.Event()
 
 
 def warm_engine() -> None:
-    """Run the compiled one-task solvers once (numba: compiled on a fresh checkout, ~20–40 s here, or loaded
-    from the on-disk cache, ~1 s), so that no click waits for it."""
+    """Run the compiled kernels once (numba: the one-task solvers and the CPU k-means; compiled on a fresh
+    checkout, ~20–40 s each here, or loaded from the on-disk cache, ~1 s), so that no click waits for them."""
+    import numpy as np
+
+    from engine.compress.kmeans import kmeans
     from engine.univariate import interpolate
 
     for bias_penalty in (False, True):
         interpolate([0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 0.0, 2.0], bias_penalty=bias_penalty)
+    kmeans(np.random.default_rng(0).standard_normal((300, 3)), 4, device="cpu")
 
 
 def warm(modules=MODULES) -> float:

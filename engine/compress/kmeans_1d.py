@@ -35,25 +35,50 @@ EXACT_BYTES_PER_CELL = 16
 # k-means++ seeding takes k sequential steps of n·p·(2 + ln k) terms plus an overhead worth ~2·10⁵
 # (a step at n = 10⁴ cost 22 ms); each Lloyd iteration n·p·k terms for rows, and for scalars (sorted
 # assignment) ~20 units a point (1.5 µs measured). Counted for all max_iter iterations (the worst case;
-# most runs stop far earlier). At most 10⁹ units: well under a minute on an idle 2-core machine.
+# most runs stop far earlier). With n_init > 1 starts, each start is seeded and iterated (at most
+# SUB_MAX_ITER iterations) on a subsample of subsample_size(n, k) points, then the best one is iterated on
+# all n points. At most 10⁹ units: well under a minute on an idle 2-core machine.
 MAX_KMEANS_OPS = 1e9
 _SEED_STEP, _SCALAR_POINT = 2e5, 20.0
+SUB_MIN, SUB_PER_K, SUB_MAX_ITER = 2 ** 14, 64, 30
+COMPILED_UNIT = 0.1
 
 
-def kmeans_work(n: int, p: int, k: int, init, max_iter: int) -> float:
-    """Worst-case work of ``engine.compress.kmeans.kmeans_torch`` in the units of MAX_KMEANS_OPS."""
-    seeding = k * (n * p * (2.0 + math.log(k)) + _SEED_STEP) if isinstance(init, str) and init == "k-means++" else 0.0
-    return seeding + max_iter * n * (p * k if p > 1 else _SCALAR_POINT)
+def subsample_size(n: int, k: int) -> int:
+    """Points on which the n_init > 1 starts of ``engine.compress.kmeans.kmeans`` are seeded and ranked."""
+    return int(min(n, max(SUB_MIN, SUB_PER_K * k)))
 
 
-def check_kmeans_work(n: int, p: int, k: int, init, max_iter: int, max_ops) -> None:
+def kmeans_work(n: int, p: int, k: int, init, max_iter: int, n_init: int = 1, compiled: bool = False) -> float:
+    """Worst-case work of ``engine.compress.kmeans.kmeans`` in the units of MAX_KMEANS_OPS.
+
+    compiled: the Lloyd iterations run in ``engine.compress.lloyd_cpu`` (rows on the CPU), whose units cost
+    COMPILED_UNIT of torch's (measured: a full pass 1.7 ns a unit, later passes less with Hamerly's bounds,
+    vs 30–150 ns). The subsample's seeding is compiled too (no per-step launch overhead)."""
+    lloyd_unit = COMPILED_UNIT if compiled and p > 1 else 1.0
+
+    def seeding(m, step):
+        return k * (m * p * (2.0 + math.log(k)) + step) if isinstance(init, str) and init == "k-means++" else 0.0
+
+    def lloyd(m, iters):
+        return lloyd_unit * iters * m * (p * k if p > 1 else _SCALAR_POINT)
+
+    if n_init <= 1:
+        return seeding(n, 0.0 if compiled else _SEED_STEP) + lloyd(n, max_iter)
+    m = subsample_size(n, k)
+    return n_init * (seeding(m, 0.0) + lloyd(m, min(max_iter, SUB_MAX_ITER))) + lloyd(n, max_iter)
+
+
+def check_kmeans_work(n: int, p: int, k: int, init, max_iter: int, max_ops, n_init: int = 1,
+                      compiled: bool = False) -> None:
     """DataError when ``kmeans_work`` exceeds ``max_ops`` (None: no bound)."""
-    work = kmeans_work(n, p, k, init, max_iter)
+    work = kmeans_work(n, p, k, init, max_iter, n_init, compiled)
     if max_ops is not None and work > max_ops:
         how = init if isinstance(init, str) else "given"
-        raise DataError(f"k-means of {n:,} points of dimension {p} with k = {k} ({how} init, up to {max_iter} "
-                        f"iterations) would take about {work:.1e} operations (limit {max_ops:.0e}): lower k, the "
-                        "number of points or max_iter")
+        starts = f", {n_init} starts" if n_init > 1 else ""
+        raise DataError(f"k-means of {n:,} points of dimension {p} with k = {k} ({how} init{starts}, up to "
+                        f"{max_iter} iterations) would take about {work:.1e} operations (limit {max_ops:.0e}): "
+                        "lower k, the number of points, n_init or max_iter")
 
 
 @dataclass
@@ -125,7 +150,7 @@ def _few_distinct(X, k, scalar, w, device, t0):
     # cheap exit first: distinct values of a fixed projection bound the distinct rows from below
     # (np.unique(axis=0) sorts lexicographically: ~10× slower than a 1-D sort on 10⁶ rows)
     probe = X[:, 0] if X.shape[1] == 1 else X @ np.linspace(1.0, np.pi, X.shape[1])
-    if len(np.unique(probe)) > k:
+    if len(np.unique(probe[:8 * k + 8])) > k or len(np.unique(probe)) > k:   # a prefix decides most cases
         return None
     uniq, inverse = np.unique(X, axis=0, return_inverse=True)
     if len(uniq) > k:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from engine.compress.kmeans import kmeans_torch
+from engine.compress.kmeans_torch import kmeans_torch
 from engine.validation import DataError
 
 __all__ = ["SharedWeight", "share_weight", "SCHEMES"]
