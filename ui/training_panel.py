@@ -10,6 +10,7 @@ import streamlit as st
 from engine.univariate import assemble_tasks, interpolate, objective
 from ui import long_run
 from ui.multitask_figure import cost_figure, training_figure
+from ui.presentation import chart
 
 WIDTHS = [50, 100, 200, 500, 1000, 2000]
 LAMS = [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
@@ -78,11 +79,9 @@ def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
 
     def draw(state):
         plot_col, cost_col = st.columns(2)
-        plot_col.plotly_chart(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr),
-                              width="stretch")
+        chart(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr), plot_col)
         if state:
-            cost_col.plotly_chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost),
-                                  width="stretch")
+            chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost), cost_col)
 
     if go:
         long_run.start("tr", key, training_job(x, Y, grid, width, lam, bias_penalty, steps, seed), "Training")

@@ -53,7 +53,7 @@ def exact(item):
 
 
 def chart(col, fig):
-    col.plotly_chart(presentation.style_figure(fig), width="stretch")
+    presentation.chart(fig, col)
 
 
 def item_defaults(item):
@@ -297,9 +297,10 @@ st.title("R-norm explorer")
 st.caption("The norm a 2-D function needs as an infinitely wide one-hidden-layer ReLU network (free affine part): "
            "‖f‖_R = γ₂‖R{(−Δ)^{3/2} f}‖₁ with γ₂ = 1/(4π) — the total mass of the measure over (angle, offset) that "
            "tells where the network puts its neurons (Ongie, Willett, Soudry & Srebro, ICLR 2020).")
-st.latex(r"\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,b)\big|"
-         r"\,db\,dw,\quad \mathcal F_b\,\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,\omega) = |\omega|^{d+1}\,"
-         r"\mathcal F_b\,\mathcal Rf(w,\omega),\quad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}}")
+# Two lines, so that the formula fits a 1366-px laptop screen (and presentation mode's larger text).
+st.latex(r"\begin{gathered}\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}"
+         r"(w,b)\big|\,db\,dw,\qquad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}},\\ \text{where}\quad \mathcal F_b\,\mathcal R\{"
+         r"(-\Delta)^{\frac{d+1}{2}} f\}(w,\omega) = |\omega|^{d+1}\,\mathcal F_b\,\mathcal Rf(w,\omega)\end{gathered}")
 for problem in URL.restore():
     st.warning(problem)
 if "rn_item" in st.query_params:   # a link naming the function but not its square or grid gets the entry's own

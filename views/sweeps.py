@@ -10,6 +10,7 @@ import streamlit as st
 from engine import DataError
 from engine.sweep import EXPERIMENTS, check_within, load_spec, over_seeds, plottable, read_results, run_sweep, varying
 from ui.sweep_figure import over_seeds_figure
+from ui.presentation import chart
 
 MAX_ROWS = 60
 LIMITS = {"uniqueness": {"n_points": 100, "tasks": 10},
@@ -125,7 +126,7 @@ log_x = c2.checkbox("Log x", key="sw_logx", value=bool(table[x].dtype.kind in "i
                                                             and table[x].max() > 20 * table[x].min()))
 log_y = c3.checkbox("Log y", key="sw_logy")
 points = over_seeds(table, exp, x, y, by, fixed)
-st.plotly_chart(over_seeds_figure(points, x, y, by, None if error == "none" else error, log_x, log_y), width="stretch")
+chart(over_seeds_figure(points, x, y, by, None if error == "none" else error, log_x, log_y))
 st.caption("Mean over the seeds at each point; error bars over the seeds (standard error = std/√n). Rows with an "
            "error are left out." + (f" Fixed: {', '.join(f'{k} = {v}' for k, v in fixed.items())}." if fixed else ""))
 st.dataframe(points, width="stretch", hide_index=True)
