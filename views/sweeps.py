@@ -11,8 +11,69 @@ from engine import DataError
 from engine.sweep import EXPERIMENTS, check_within, load_spec, over_seeds, plottable, read_results, run_sweep, varying
 from ui.sweep_figure import over_seeds_figure
 from ui.presentation import chart
+from ui.url_params import Param, UrlParams, choice, dump_flag, flag, text as max_text
 
 MAX_ROWS = 60
+SOURCES = ["From a folder", "Upload"]
+ERRORS = {"std": "standard deviation", "sem": "standard error", "none": "none"}
+NO_CURVES = "—"
+
+
+def parse_fixed(value: str) -> dict[str, str]:
+    """``"p=v;q=w"`` → {p: v, q: w}: the values the results view holds fixed (matched to the file's values as text)."""
+    pairs = [part.split("=", 1) for part in value.split(";") if part]
+    if any(len(pair) != 2 or not pair[0] for pair in pairs):
+        raise ValueError("expected name=value;name=value")
+    return dict(pairs)
+
+
+def dump_fixed(fixed: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in fixed.items())
+
+
+def parse_auto_flag(value: str) -> bool | None:
+    """"" (chosen from the data, e.g. a log x-axis for a wide positive range), "0" or "1"."""
+    return None if value == "" else flag(value)
+
+
+# The results view (which file, what is plotted against what, the fixed values, error bars, log axes) is
+# in the link; a file's parameters are known only once it is read, so those are checked against it then.
+URL = UrlParams(
+    Param("sw_source", SOURCES[0], choice(SOURCES)),
+    Param("sw_folder", "results", max_text(1000)),
+    Param("sw_file", "", max_text(300)),
+    Param("sw_x", "", max_text(100)),
+    Param("sw_y", "", max_text(100)),
+    Param("sw_by", NO_CURVES, max_text(100)),
+    Param("sw_fix", {}, parse_fixed, dump_fixed),
+    Param("sw_error", "std", choice(list(ERRORS))),
+    Param("sw_logx", None, parse_auto_flag, lambda v: "" if v is None else dump_flag(v)),
+    Param("sw_logy", False, flag, dump_flag),
+)
+
+
+def pick(key: str, options: list, what: str):
+    """Keep ``st.session_state[key]`` one of ``options`` (the first when it is not: a link from another file)."""
+    value = st.session_state.get(key)
+    if value not in options:
+        if value not in (None, "", NO_CURVES):
+            st.warning(f"The link's {what} `{value}` is not in this file; showing `{options[0]}`.")
+        st.session_state[key] = options[0]
+    return st.session_state[key]
+
+
+def stop():
+    URL.write()
+    st.stop()
+
+
+def auto_log_x():
+    st.session_state["sw_logx"] = None   # a new x: the log axis is chosen from its values again
+
+
+def fix_changed(p):
+    st.session_state["sw_fix"] = {**st.session_state["sw_fix"], p: str(st.session_state[f"sw_fix_{p}"])}
+
 LIMITS = {"uniqueness": {"n_points": 100, "tasks": 10},
           "kernel_regime": {"steps": 2000, "width": 200, "tasks": 101},
           "compress": {"baseline_epochs": 5, "epochs": 5, "finetune_epochs": 2}}
@@ -25,6 +86,8 @@ EXAMPLES = {
 }
 
 st.title("Sweeps")
+for problem in URL.restore():
+    st.warning(problem)
 st.caption("The papers' experiments over grids of parameters and many seeds, one row per grid point × seed, run on "
            "Dask (a local cluster here; `python -m engine sweep SPEC.json --out FILE.parquet` on a laptop or a "
            "cluster) and stored in a resumable Parquet file with the spec, package versions and machine.")
@@ -63,7 +126,7 @@ with st.expander("Run a small sweep on this machine", expanded=False):
             except DataError as err:
                 st.error(str(err))
             else:
-                st.session_state["sw_open"] = str(out)
+                st.session_state.update(sw_source=SOURCES[0], sw_folder=str(out.parent), sw_file=out.name)
                 st.success(f"{report.rows} of {report.expected} rows ({report.computed} computed now, "
                            f"{report.skipped} already there, {report.failed} failed) in {report.seconds:.1f} s.")
                 if report.first_error:
@@ -73,25 +136,27 @@ with st.expander("Run a small sweep on this machine", expanded=False):
             stop_slot.empty()
 
 st.subheader("Results")
-source = st.radio("Open", ["From a folder", "Upload"], horizontal=True, key="sw_source")
+source = st.radio("Open", SOURCES, horizontal=True, key="sw_source")
 if source == "Upload":
     upload = st.file_uploader("A sweep's results (.parquet)", type=["parquet"], key="sw_upload")
     picked = upload.getvalue() if upload else None
     label = upload.name if upload else None
 else:
-    opened = st.session_state.get("sw_open")
-    folder = Path(st.text_input("Folder", str(Path(opened).parent) if opened else "results", key="sw_folder"))
+    folder = Path(st.text_input("Folder", key="sw_folder"))
     files = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
     names = [p.name for p in files]
-    default = names.index(Path(opened).name) if opened and Path(opened).name in names else 0
-    choice = st.selectbox("File", names, index=default if names else None, key="sw_file") if names else None
-    if not names:
+    if names:
+        if st.session_state["sw_file"] not in names:   # the newest file, unless the link or a run named one here
+            st.session_state["sw_file"] = names[0]
+        choice_ = st.selectbox("File", names, key="sw_file")
+    else:
+        choice_ = None
         st.caption(f"No .parquet files in `{folder}`.")
-    picked = str(folder / choice) if choice else None
-    label = choice
+    picked = str(folder / choice_) if choice_ else None
+    label = choice_
 if picked is None:
     st.info("Run a sweep above, or pick or upload a results file.")
-    st.stop()
+    stop()
 try:
     table, meta = read_results(picked)
     exp = EXPERIMENTS.get(meta.get("spec", {}).get("experiment"))
@@ -99,7 +164,7 @@ try:
         raise DataError(f"{label} holds an experiment this version does not know: {meta.get('spec', {}).get('experiment')!r}")
 except DataError as err:
     st.error(str(err))
-    st.stop()
+    stop()
 
 machine, versions = meta.get("machine", {}), meta.get("versions", {})
 st.markdown(f"**{exp.name}** · {meta['rows']} of {meta['rows_expected']} rows "
@@ -109,22 +174,32 @@ st.markdown(f"**{exp.name}** · {meta['rows']} of {meta['rows_expected']} rows "
             f"dask {versions.get('dask', '?')}, torch {versions.get('torch', '?')}")
 params = varying(table, exp) or list(exp.params)
 c1, c2, c3 = st.columns(3)
-x = c1.selectbox("Against", params, key="sw_x")
+pick("sw_x", params, "x-axis")
+x = c1.selectbox("Against", params, key="sw_x", on_change=auto_log_x)
+pick("sw_y", plottable(exp), "result")
 y = c2.selectbox("Result", plottable(exp), key="sw_y")
-by = c3.selectbox("One curve per", ["—"] + [p for p in params if p != x], key="sw_by")
-by = None if by == "—" else by
-fixed = {}
+curves = [NO_CURVES] + [p for p in params if p != x]
+pick("sw_by", curves, "curve parameter")
+by = c3.selectbox("One curve per", curves, key="sw_by")
+by = None if by == NO_CURVES else by
+fixed, wanted = {}, st.session_state["sw_fix"]
 others = [p for p in varying(table, exp) if p not in (x, by)]
 if others:
     cols = st.columns(len(others))
     for col, p in zip(cols, others):
-        fixed[p] = col.selectbox(p, sorted(table[p].unique()), key=f"sw_fix_{p}")
+        values = sorted(table[p].unique())
+        by_text = {str(v): v for v in values}
+        st.session_state[f"sw_fix_{p}"] = by_text.get(wanted.get(p), values[0])
+        fixed[p] = col.selectbox(p, values, key=f"sw_fix_{p}", on_change=fix_changed, args=(p,))
+st.session_state["sw_fix"] = {p: str(v) for p, v in fixed.items()}
 c1, c2, c3 = st.columns(3)
-error = c1.radio("Error bars", ["std", "sem", "none"], horizontal=True, key="sw_error",
-                 format_func={"std": "standard deviation", "sem": "standard error", "none": "none"}.get)
-log_x = c2.checkbox("Log x", key="sw_logx", value=bool(table[x].dtype.kind in "if" and table[x].min() > 0
-                                                            and table[x].max() > 20 * table[x].min()))
+error = c1.radio("Error bars", list(ERRORS), horizontal=True, key="sw_error", format_func=ERRORS.get)
+if st.session_state["sw_logx"] is None:   # a wide positive range: log x
+    st.session_state["sw_logx"] = bool(table[x].dtype.kind in "if" and table[x].min() > 0
+                                       and table[x].max() > 20 * table[x].min())
+log_x = c2.checkbox("Log x", key="sw_logx")
 log_y = c3.checkbox("Log y", key="sw_logy")
+URL.write()
 points = over_seeds(table, exp, x, y, by, fixed)
 chart(over_seeds_figure(points, x, y, by, None if error == "none" else error, log_x, log_y))
 st.caption("Mean over the seeds at each point; error bars over the seeds (standard error = std/√n). Rows with an "
