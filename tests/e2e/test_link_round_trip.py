@@ -19,7 +19,8 @@ PAGES = {
     "rnorm": (f"rnorm?rn_res=64&rn_item={quote('Custom formula')}&rn_formula={quote('exp(-(x^2 + 3*y^2)/2)')}"
               "&rn_extent=6&rn_neuron=30,1", "Picked neuron", "θ = 30.0°, b = 1.000"),
     "compress": ("compress?cp_method=kmeans&cp_k=4&cp_ft=1", "Uncompressed test accuracy", "row-wise k-means"),
-    "compress-shallow": ("compress-shallow?sh_k=3", "Neurons after sharing", "3 of 200"),
+    "compress-shallow": ("compress-shallow?sh_width=50&sh_steps=1000&sh_compare=0&sh_k=3", "Neurons after sharing",
+                         "3 of 50"),   # the smallest nets: this page trains them in each new session
     "kernel-regime": ("kernel-regime?kr_seeds=2&kr_lam=0.01", "Meanwhile, the exact minimum-cost",
                       "4 runs (T = 1 and T = 101 for 2 seeds)"),
     "sweeps": ("sweeps?sw_folder={folder}&sw_x=tasks&sw_fix=n_points%3D12&sw_error=sem&sw_logy=1",
