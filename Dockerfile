@@ -15,7 +15,7 @@ RUN useradd --create-home --uid 1000 --user-group atlas
 WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
-COPY app.py ./
+COPY app.py asgi.py ./
 COPY .streamlit/ .streamlit/
 COPY engine/ engine/
 COPY views/ views/
@@ -28,4 +28,4 @@ USER 1000:1000
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]
+CMD ["streamlit", "run", "asgi.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]

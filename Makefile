@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true $(ARGS)
+	$(BIN)/streamlit run asgi.py --server.port 8501 --server.headless true $(ARGS)
 
 serve: $(STAMP)
 	$(BIN)/python -m deploy.serve --workers $(WORKERS) --host $(HOST) --port $(PORT) --backend-port $(BACKEND_PORT) $(ARGS)

@@ -1,4 +1,4 @@
-"""One ``streamlit run app.py`` process on a loopback port, started and stopped by a context manager.
+"""One ``streamlit run asgi.py`` process (app.py with the live-figure route) on a loopback port, started and stopped by a context manager.
 
 Used by ``deploy/serve.py`` (the replicas behind HAProxy) and by the benchmarks (``bench.load --start``,
 ``bench.latency``).
@@ -36,7 +36,7 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def app_process(port: int | None = None, *, script: str = "app.py", log: IO[bytes] | None = None,
+def app_process(port: int | None = None, *, script: str = "asgi.py", log: IO[bytes] | None = None,
                 timeout: float = 90.0) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run ``streamlit run script`` headless on 127.0.0.1:port (a free one if None) from the repository
     root, wait until healthy, yield (base URL, process); terminate it on exit. Output goes to ``log``

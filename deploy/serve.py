@@ -1,6 +1,6 @@
 """Class mode: n app processes behind HAProxy, one command (``make serve WORKERS=n``); Ctrl-C stops all.
 
-Starts replicas ``streamlit run app.py`` on 127.0.0.1 ports BACKEND_PORT … BACKEND_PORT+n−1 (default
+Starts replicas ``streamlit run asgi.py`` on 127.0.0.1 ports BACKEND_PORT … BACKEND_PORT+n−1 (default
 8511 …), waits until each answers ``/_stcore/health``, then runs HAProxy in the foreground with
 ``deploy/haproxy.cfg`` rewritten for those n servers, listening on HOST:PORT (default 127.0.0.1:8501;
 ``HOST=0.0.0.0`` lets a classroom's laptops in). The app keeps its state in the session and the URL, so

@@ -43,6 +43,8 @@ def test_the_script_reproduces_its_first_epochs():
     history = summary()["history"]
     torch.manual_seed(SEED)
     redone = [p for p in train_baseline(load_data(SEED), epochs=2, seed=SEED, device="cpu") if p.stage == "train"]
+    # float32 convolutions take different kernels on different CPUs (oneDNN's AVX2 and AVX-512 paths sum in
+    # other orders): the same script on another machine agrees to ~1e-4 after an epoch, not to rounding.
     for p, h in zip(redone, history):
-        assert p.loss == pytest.approx(h["loss"], rel=1e-5)
-        assert p.accuracy == pytest.approx(h["accuracy"], abs=1e-9)
+        assert p.loss == pytest.approx(h["loss"], rel=1e-3)
+        assert p.accuracy == pytest.approx(h["accuracy"], abs=0.01)

@@ -1,6 +1,7 @@
 """AppTest for every page: each widget path renders without exception."""
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -27,7 +28,13 @@ def test_app_renders_home_and_switches_to_univariate():
 
 
 def cost_table(at):
-    return at.dataframe[-1].value
+    """The page's cost table (Markdown, ui/tables.py) as a DataFrame indexed by curve."""
+    text = next(m.value for m in at.markdown if m.value.startswith("| curve |"))
+    header, _, *body = [[c.strip() for c in line.strip("|").split(" | ")] for line in text.splitlines()]
+    frame = pd.DataFrame(body, columns=header).set_index("curve")
+    for column in ("bias-free cost", "penalised cost", "H¹ seminorm", "own norm"):
+        frame[column] = pd.to_numeric(frame[column].replace("—", "nan"))
+    return frame
 
 
 def test_univariate_default_shows_costs_and_non_uniqueness():

@@ -73,10 +73,24 @@ def golden():
     return np.load(GOLDEN)
 
 
+def without_zero_jumps(record: dict) -> dict:
+    """A regularised fit's knots whose jump is zero to rounding (|J| ≤ 1e-12 of the largest) carry no neuron:
+    the iterative fit may leave them or not depending on the machine's arithmetic (seen: 29 vs 27 knots, the
+    same function to 1e-14)."""
+    keep = np.abs(record["jumps"]).max(axis=1, initial=0) > 1e-12 * max(np.abs(record["jumps"]).max(initial=0), 1e-300)
+    return {**record, "knots": record["knots"][keep], "jumps": record["jumps"][keep]}
+
+
 @pytest.mark.parametrize("name, x, y, pen, lam", cases(), ids=[c[0] for c in cases()])
 def test_same_answer_as_before(golden, name, x, y, pen, lam):
     now = record(interpolate(x, y, bias_penalty=pen, lam=lam))
-    keys = {k.split("/", 1)[1] for k in golden.files if k.startswith(name + "/")}
+    if lam > 0:
+        now = without_zero_jumps(now)
+        golden = {**{k: golden[k] for k in golden.files},
+                  **{f"{name}/{k}": v for k, v in without_zero_jumps(
+                      {k: golden[f"{name}/{k}"] for k in ("knots", "jumps")}).items()}}
+    files = golden.files if hasattr(golden, "files") else list(golden)
+    keys = {k.split("/", 1)[1] for k in files if k.startswith(name + "/")}
     assert keys == set(now), f"{name}: fields {sorted(keys ^ set(now))} differ"
     for key, value in now.items():
         then = golden[f"{name}/{key}"]

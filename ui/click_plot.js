@@ -91,7 +91,7 @@ function onPress(gd, ev) {
     window.removeEventListener("touchend", release, true);
     gd._drag = null;
     if (drag.moved) { pushDrag(gd, true, drag); e.preventDefault(); }
-    else send(gd, { type: "remove", index: drag.index });
+    else edit(gd, { type: "remove", index: drag.index });
   };
   window.addEventListener("mousemove", move, true);
   window.addEventListener("touchmove", move, { capture: true, passive: false });
@@ -117,7 +117,7 @@ function pushDrag(gd, final, drag = gd._drag) {
   if (!final && drag.sentAt && Date.now() - drag.sentAt < STALE_MS) return;
   drag.sent = drag.at;
   drag.sentAt = Date.now();
-  send(gd, { type: "move", index: drag.index, x: drag.at[0], y: drag.at[1], drag: drag.id, final });
+  edit(gd, { type: "move", index: drag.index, x: drag.at[0], y: drag.at[1], drag: drag.id, final });
 }
 
 // After the server's figure is drawn: the dragged point may have a new index (points stay sorted by
@@ -133,6 +133,56 @@ function continueDrag(gd) {
   drag.sentAt = 0;
   showDragged(gd);
   pushDrag(gd, false);
+}
+
+// Live figures (ui/live.py): an edit goes to the server's live route first and is drawn from its answer;
+// Streamlit then hears the new points ("set"; during a drag only on the drop), and its rerun's figure,
+// the same text, is not drawn again. Without the route (a plain `streamlit run app.py`), or when the
+// route refuses the edit, the event goes to Streamlit as before (its rerun shows why).
+let liveMissing = false;
+const RECENT = 8;   // live figures remembered, so that a rerun's older figure is not drawn over a newer one
+
+async function askLive(gd, event) {
+  if (!gd._live || liveMissing || !gd._points) return null;
+  try {
+    const res = await fetch(gd._live.url, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ points: gd._points, event, options: gd._live.options }),
+    });
+    if (res.status === 404 || res.status === 405) liveMissing = true;
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+function edit(gd, event) {
+  if (!gd._live || liveMissing) { send(gd, event); return; }
+  gd._queue = (gd._queue || Promise.resolve()).then(async () => {
+    const answer = await askLive(gd, event);
+    if (!answer) { send(gd, event); return; }
+    gd._points = [answer.x, answer.y];
+    // The edited plot first (where the user looks), then the page's other plots the edit changed.
+    const keys = Object.keys(answer.figures).sort((a, b) => (b === gd.dataset.key) - (a === gd.dataset.key));
+    for (const key of keys) {
+      const target = key === gd.dataset.key ? gd : document.querySelector(`.click-plot[data-key="${key}"]`);
+      if (!target || !target._style) continue;
+      const text = answer.figures[key];
+      const parsed = JSON.parse(text);
+      if (target !== gd) target._points = pointsOf(parsed);
+      if (target._live && answer.options?.[key]) target._live = { ...target._live, options: answer.options[key] };
+      target._recent = [...(target._recent || []).slice(1 - RECENT), text];
+      await draw(window.Plotly, target, styled(parsed, target._style, target._width));
+    }
+    if (event.type !== "move" || event.final) {
+      send(gd, { type: "set", x: answer.x, y: answer.y, ...(event.drag ? { drag: event.drag } : {}) });
+    }
+  });
+}
+
+function pointsOf(figure) {
+  const points = (figure.data || []).find(isPoints);
+  return points ? [points.x || [], points.y || []] : null;
 }
 
 // Presentation mode and narrow screens (ui/presentation.py's plot_style): larger text, thicker lines,
@@ -173,7 +223,7 @@ function onKey(ev) {
     const [, index] = nearestPoint(hovered, ...hovered._pointer);
     if (index < 0) return;
     ev.preventDefault();
-    send(hovered, { type: "remove", index });
+    edit(hovered, { type: "remove", index });
   }
 }
 
@@ -207,8 +257,9 @@ async function draw(Plotly, gd, figure) {
   if (!gd._clickBound) {
     gd._clickBound = true;
     gd.on("plotly_click", (ev) => {
+      if (!gd._clickable) return;
       const event = clickEvent(gd, ev);
-      if (event) send(gd, event);
+      if (event) edit(gd, event);
     });
     gd.addEventListener("mousedown", (ev) => onPress(gd, ev), true);
     gd.addEventListener("mousemove", (ev) => { if (gd._fullLayout?.xaxis) gd._pointer = axesPixels(gd, ev); });
@@ -230,7 +281,21 @@ export default function ({ data, parentElement, setTriggerValue }) {
   gd.style.height = `${data.height}px`;
   gd._send = setTriggerValue;
   gd._movable = data.movable;
-  const figure = styled(JSON.parse(data.figure), data.style, parentElement.clientWidth);
+  gd._clickable = data.clickable ?? true;
+  gd._live = data.live;
+  gd.dataset.key = data.key;
+  gd._style = data.style;
+  gd._width = parentElement.clientWidth;
+  const recent = gd._recent || [];
+  if (recent.includes(data.figure)) {
+    // Drawn already by a live edit (or older than one): keep the newer drawing.
+    if (data.figure === recent[recent.length - 1]) gd._recent = [];
+    return () => { if (!gd.isConnected) window.Plotly?.purge(gd); };
+  }
+  gd._recent = [];
+  const parsed = JSON.parse(data.figure);
+  gd._points = pointsOf(parsed);
+  const figure = styled(parsed, data.style, parentElement.clientWidth);
   gd._queue = (gd._queue || Promise.resolve())
     .then(() => loadPlotly(data.plotly_url))
     .then((Plotly) => draw(Plotly, gd, figure))

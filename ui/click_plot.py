@@ -112,10 +112,15 @@ def figure_json(figure: dict[str, Any] | go.Figure) -> str:
     return json.dumps(figure, default=_plain, separators=(",", ":"), allow_nan=False)
 
 
-def plotly_url() -> str:
-    """Where the app serves plotly.js (see the module docstring)."""
+def _base() -> str:
     base = st.get_option("server.baseUrlPath").strip("/")
-    return f"{'/' + base if base else ''}/app/static/plotly.min.js"
+    return f"/{base}" if base else ""
+
+
+def plotly_url() -> str:
+    """Where the app serves plotly.js (see the module docstring), with its version, so that browsers may keep
+    it (asgi.py serves it as immutable)."""
+    return f"{_base()}/app/static/plotly.min.js?v={plotly.__version__}"
 
 
 def click_plot(
@@ -125,6 +130,8 @@ def click_plot(
     height: int = 480,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     movable: bool | None = None,
+    live: tuple[str, dict] | None = None,
+    clickable: bool = True,
 ) -> dict[str, Any] | None:
     """Draw ``figure`` and return this rerun's click event, or None.
 
@@ -132,7 +139,11 @@ def click_plot(
     click anywhere in the axes except on a marker of the ``"points"`` trace,
     ``{"type": "remove", "index": int, "nonce": str}`` for a click on such a
     marker, and ``{"type": "move", ...}`` while one is dragged (``movable``,
-    on by default when ``on_event`` is given). ``on_event(event)`` runs before
+    on by default when ``on_event`` is given). ``live=(page, options)``: the browser
+    redraws edits from ``ui/live.py``'s route for ``page`` (the options as JSON, which
+    that page's route reads back) and reports them as ``{"type": "set", "x": [...],
+    "y": [...]}``. ``clickable=False``: a plain figure (no click events, no reruns).
+    ``on_event(event)`` runs before
     the rerun, so the run that follows draws its effect. Reruns redraw the
     figure in place (Plotly.react) and keep the user's view unless the figure's
     ``layout.uirevision`` changes. Clicks inside ``st.form`` are not reported
@@ -156,6 +167,9 @@ def click_plot(
             "movable": on_event is not None if movable is None else movable,
             "style": plot_style(),
             "plotly_url": plotly_url(),
+            "live": {"url": f"{_base()}/live/{live[0]}", "options": live[1]} if live else None,
+            "key": key,
+            "clickable": clickable,
         },
         on_click_change=changed,
     )

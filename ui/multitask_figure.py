@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.univariate_figure import SMOOTH, axes_layout, breakpoints, line, neurons, plot_layout, points_trace, solution_set
+from ui.univariate_figure import SMOOTH, axes_layout, breakpoints, line, neurons, points_trace, solution_set
 
 TASK_COLORS = ["#111111", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
 MULTI, H1, NET = "#d62728", "#2ca02c", "#1f77b4"
 
 
 def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: int = 3, xr, yr, height=480,
-                     view=0) -> dict:
+                     view=0, dark=None) -> dict:
     """tasks: [(x, y, label, kind)] with kind "task1" | "placed" | "random"; sol: the multi-task
     Interpolant, whose row r is task solved[r]; ``active``: index of the task whose points clicks edit."""
     data = []
@@ -56,20 +56,19 @@ def multitask_figure(tasks, solved, sol, active: int, *, h1=None, random_shown: 
             data.append({"type": "scatter", "x": list(x), "y": list(y), "mode": "markers", "name": f"{label} data",
                          "marker": {**marker, "line": {"width": 2, "color": "white"}},
                          "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>"})
-    return {"data": data, "layout": axes_layout(xr, yr, height, view)}
+    return {"data": data, "layout": axes_layout(xr, yr, height, view, dark=dark)}
 
 
-def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360):
-    """The network's task-1 curve as it trains, with the exact minimiser it should reach."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=grid, y=exact_values, mode="lines", name="exact minimiser (same λ)",
-                             line=dict(color=MULTI, width=4, dash="dot")))
+def training_figure(x, y, grid, net_values, exact_values, xr, yr, height=360) -> dict:
+    """The network's task-1 curve as it trains, with the exact minimiser it should reach (a plain dict for
+    ``ui.click_plot``: it is redrawn on every click of the page, and a go.Figure's validation costs more than
+    the rest of the rerun)."""
+    data = [line(grid, exact_values, "exact minimiser (same λ)", color=MULTI, width=4, dash="dot")]
     if net_values is not None:
-        fig.add_trace(go.Scatter(x=grid, y=net_values, mode="lines", name="trained network, task 1",
-                                 line=dict(color=NET, width=2.5)))
-    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="task 1 data",
-                             marker=dict(size=10, color="black", line=dict(width=2, color="white"))))
-    return plot_layout(fig, xr, yr, height, legend_y=-0.22)
+        data.append(line(grid, net_values, "trained network, task 1", color=NET, width=2.5))
+    data.append({"type": "scatter", "x": list(map(float, x)), "y": list(map(float, y)), "mode": "markers",
+                 "name": "task 1 data", "marker": {"size": 10, "color": "black", "line": {"width": 2, "color": "white"}}})
+    return {"data": data, "layout": axes_layout(xr, yr, height, legend_y=-0.22)}
 
 
 def cost_figure(steps, objective, cost, exact_objective, exact_cost, height=360):

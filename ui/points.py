@@ -21,6 +21,38 @@ def encode_points(x, y) -> str:
     return ";".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(x, y))   # repr: exact round trip
 
 
+def checked_points(x, y, *, allow_few: bool):
+    """Sorted, validated (x, y, notes); fewer than 2 points pass only with ``allow_few``."""
+    if allow_few and len(x) < 2:
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) and abs(v) <= MAX_ABS for v in [*x, *y]):
+            raise DataError(f"values must be finite and within ±{MAX_ABS:g}")
+        return [float(v) for v in x], [float(v) for v in y], []
+    xs, Y, notes = as_points(x, y)
+    return xs.tolist(), Y[0].tolist(), notes
+
+
+def edited(x, y, event: dict):
+    """The points (x, y) after an edit of ``ui.click_plot`` (unchecked): "add" a point, "remove" or "move"
+    point ``index``, or "set" them all (a browser's live edit, ``ui/live.py``); None if ``event`` is no
+    edit of ours. Raises KeyError, TypeError or ValueError on a malformed event."""
+    kind = event["type"]
+    if kind == "add":
+        return [*x, float(event["x"])], [*y, float(event["y"])]
+    if kind == "set":
+        nx, ny = event["x"], event["y"]
+        if not (isinstance(nx, list) and isinstance(ny, list) and len(nx) == len(ny)):
+            raise ValueError("malformed point list")
+        return [float(v) for v in nx], [float(v) for v in ny]
+    if kind in ("remove", "move"):
+        i = int(event["index"])
+        if not 0 <= i < len(x):
+            return None
+        if kind == "remove":
+            return [*x[:i], *x[i + 1:]], [*y[:i], *y[i + 1:]]
+        return [*x[:i], float(event["x"]), *x[i + 1:]], [*y[:i], float(event["y"]), *y[i + 1:]]
+    return None
+
+
 def decode_points(text: str):
     try:
         pairs = [p.split(",") for p in text.split(";") if p]
@@ -51,7 +83,7 @@ class PointStore:
     @classmethod
     def parse_link(cls, text: str):
         x, y = decode_points(text)
-        return tuple(cls._checked(x, y, allow_few=True)[:2])
+        return tuple(checked_points(x, y, allow_few=True)[:2])
 
     @property
     def points(self):
@@ -62,16 +94,6 @@ class PointStore:
     def version(self) -> int:
         """Changes whenever the points change (for widgets that must reset with them)."""
         return st.session_state[self.ver]
-
-    @staticmethod
-    def _checked(x, y, *, allow_few: bool):
-        """Sorted, validated (x, y, notes); fewer than 2 points pass only with ``allow_few``."""
-        if allow_few and len(x) < 2:
-            if not all(math.isfinite(v) and abs(v) <= MAX_ABS for v in [*x, *y]):
-                raise DataError(f"values must be finite and within ±{MAX_ABS:g}")
-            return list(x), list(y), []
-        xs, Y, notes = as_points(x, y)
-        return xs.tolist(), Y[0].tolist(), notes
 
     @property
     def view(self) -> int:
@@ -85,7 +107,7 @@ class PointStore:
         """Replace the points after validation; False (and a message) if they are rejected. ``record``:
         the old points go on the undo history; ``new_view``: the plot's view resets to the new data."""
         try:
-            x, y, found = self._checked(x, y, allow_few=allow_few)
+            x, y, found = checked_points(x, y, allow_few=allow_few)
             st.session_state[self.msg] = "; ".join([*notes, *found]) or None
         except DataError as err:
             st.session_state[self.msg] = f"{err}. Your previous points are kept."
@@ -99,44 +121,24 @@ class PointStore:
             st.session_state[self.ver] += 1
         return True
 
-    def add(self, px: float, py: float) -> bool:
-        x, y = self.points
-        return self.set(x + [px], y + [py], allow_few=True)
-
-    def remove(self, index: int) -> bool:
-        x, y = self.points
-        if not 0 <= index < len(x):
-            return False
-        return self.set(x[:index] + x[index + 1:], y[:index] + y[index + 1:], allow_few=True)
-
-    def move(self, index: int, px: float, py: float, drag=None) -> bool:
-        """Move point ``index`` to (px, py); the steps of one drag (same ``drag`` id) are one undo step."""
-        x, y = self.points
-        if not 0 <= index < len(x):
-            return False
-        first = drag is None or drag != st.session_state[self.drag]
-        ok = self.set(x[:index] + [px] + x[index + 1:], y[:index] + [py] + y[index + 1:], allow_few=True,
-                      record=first)
-        if ok:
-            st.session_state[self.drag] = drag
-        return ok
-
     def apply(self, event: dict) -> bool:
-        """Apply an event of ``ui.click_plot``: add a point, remove the clicked one, or move a dragged one."""
+        """Apply an event of ``ui.click_plot`` (see ``edited``; "undo" too). The steps of one drag (events
+        with the same ``drag`` id) are one undo step."""
         try:
-            kind = event["type"]
-            if kind == "add":
-                return self.add(float(event["x"]), float(event["y"]))
-            if kind == "remove":
-                return self.remove(int(event["index"]))
-            if kind == "undo":
+            if event["type"] == "undo":
                 self.undo()
                 return True
-            if kind == "move":
-                return self.move(int(event["index"]), float(event["x"]), float(event["y"]), str(event.get("drag")))
+            new = edited(*self.points, event)
+            if new is None:
+                return False
+            drag = event.get("drag")
+            first = drag is None or str(drag) != st.session_state[self.drag]
+            ok = self.set(*new, allow_few=True, record=first)
+            if ok and drag is not None:
+                st.session_state[self.drag] = str(drag)
+            return ok
         except (KeyError, TypeError, ValueError):
-            pass
-        return False   # not an event of ours: ignored
+            return False   # not an event of ours: ignored
 
     def edit_buttons(self, undo_col, clear_col, undo_label: str = "Undo", clear_label: str = "Clear") -> None:
         """Undo and Clear buttons in the given columns (their callbacks edit the points before the rerun)."""

@@ -62,9 +62,20 @@ def _template(name: str) -> dict:
     return template
 
 
-def template() -> dict:
-    """The Plotly template matching Streamlit's theme."""
-    return _template("plotly_dark" if dark() else "plotly_white")
+def template_name(dark_theme: bool | None = None) -> str:
+    """The name under which the theme's template is registered with plotly.io: a ``go.Figure`` given a name
+    looks its template up (~20 ms) instead of validating a 7 kB dict (~0.4 s per figure)."""
+    import plotly.io as pio
+
+    name = "atlas_dark" if (dark() if dark_theme is None else dark_theme) else "atlas_light"
+    if name not in pio.templates:
+        pio.templates[name] = _template("plotly_dark" if name == "atlas_dark" else "plotly_white")
+    return name
+
+
+def template(dark_theme: bool | None = None) -> dict:
+    """The Plotly template matching Streamlit's theme (or ``dark_theme`` where there is no session)."""
+    return _template("plotly_dark" if (dark() if dark_theme is None else dark_theme) else "plotly_white")
 
 
 def chart(fig, where=None, **kwargs):
@@ -82,7 +93,7 @@ def style_figure(fig):
     In presentation mode every axis's tick labels and title, every colour bar's ticks, subplot titles and
     the legend get explicit sizes (≥ 16 px), so that a figure's own smaller sizes do not stay small."""
     s = plot_style()
-    fig.update_layout(template=template(), font=dict(size=s["font"]))
+    fig.update_layout(template=template_name(), font=dict(size=s["font"]))
     if s["present"]:
         size = s["font"]
         fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top",

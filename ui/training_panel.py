@@ -9,6 +9,7 @@ import streamlit as st
 
 from engine.univariate import assemble_tasks, interpolate, objective
 from ui import long_run
+from ui.click_plot import click_plot
 from ui.multitask_figure import cost_figure, training_figure
 from ui.presentation import chart
 
@@ -79,7 +80,9 @@ def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
 
     def draw(state):
         plot_col, cost_col = st.columns(2)
-        chart(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr), plot_col)
+        with plot_col:
+            click_plot(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr), key="tr_plot",
+                       height=360, clickable=False)
         if state:
             chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost), cost_col)
 

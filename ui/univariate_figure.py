@@ -74,10 +74,10 @@ def points_trace(x, y, name="data (drag to move, click to remove)", **marker) ->
             "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra>drag to move, click to remove</extra>"}
 
 
-def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 520, view=0) -> dict:
+def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 520, view=0, dark=None) -> dict:
     """networks: {key: (label, Interpolant)} with key "free" or "penalised";
     kernels: {name: (label, KernelInterpolant)}; ``view``: the view revision (a new one
-    resets pan and zoom)."""
+    resets pan and zoom); ``dark``: the theme (None: the session's)."""
     data = []
     free = networks.get("free")
     if free and shade_set:
@@ -91,20 +91,14 @@ def figure(points, networks, kernels, *, shade_set: bool, xr, yr, height: int = 
         if len(sol.knots):
             data.append(neurons(sol, sol(sol.knots), sol.neuron_costs(), label, COLORS[key], key))
     data.append(points_trace(*points))
-    return {"data": data, "layout": axes_layout(xr, yr, height, view, groupclick="toggleitem")}
+    return {"data": data, "layout": axes_layout(xr, yr, height, view, dark=dark, groupclick="toggleitem")}
 
 
-def axes_layout(xr, yr, height, view=0, legend_y=-0.14, **legend) -> dict:
+def axes_layout(xr, yr, height, view=0, legend_y=-0.14, *, dark=None, **legend) -> dict:
     """The layout of every f(x) plot: fixed ranges, zero lines, legend below, the view kept on reruns
     until ``view`` changes."""
     return {"height": height, "margin": {"l": 50, "r": 10, "t": 20, "b": 10}, "uirevision": f"view-{view}",
             "xaxis": {"range": list(xr), "title": {"text": "x"}, "zeroline": True},
             "yaxis": {"range": list(yr), "title": {"text": "f(x)"}, "zeroline": True},
             "legend": {"orientation": "h", "x": 0, "y": legend_y, "yanchor": "top", "font": {"size": 11}, **legend},
-            "template": template(), "hovermode": "closest"}
-
-
-def plot_layout(fig, xr, yr, height, legend_y=-0.14, **legend):
-    """``axes_layout`` applied to a ``go.Figure`` (the training views)."""
-    fig.update_layout(axes_layout(xr, yr, height, legend_y=legend_y, **legend))
-    return fig
+            "template": template(dark), "hovermode": "closest"}

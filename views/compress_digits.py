@@ -10,7 +10,8 @@ from engine.compress.methods import METHODS
 from engine.compress import session
 from engine.validation import DataError
 from ui import long_run, reproduce, view_link
-from ui.bounded_cache import BoundedCache, MiB, bounded_cache
+from ui.bounded_cache import BoundedCache, MiB
+from ui.compress_data import digits
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
 from ui.presentation import chart
@@ -37,14 +38,6 @@ URL = UrlParams(
     Param("cp_base_epochs", 20, clamped_int(5, 60)),
     Param("cp_seed", 0, clamped_int(0, 10_000)),
 )
-
-
-@bounded_cache(max_entries=4, max_bytes=64 * MiB)
-def digits(seed: int):
-    """The digits split for a seed (read once per server; never modified)."""
-    from engine.compress.digits import load_data
-
-    return load_data(seed)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,43 +1,20 @@
 """Multi-task interpolation: a second task makes task 1's min-norm interpolant unique (= H¹ spline),
-and a real network trains on screen towards the exact answer."""
-import time
+and a real network trains on screen towards the exact answer.
 
+Clicks and drags on either plot are redrawn by ui/live.py's route (both plots, from ui/multitask_curves.py,
+the functions this script uses too), then reported to the explorer fragment as the edited task's points.
+"""
 import pandas as pd
 import streamlit as st
 
-from engine import DataError
-from engine.univariate import (PRESETS, SolverError, assemble_tasks, distance_to_linear_spline, gaussian_tasks,
-                               interpolate, preset_points, rkhs_interpolate, solution_json)
-from ui import reproduce
-from ui.bounded_cache import MiB, bounded_cache
+from engine.univariate import PRESETS, assemble_tasks, distance_to_linear_spline, preset_points, solution_json
+from ui import presentation, reproduce
 from ui.click_plot import click_plot
-from ui.multitask_figure import multitask_figure
+from ui.multitask_curves import HEIGHT, MAX_PLACED, MAX_RANDOM, MAX_SEED, Options, figures, plot_options, solutions
 from ui.url_params import Param, UrlParams, clamped_int, dump_flag, flag
 from ui.points import PointStore, preset_picker
 from ui.training_panel import training_panel
-from ui.univariate_figure import figure, window
-
-MAX_PLACED = 3
-
-
-# Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
-@bounded_cache(max_entries=1024, max_bytes=128 * MiB)
-def solve(x, y, bias_penalty):
-    start = time.perf_counter()
-    sol = interpolate(x, y, bias_penalty=bias_penalty)
-    return sol, time.perf_counter() - start
-
-
-@bounded_cache(max_entries=1024, max_bytes=64 * MiB)
-def h1_fit(x, y):
-    return rkhs_interpolate(list(x), list(y), "h1")
-
-
-def as_key(x, y):
-    """Hashable form of an engine input (lists, or lists of lists)."""
-    return (tuple(map(tuple, x)) if x and isinstance(x[0], list) else tuple(x),
-            tuple(map(tuple, y)) if y and isinstance(y[0], list) else tuple(y))
-
+from ui.univariate_figure import window
 
 def show_uniqueness(sol, label):
     if sol is None:
@@ -53,8 +30,8 @@ def show_uniqueness(sol, label):
 def url_table(task1: PointStore, placed: list[PointStore]) -> UrlParams:
     return UrlParams(
         task1.url_param("pts"), *(store.url_param(f"pts{k}") for k, store in enumerate(placed, start=2)),
-        Param("random", 0, clamped_int(0, 50)),
-        Param("seed", 0, clamped_int(0, 10_000)),
+        Param("random", 0, clamped_int(0, MAX_RANDOM)),
+        Param("seed", 0, clamped_int(0, MAX_SEED)),
         Param("placed", 0, clamped_int(0, MAX_PLACED)),
         Param("pen", False, flag, dump_flag),
         Param("h1", True, flag, dump_flag),
@@ -66,10 +43,10 @@ def sidebar(task1: PointStore) -> None:
         st.subheader("Task 1")
         preset_picker(task1)
         st.subheader("Companion tasks")
-        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, 50, key="random")
-        st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= 50,
+        st.number_input("Random tasks (Gaussian labels at task 1's inputs)", 0, MAX_RANDOM, key="random")
+        st.button("Add a random task", width="stretch", disabled=st.session_state["random"] >= MAX_RANDOM,
                   on_click=lambda: st.session_state.update(random=st.session_state["random"] + 1))
-        st.number_input("Seed of the random tasks", 0, 10_000, key="seed")
+        st.number_input("Seed of the random tasks", 0, MAX_SEED, key="seed")
         st.number_input("Placed tasks (click their points)", 0, MAX_PLACED, key="placed")
         st.subheader("Options")
         st.checkbox("Penalise the biases too", key="pen",
@@ -77,29 +54,11 @@ def sidebar(task1: PointStore) -> None:
         st.checkbox("Show the H¹ interpolant of task 1", key="h1")
 
 
-def task_list(task1: PointStore, placed: list[PointStore]):
-    """[(x, y, label, kind)]: task 1, the placed tasks, the random tasks at task 1's inputs."""
-    x1, y1 = task1.points
-    tasks = [(x1, y1, "task 1", "task1")]
-    tasks += [(*store.points, f"task {k}", "placed") for k, store in enumerate(placed, start=2)]
-    random_labels = gaussian_tasks(x1, st.session_state["random"], st.session_state["seed"])
-    tasks += [(x1, list(row), f"random task {j + 1}", "random") for j, row in enumerate(random_labels)]
-    return tasks, random_labels
-
-
-def solutions(task1, placed, random_labels, bias_penalty, several: bool):
-    """Task 1 alone and all tasks together (None where there is nothing to solve), engine seconds."""
-    x1, y1 = task1.points
-    if len(x1) < 2:
-        return None, None, 0.0
-    try:
-        alone, t_alone = solve(*as_key(x1, y1), bias_penalty)
-        mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
-        multi, t_multi = solve(*as_key(mx, my), bias_penalty) if several else (None, 0.0)
-        return alone, multi, t_alone + t_multi
-    except (DataError, SolverError) as err:
-        st.error(f"The solver failed ({err}); your points are kept.")
-        return None, None, 0.0
+def options(task1: PointStore, placed: list[PointStore], active: int) -> Options:
+    state = st.session_state
+    return Options(task1=tuple(map(tuple, task1.points)), placed=tuple(tuple(map(tuple, p.points)) for p in placed),
+                   random=int(state["random"]), seed=int(state["seed"]), pen=bool(state["pen"]), h1=bool(state["h1"]),
+                   active=active, view=task1.view, dark=presentation.dark())
 
 
 @st.fragment
@@ -109,20 +68,21 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
     for store in [task1, *placed]:
         if store.message:
             st.warning(store.message)
-    tasks, random_labels = task_list(task1, placed)
-    x1, y1 = task1.points
-    labels = [t[2] for t in tasks[:1 + n_placed]]
-    solved = [k for k, t in enumerate(tasks) if len(t[0])]   # tasks in the solve (rows of its solution), in order
     if st.session_state.get("mt_active", 0) > n_placed:
         st.session_state["mt_active"] = 0
     active = st.session_state.get("mt_active", 0)
+    opts = options(task1, placed, active)
+    found = solutions(opts)
+    tasks, solved, alone, multi = found.tasks, found.solved, found.alone, found.multi
+    for error in found.errors:
+        st.error(error)
+    x1, y1 = task1.points
+    labels = [t[2] for t in tasks[:1 + n_placed]]
     heading = f"Task 1 within {len(solved)} tasks" if len(solved) > 1 else "Task 1 with its companions"
-    bias_penalty = st.session_state["pen"]
-    alone, multi, engine_time = solutions(task1, placed, random_labels, bias_penalty, len(solved) > 1)
-    all_x = [v for t in tasks if t[3] != "random" for v in t[0]] or [0.0]
-    all_y = [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0]
-    xr, yr = window(all_x, all_y)
-    h1 = h1_fit(tuple(x1), tuple(y1)) if len(x1) >= 2 and st.session_state["h1"] else None
+    bias_penalty = opts.pen
+    xr, yr = window([v for t in tasks if t[3] != "random" for v in t[0]] or [0.0],
+                    [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0])
+    figs, live = figures(opts, found), plot_options(opts)
     edited = task1 if active == 0 else placed[active - 1]
 
     def edit_active(event):   # read at the click: the radio may have changed since this run
@@ -133,9 +93,8 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
     with left:
         st.markdown("#### Task 1 alone")
         show_uniqueness(alone, "Task 1 alone")
-        networks = {"penalised" if bias_penalty else "free": ("task 1 alone", alone)} if alone is not None else {}
-        click_plot(figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=480, view=task1.view),
-                   key="mt_alone", height=480, on_event=task1.apply)
+        click_plot(figs["mt_alone"], key="mt_alone", height=HEIGHT, on_event=task1.apply,
+                   live=("multitask", live["mt_alone"]))
     with right:
         st.markdown(f"#### {heading}")
         show_uniqueness(multi, heading)
@@ -144,8 +103,8 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
                      format_func=lambda k: labels[k], key="mt_active")
         if multi is None and len(x1) >= 2:
             st.info("Add a companion task (sidebar: **Add a random task**, or place one) to see the multi-task solution.")
-        click_plot(multitask_figure(tasks, solved, multi, active, h1=h1, xr=xr, yr=yr, view=task1.view),
-                   key="mt_multi", height=480, on_event=edit_active)
+        click_plot(figs["mt_multi"], key="mt_multi", height=HEIGHT, on_event=edit_active,
+                   live=("multitask", live["mt_multi"]))
     url.write()   # right after the figures: the address follows the click at once
 
     b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 2])
@@ -158,10 +117,10 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
         st.info("Click on the plot to place at least two points of task 1.")
     else:
         st.caption(f"Click empty space to add a point, click a point to remove it, drag a point to move it. "
-                   f"{len(x1)} points in task 1 · {len(solved)} tasks · solve time {1000 * engine_time:.1f} ms")
+                   f"{len(x1)} points in task 1 · {len(solved)} tasks · solve time {1000 * found.seconds:.1f} ms")
     if alone is not None:
         results(x1, y1, alone, multi, solved, bias_penalty)
-        mx, my = assemble_tasks((x1, y1), [s.points for s in placed], random_labels)
+        mx, my = assemble_tasks((x1, y1), [s.points for s in placed], found.random_labels)
         reproduce.show([("Task 1 alone", reproduce.interpolate_call(x1, y1, bias_penalty=bias_penalty),
                          reproduce.interpolate_cli(x1, y1, bias_penalty=bias_penalty))] +
                        ([(f"All {len(solved)} tasks", reproduce.interpolate_call(mx, my, bias_penalty=bias_penalty),

@@ -4,38 +4,25 @@ Only the explorer (``st.fragment``) reruns on a click or a drag: points → solu
 sessions) → figure, then the table and notes below it. The sidebar's options and the formulas, which do
 not depend on the points, run only when an option changes.
 """
-import time
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from engine import DataError
-from engine.univariate import (KERNELS, PRESETS, SolverError, cost_table, interpolate, parse_points, points_csv,
-                               points_json, preset_points, rkhs_interpolate, solution_csv, solution_json)
+from engine.univariate import (KERNELS, PRESETS, cost_table, parse_points, points_csv, points_json, preset_points,
+                               solution_csv, solution_json)
 from ui import presentation, reproduce
-from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT
 from ui.points import PointStore, preset_picker
-from ui.univariate_figure import figure, window
+from ui.tables import markdown_table
+from ui.univariate_curves import HEIGHT, LAMS, Options, curves, draw
+from ui.univariate_figure import window
 from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
 
-LAMS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
-NETWORKS = (("free", False, "bias-free"), ("pen", True, "biases-penalised"))
-
-
-# Results are shared by every session (no copy per hit; bounded in entries and bytes) and never modified.
-@bounded_cache(max_entries=2048, max_bytes=128 * MiB)
-def solve(x, y, bias_penalty, lam):
-    start = time.perf_counter()
-    sol = interpolate(list(x), list(y), bias_penalty=bias_penalty, lam=lam)
-    return sol, time.perf_counter() - start
-
-
-@bounded_cache(max_entries=4096, max_bytes=128 * MiB)
-def kernel_fit(x, y, name, bandwidth):
-    return rkhs_interpolate(list(x), list(y), name, bandwidth=bandwidth if KERNELS[name].needs_bandwidth else 1.0)
+COST_COLUMNS = {"curve": "curve", "bias-free cost": "bias-free cost", "biases-penalised cost": "penalised cost",
+                "H¹ seminorm on data range": "H¹ seminorm", "own norm": "own norm", "exact": "measured",
+                "= H¹ solution": "= H¹ solution"}
 
 
 def url_table(store: PointStore) -> UrlParams:
@@ -46,7 +33,7 @@ def url_table(store: PointStore) -> UrlParams:
         Param("set", True, flag, dump_flag),
         Param("kernels", ["h1", "h2"], subset(list(KERNELS)), dump_list),
         Param("bw", 1.0, clamped_float(0.1, 5.0, 0.1)),
-        Param("lam", 0.0, nearest(LAMS), lambda v: f"{v:g}"),
+        Param("lam", 0.0, nearest(list(LAMS)), lambda v: f"{v:g}"),
     )
 
 
@@ -78,53 +65,31 @@ def sidebar(store: PointStore) -> None:
                          format_func=lambda v: "0" if v == 0 else f"{v:g}")
 
 
-def networks_for(x, y):
-    """{"free" | "penalised": (label, Interpolant)}, error messages, engine seconds."""
-    lam, networks, errors, seconds = st.session_state["lam"], {}, [], 0.0
-    for key, bias_penalty, label in NETWORKS:
-        if st.session_state[key] and len(x) >= 2:
-            try:
-                sol, took = solve(tuple(x), tuple(y), bias_penalty, lam)
-                seconds += took
-                networks["free" if key == "free" else "penalised"] = (f"{label} {'fit' if lam else 'interpolant'}", sol)
-            except (DataError, SolverError) as err:
-                errors.append(f"The {label} solver failed ({err}); your points are kept.")
-    return networks, errors, seconds
-
-
-def kernels_for(x, y):
-    """{name: (label, KernelInterpolant)} for the kernels chosen in the sidebar (only those are
-    fitted: every click pays for what it draws)."""
-    kernels, errors = {}, []
-    for name in st.session_state["kernels"] if len(x) >= 2 else ():
-        try:
-            kernels[name] = (KERNEL_TEXT[name].label, kernel_fit(tuple(x), tuple(y), name, st.session_state["bw"]))
-        except ValueError as err:
-            errors.append(f"{KERNEL_TEXT[name].label}: {err}")
-    for label, ker in kernels.values():
-        if ker.residual > 1e-6 * (1 + max(map(abs, y))):
-            errors.append(f"The {label} misses the data by up to {ker.residual:.2g}: its Gram matrix is numerically "
-                          "singular for these points (try another bandwidth).")
-    return kernels, errors
+def options(store: PointStore) -> Options:
+    state = st.session_state
+    return Options(free=state["free"], pen=state["pen"], set=state["set"], kernels=tuple(state["kernels"]),
+                   bw=float(state["bw"]), lam=float(state["lam"]), view=store.view, dark=presentation.dark())
 
 
 @st.fragment
 def explorer(store: PointStore, url: UrlParams) -> None:
     x, y = store.points
-    networks, errors, engine_time = networks_for(x, y)
-    kernels, kernel_errors = kernels_for(x, y)
-    xr, yr = window(x, y)
+    opts = options(store)
+    found = curves(x, y, opts)
+    networks, engine_time = found.networks, found.seconds
+    xr, _ = window(x, y)
     left, right = st.columns([3.6, 1] if presentation.on() else [3, 1.3])
     with left:
-        click_plot(figure((x, y), networks, kernels, shade_set=st.session_state["set"], xr=xr, yr=yr, height=600,
-                          view=store.view), key="uv_plot", height=600, on_event=store.apply)
+        # Clicks and drags are redrawn by ui/live.py's route (the same figure), then reported here as "set".
+        click_plot(draw(x, y, opts, found), key="uv_plot", height=HEIGHT, on_event=store.apply,
+                   live=("univariate", opts.to_json()))
         url.write()   # right after the figure: the address follows the click at once
         if len(x) < 2:
             st.info("Click on the plot to place at least two points.")
         else:
             st.caption(f"Click empty space to add a point, click a point to remove it, drag a point to move it; "
                        f"drag empty space to pan. {len(x)} points · solve time {1000 * engine_time:.1f} ms")
-    for message in [store.message, *errors, *kernel_errors]:
+    for message in [store.message, *found.errors]:
         if message:
             st.warning(message)
     with right:
@@ -132,9 +97,8 @@ def explorer(store: PointStore, url: UrlParams) -> None:
             st.info("**What you are seeing.** " + " ".join(notes(networks)))
         point_controls(store, x, y)
     if len(x) >= 2:
-        curves = {label: sol for label, sol in networks.values()}
-        curves |= dict(kernels.values())
-        results(x, y, xr, networks, curves)
+        shown = {label: sol for label, sol in networks.values()} | dict(found.kernels.values())
+        results(x, y, xr, networks, shown)
 
 
 def point_controls(store: PointStore, x, y) -> None:
@@ -155,17 +119,14 @@ def point_controls(store: PointStore, x, y) -> None:
                 st.rerun(scope="fragment")
 
 
-def results(x, y, xr, networks, curves) -> None:
+def results(x, y, xr, networks, shown) -> None:
     """The cost table, what the figure shows, and downloads."""
-    if not curves:
+    if not shown:
         st.info("No curve is shown: tick a network or choose a kernel interpolant in the sidebar.")
         return
     st.subheader("Costs of every curve")
-    rows, best_h1 = cost_table(curves, x, y, xr)
-    table = pd.DataFrame(rows).set_index("curve").rename(columns={
-        "biases-penalised cost": "penalised cost", "H¹ seminorm on data range": "H¹ seminorm", "exact": "measured"})
-    st.dataframe(table, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.6g") for c in table.columns if c not in ("= H¹ solution", "measured")})
+    rows, best_h1 = cost_table(shown, x, y, xr)
+    st.markdown(markdown_table(rows, COST_COLUMNS, "{:.10g}"))
     st.caption(f"H¹ seminorm: (∫ f'² dx)^½ over the data range [x₁, x_N]; its minimum over interpolants, reached only "
                f"by the linear spline, is {best_h1:.6g}. \"own norm\": each curve's own objective, its representation "
                "cost or its RKHS norm.")
@@ -179,7 +140,7 @@ def results(x, y, xr, networks, curves) -> None:
                     ("Points (CSV)", lambda: points_csv(x, y), "points.csv", "text/csv"),
                     ("Points (JSON)", lambda: points_json(x, y), "points.json", "application/json"),
                     ("Solution (JSON)", lambda: solution_json(nets), "solution.json", "application/json"),
-                    ("Curves (CSV)", lambda: solution_csv(curves, np.linspace(*xr, 401)), "curves.csv", "text/csv")):
+                    ("Curves (CSV)", lambda: solution_csv(shown, np.linspace(*xr, 401)), "curves.csv", "text/csv")):
                 st.download_button(label, data, name, mime, width="stretch", on_click="ignore",
                                    disabled=label == "Solution (JSON)" and not nets)
     lam = st.session_state["lam"]

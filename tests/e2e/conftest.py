@@ -68,8 +68,8 @@ def serve_script() -> Iterator[Callable[[str | Path], str]]:
 
 @pytest.fixture(scope="session")
 def app_server(serve_script: Callable[[str | Path], str]) -> str:
-    """Base URL of the running app.py."""
-    return serve_script("app.py")
+    """Base URL of the running app (asgi.py: app.py with the live-figure route, as `make run` starts it)."""
+    return serve_script("asgi.py")
 
 
 @pytest.fixture(scope="session")

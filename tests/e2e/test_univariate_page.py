@@ -112,3 +112,25 @@ def test_dragging_empty_space_pans_and_reset_view_and_presets_restore_the_window
     _pan(page, box)
     page.get_by_role("button", name="Load preset").click()   # a preset shows its own window
     page.wait_for_function(f"() => Math.abs({x_range}[0] - ({start[0]})) < 1e-6", timeout=30_000)
+
+
+def test_a_click_is_drawn_once_from_the_live_route_and_the_page_follows(page: Page, app_server: str) -> None:
+    """ui/live.py: the figure comes from POST /live/univariate; the rerun that follows updates the caption and
+    the link but does not draw the same figure again."""
+    plot_area = _open(page, app_server)
+    page.wait_for_timeout(500)   # the page's own draws are over
+    live = []
+    page.on("response", lambda r: live.append(r.status) if "/live/univariate" in r.url else None)
+    drawn = lambda: int(page.locator(".click-plot").first.get_attribute("data-drawn"))
+    before = drawn()
+    (x0, x1), (y0, y1) = window(*zip(*POINTS))
+    box = plot_area.bounding_box()
+    click(page, box["x"] + (1.5 - x0) / (x1 - x0) * box["width"], box["y"] + (y1 - 2.0) / (y1 - y0) * box["height"])
+    expect(page.get_by_text("5 points")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("solution is unique")).to_be_visible()
+    page.wait_for_function("() => (new URLSearchParams(location.search).get('pts') || '').split(';').length === 5",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    assert live == [200]
+    assert drawn() == before + 1, "the rerun's figure (the same) must not be drawn again"
+    assert len(_points(page)) == 5

@@ -39,7 +39,7 @@ def test_saved_view_reopens_the_same_numbers(page: Page, app_server: str, tmp_pa
     page.goto(f"{app_server}/univariate?pts=0,0;1,0;2,1;3,3;4,0&lam=0.1")
     page.wait_for_function(DRAWN, timeout=60_000)
     expect(page.get_by_text("5 points")).to_be_visible()
-    cost = page.get_by_test_id("stDataFrame").first.inner_text()
+    cost = page.locator("[data-testid=stMarkdown] table").first.inner_text()
     with page.expect_download() as download:
         page.get_by_role("button", name="Save view").click()
     path = tmp_path / "view.json"
@@ -52,7 +52,7 @@ def test_saved_view_reopens_the_same_numbers(page: Page, app_server: str, tmp_pa
     page.wait_for_url("**/univariate?**", timeout=60_000)
     page.wait_for_function(DRAWN, timeout=60_000)
     expect(page.get_by_text("5 points")).to_be_visible()
-    assert page.get_by_test_id("stDataFrame").first.inner_text() == cost
+    assert page.locator("[data-testid=stMarkdown] table").first.inner_text() == cost
 
 
 def test_ctrl_z_undoes_a_click_and_delete_removes_the_hovered_point(page: Page, app_server: str) -> None:
