@@ -52,12 +52,13 @@ URL = UrlParams(
 )
 
 
-def pick(key: str, options: list, what: str):
-    """Keep ``st.session_state[key]`` one of ``options`` (the first when it is not: a link from another file)."""
+def pick(key: str, options: list, what: str, known: list | None = None):
+    """Keep ``st.session_state[key]`` one of ``options`` (the first when it is not); say so when the value
+    is not one of ``known`` (default ``options``) at all, e.g. a link made for another file."""
     value = st.session_state.get(key)
     if value not in options:
-        if value not in (None, "", NO_CURVES):
-            st.warning(f"The link's {what} `{value}` is not in this file; showing `{options[0]}`.")
+        if value not in (None, "", NO_CURVES) and value not in (known or options):
+            st.warning(f"The {what} `{value}` is not in this file; showing `{options[0]}`.")
         st.session_state[key] = options[0]
     return st.session_state[key]
 
@@ -179,7 +180,7 @@ x = c1.selectbox("Against", params, key="sw_x", on_change=auto_log_x)
 pick("sw_y", plottable(exp), "result")
 y = c2.selectbox("Result", plottable(exp), key="sw_y")
 curves = [NO_CURVES] + [p for p in params if p != x]
-pick("sw_by", curves, "curve parameter")
+pick("sw_by", curves, "curve parameter", known=params)   # the new x itself: no curves, silently
 by = c3.selectbox("One curve per", curves, key="sw_by")
 by = None if by == NO_CURVES else by
 fixed, wanted = {}, st.session_state["sw_fix"]

@@ -30,7 +30,8 @@ PAGES = {
 VIEW = """() => ({
   metrics: [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]')].map(e => e.innerText),
   alerts: [...document.querySelectorAll('[data-testid=stMain] [data-testid=stAlert]')].map(e => e.innerText),
-  tables: [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')].map(e => e.innerText),
+  tables: [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame], [data-testid=stMain] '
+                                        + '[data-testid=stMarkdownContainer] table')].map(e => e.innerText),
   formulas: [...document.querySelectorAll('[data-testid=stMain] .katex-mathml')].map(e => e.textContent),
   rootFont: getComputedStyle(document.documentElement).fontSize,
 })"""
@@ -64,6 +65,7 @@ def test_a_copied_link_reopens_the_same_view(name: str, browser: Browser, app_se
     first.grant_permissions(["clipboard-read", "clipboard-write"])
     try:
         page = first.new_page()
+        page.set_default_navigation_timeout(120_000)
         page.goto(f"{app_server}/{path}")
         view = settled(page, ready)
         expect(page.get_by_text(shown).first).to_be_visible()
@@ -77,6 +79,7 @@ def test_a_copied_link_reopens_the_same_view(name: str, browser: Browser, app_se
     fresh = browser.new_context(viewport={"width": 1200, "height": 900})
     try:
         page = fresh.new_page()
+        page.set_default_navigation_timeout(120_000)
         page.goto(copied)
         again = settled(page, ready)
         expect(page.get_by_text(shown).first).to_be_visible()

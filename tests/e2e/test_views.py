@@ -84,6 +84,7 @@ def test_presentation_mode_on_a_streamlit_chart_page_at_laptop_size(browser, app
     label ≥ 16 px there, smaller without it; the formula at the top fits the page in both modes."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
+    page.set_default_navigation_timeout(120_000)   # possibly the server's first page (its imports still warming)
     try:
         sizes = {}
         for present in (False, True):
