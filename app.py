@@ -34,8 +34,11 @@ def run() -> None:
     all_pages = pages()
     page = st.navigation(all_pages)
     with st.sidebar:
-        view_link_buttons(page.url_path)
-        save = st.container()   # pages with results: "Save view" there, once the page has run
+        # One row on every page: "Copy link" and "Save view" (the component's two buttons; on a page with
+        # results its "Save view" is hidden and a download button goes beside it, once the page has run).
+        with st.container(horizontal=True, gap=None, vertical_alignment="center"):
+            view_link_buttons(page.url_path)
+            save = st.container(width="content")
         restore_and_toggle()
         with st.expander("Open a saved view"):
             open_view({p.url_path: p for p in all_pages})

@@ -106,6 +106,32 @@ def test_picked_neuron_is_drawn_on_f():
     assert "the picked neuron's hyperplane" in fig
 
 
+def link_of(at):
+    return {k: v[0] if isinstance(v, list) else v for k, v in ((k, at.query_params[k]) for k in at.query_params)}
+
+
+def picked_caption(at):
+    return next((c.value for c in at.caption if c.value.startswith("Picked neuron")), None)
+
+
+def test_the_picked_neuron_is_in_the_link_and_a_link_reopens_it():
+    """URL → state → URL: the link's θ,b (folded to θ ∈ [0°, 180°)) is drawn on f and written back; a link
+    opened again shows the same neuron and density; another f drops it; junk is named."""
+    at = run(rn_res="64", rn_neuron="210,1")   # the same line as θ = 30°, b = −1
+    assert not at.exception and not at.warning
+    caption = picked_caption(at)
+    assert "θ = 30.0°" in caption and "b = -1.000" in caption
+    assert "the picked neuron's hyperplane" in at.get("plotly_chart")[0].proto.spec
+    link = link_of(at)
+    assert link["rn_neuron"] == "30,-1"
+    again = run(**link)
+    assert not again.exception and picked_caption(again) == caption and link_of(again) == link
+    again.selectbox(key="rn_item").select(list(GALLERY)[1]).run()
+    assert picked_caption(again) is None and link_of(again)["rn_neuron"] == ""
+    bad = run(rn_res="64", rn_neuron="1,2,3")
+    assert "`rn_neuron`" in texts(bad.warning) and picked_caption(bad) is None
+
+
 def texts(elements):
     return " ".join(e.value for e in elements)
 

@@ -105,3 +105,49 @@ def test_only_safe_names_inside_the_folder_are_listed(tmp_path, monkeypatch):
     results_file(inside)
     at.run()
     assert at.selectbox(key="sw_file").options == ["u.parquet"] and not at.exception
+
+
+def link_of(at: AppTest) -> dict[str, str]:
+    return {k: v[0] if isinstance(v, list) else v for k, v in ((k, at.query_params[k]) for k in at.query_params)}
+
+
+def opened(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_the_results_view_is_in_the_link_and_a_link_reopens_it(tmp_path):
+    """File, x, result, curves, the fixed value, error bars and log axes: URL → state → URL, same table."""
+    results_file(tmp_path)
+    (tmp_path / "newer.parquet").write_bytes((tmp_path / "u.parquet").read_bytes())   # the newest is the default
+    at = opened({"sw_file": "u.parquet", "sw_x": "tasks", "sw_y": "cost_bias_free",
+                 "sw_fix": "n_points=12", "sw_error": "sem", "sw_logy": "1"})
+    assert not at.exception and not at.warning and not at.error
+    assert at.selectbox(key="sw_file").value == "u.parquet" and at.selectbox(key="sw_x").value == "tasks"
+    assert at.selectbox(key="sw_fix_n_points").value == 12 and at.radio(key="sw_error").value == "sem"
+    assert at.checkbox(key="sw_logy").value and not at.checkbox(key="sw_logx").value
+    shown = at.dataframe[0].value
+    table = pd.read_parquet(tmp_path / "u.parquet")
+    want = table[table.n_points == 12].groupby("tasks")["cost_bias_free"].mean()
+    assert np.allclose(shown["mean"], want.values)
+    at.selectbox(key="sw_fix_n_points").select(5).run()
+    at.checkbox(key="sw_logx").check().run()
+    link = link_of(at)
+    assert link["sw_fix"] == "n_points=5" and link["sw_logx"] == "1" and link["sw_file"] == "u.parquet"
+    again = opened(link)
+    assert not again.exception and not again.warning
+    assert link_of(again) == link
+    assert again.dataframe[0].value.equals(at.dataframe[0].value)
+    assert again.checkbox(key="sw_logx").value and again.selectbox(key="sw_fix_n_points").value == 5
+
+
+def test_a_link_naming_what_the_file_lacks_says_so_and_shows_the_first(tmp_path):
+    results_file(tmp_path)
+    at = opened({"sw_x": "nope", "sw_error": "huge", "sw_fix": "junk"})
+    assert not at.exception
+    warned = " ".join(w.value for w in at.warning)
+    assert "`nope`" in warned and "`sw_error`" in warned and "`sw_fix`" in warned
+    assert at.selectbox(key="sw_x").value == "tasks" and at.radio(key="sw_error").value == "std"
+    assert link_of(at)["sw_x"] == "tasks"

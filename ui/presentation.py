@@ -78,12 +78,40 @@ def template(dark_theme: bool | None = None) -> dict:
     return _template("plotly_dark" if (dark() if dark_theme is None else dark_theme) else "plotly_white")
 
 
+def chart(fig, where=None, **kwargs):
+    """``st.plotly_chart`` of ``style_figure(fig)`` in ``where`` (a column; the page if None), full width.
+
+    ``theme=None``: the figure keeps the template chosen here. Streamlit's own Plotly theme would merge its
+    font sizes over the figure's (ticks at 0.75 rem whatever the figure says), which presentation mode must
+    override; the click plots (``ui/click_plot.js``) draw with the same templates."""
+    return (where or st).plotly_chart(style_figure(fig), theme=None, width="stretch", **kwargs)
+
+
 def style_figure(fig):
-    """Presentation mode and the theme's template applied to a ``go.Figure`` drawn with st.plotly_chart."""
+    """Presentation mode and the theme's template applied to a ``go.Figure`` drawn with st.plotly_chart.
+
+    In presentation mode every axis's tick labels and title, every colour bar's ticks, subplot titles and
+    the legend get explicit sizes (≥ 16 px), so that a figure's own smaller sizes do not stay small."""
     s = plot_style()
     fig.update_layout(template=template_name(), font=dict(size=s["font"]))
     if s["present"]:
+        size = s["font"]
         fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top",
                                       font=dict(size=s["legend_font"])))
+        fig.update_xaxes(tickfont_size=size, title_font_size=size)
+        fig.update_yaxes(tickfont_size=size, title_font_size=size)
+        axis = dict(tickfont_size=size, title_font_size=size)
+        fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
+        if fig.layout.title.text:
+            fig.update_layout(title_font_size=size + 2)
+        fig.update_annotations(font_size=size)   # subplot titles
+        for trace in fig.data:   # only colour bars that are drawn: a colorbar set on a marker shows it
+            for holder, drawn in ((trace, getattr(trace, "showscale", False) is not False),
+                                  (getattr(trace, "marker", None), bool(getattr(trace.marker, "showscale", False))
+                                   if "marker" in trace else False)):
+                if drawn and "colorbar" in holder:
+                    holder.colorbar.tickfont.size = size
+                    holder.colorbar.title.font.size = size
+        fig.update_coloraxes(colorbar_tickfont_size=size, colorbar_title_font_size=size)
         fig.update_traces(selector=dict(type="scatter"), line_width=3)
     return fig

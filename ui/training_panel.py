@@ -11,6 +11,7 @@ from engine.univariate import assemble_tasks, interpolate, objective
 from ui import long_run
 from ui.click_plot import click_plot
 from ui.multitask_figure import cost_figure, training_figure
+from ui.presentation import chart
 
 WIDTHS = [50, 100, 200, 500, 1000, 2000]
 LAMS = [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
@@ -83,8 +84,7 @@ def training_panel(tasks, bias_penalty: bool, xr, yr) -> None:
             click_plot(training_figure(x, Y[0], grid, state and state["values"], exact_curve, xr, yr), key="tr_plot",
                        height=360, clickable=False)
         if state:
-            cost_col.plotly_chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost),
-                                  width="stretch")
+            chart(cost_figure(state["steps"], state["objective"], state["cost"], best, exact.cost), cost_col)
 
     if go:
         long_run.start("tr", key, training_job(x, Y, grid, width, lam, bias_penalty, steps, seed), "Training")

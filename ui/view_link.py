@@ -93,11 +93,15 @@ _HTML = """<div class="view-link">
 <button type="button" title="Download this view as a JSON file">Save view</button>
 <span class="view-link-status" role="status"></span></div>"""
 
-_CSS = """.view-link { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
-.view-link button { font: inherit; padding: 0.3rem 0.7rem; border-radius: 0.5rem; cursor: pointer;
-  border: 1px solid rgba(128,128,128,0.4); background: transparent; color: inherit; }
-.view-link button:hover { border-color: #d62728; color: #d62728; }
-.view-link-status { font-size: 0.85em; opacity: 0.8; word-break: break-all; }"""
+# Styled as Streamlit's own secondary buttons (the theme's colours, 0.875rem text, 2.5rem high), so that
+# "Copy link" matches the server-side "Save view" (an st.download_button) of pages with results.
+_CSS = """.view-link { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; margin-right: 0.5rem; }
+.view-link button { font-family: inherit; font-size: 0.875rem; line-height: 1.6; min-height: 2.5rem;
+  padding: 0.25rem 0.75rem; border-radius: 0.5rem; cursor: pointer; color: inherit;
+  border: 1px solid var(--st-border-color, rgba(128,128,128,0.4)); background: var(--st-background-color, transparent); }
+.view-link button:hover { border-color: var(--st-primary-color, #d62728); color: var(--st-primary-color, #d62728); }
+.view-link-status { font-size: 0.85em; opacity: 0.8; word-break: break-all; }
+.view-link-status:empty { display: none; }"""
 
 _component = st.components.v2.component("relu_atlas.view_link", html=_HTML, js=_JS, css=_CSS)
 
@@ -120,7 +124,7 @@ def view_link_buttons(page: str) -> None:
     "Save view" is ``save_with_results``'s instead."""
     from ui.click_plot import plotly_url
 
-    _component(key="view_link", data={"plotly_url": plotly_url(), "results": page in RESULTS})
+    _component(key="view_link", data={"plotly_url": plotly_url(), "results": page in RESULTS}, width="content")
 
 
 def save_with_results(page: str) -> None:

@@ -15,6 +15,7 @@ from ui.bounded_cache import BoundedCache, MiB
 from ui.compress_data import digits
 from ui.compress_figure import energy_figure, histogram_figure, progress_figure, tradeoff_figure, usage_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
+from ui.presentation import chart
 
 SHALLOW = "Shallow ReLU net (1-D)"   # the old single page's other model (links with cp_model=…)
 KS = [2, 4, 8, 16, 32, 64]
@@ -104,25 +105,27 @@ def options() -> dict:
 def method_formulas(method: str, finetune_epochs: int) -> None:
     """The objective of the chosen method, its compression ratio, and centre fine-tuning when it runs."""
     if method == "dkm":
-        st.latex(r"\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
-                 r"\operatorname{Tr}(F^\top W^\top W F)\big],\qquad \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I")
+        st.latex(r"\begin{gathered}\text{Deep k-means: }\ \mathcal L + \tfrac{\lambda}{2}\big[\operatorname{Tr}(W^\top W)-"
+                 r"\operatorname{Tr}(F^\top W^\top W F)\big],\\ \nabla_W = \lambda W(I-FF^\top),\quad F^\top F = I"
+                 r"\end{gathered}")
         st.caption("W (an s × N matrix) holds the N filter rows of length s = 3 of a conv layer (the dense layer is "
                    "not penalised; it is shared as scalars). With F from a truncated SVD the term is (λ/2) times the sum "
                    "of σᵢ²(W) over i > K, which is **exactly 0 right after every refresh when K ≥ s** (rank W ≤ s): the "
                    "regulariser plot shows it. F from the k-means labels makes it (λ/2)·SSE instead, which keeps pulling "
                    "rows to their centres. Then the rows are shared by k-means as below.")
     if method in ("dkm", "kmeans"):
-        st.latex(r"\text{row-wise k-means: }\ \min_{c,\,\ell}\ \sum_{j=1}^{N}\|w_j - c_{\ell_j}\|^2"
-                 r"\quad(w_j\in\mathbb R^{s}\text{ filter rows, k-means++; dense layer as scalars})")
+        st.latex(r"\begin{gathered}\text{row-wise k-means: }\ \min_{c,\,\ell}\ \sum_{j=1}^{N}\|w_j - c_{\ell_j}\|^2"
+                 r"\\ (w_j\in\mathbb R^{s}\text{ filter rows, k-means++; dense layer as scalars})\end{gathered}")
     else:
-        st.latex(r"\text{Deep Compression: }\ \min_{c,\,\ell}\ \sum_{i=1}^{n}(w_i - c_{\ell_i})^2,\quad "
-                 r"c_k^{(0)} = \min w + \tfrac{k-1}{K-1}(\max w - \min w)\quad(\text{every weight a scalar, linear init})")
+        st.latex(r"\begin{gathered}\text{Deep Compression: }\ \min_{c,\,\ell}\ \sum_{i=1}^{n}(w_i - c_{\ell_i})^2,\\ "
+                 r"c_k^{(0)} = \min w + \tfrac{k-1}{K-1}(\max w - \min w)\quad(\text{every weight a scalar, linear init})"
+                 r"\end{gathered}")
     if finetune_epochs:
         st.latex(r"\text{fine-tuning the shared centres: }\ \frac{\partial\mathcal L}{\partial c_k} = "
                  r"\sum_{i:\,\ell_i = k}\frac{\partial\mathcal L}{\partial W_i}")
     s = "s" if method in ("dkm", "kmeans") else "1"
-    st.latex(r"\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}\quad(N \text{ indexed "
-             + ("rows of length } s" if s == "s" else r"weights, } s = 1") + r",\ b = 32 \text{ bits})")
+    st.latex(r"\begin{gathered}\text{compression ratio} = \frac{N s\, b}{N\lceil\log_2 K\rceil + K s\, b}\\ (N \text{ indexed "
+             + ("rows of length } s" if s == "s" else r"weights, } s = 1") + r",\ b = 32 \text{ bits})\end{gathered}")
 
 
 def baseline_job(data, seed, epochs, device):
@@ -166,7 +169,7 @@ def baseline(data, seed, epochs, device):
     if not auto_start("cp_base", key, "Train the uncompressed CNN"):
         return None
     long_run.start("cp_base", key, baseline_job(data, seed, epochs, device), "Training the uncompressed CNN")
-    long_run.follow("cp_base", lambda history: st.plotly_chart(progress_figure(history), width="stretch"))
+    long_run.follow("cp_base", lambda history: chart(progress_figure(history)))
     return None
 
 
@@ -211,9 +214,9 @@ def sweep_job(model, data, run_options):
 
 
 def live(data):
-    st.plotly_chart(progress_figure(data["history"]), width="stretch")
+    chart(progress_figure(data["history"]))
     if data["usage"]:
-        st.plotly_chart(usage_figure(data["usage"]), width="stretch")
+        chart(usage_figure(data["usage"]))
 
 
 def runs(model, data, o, base_history, results, base_accuracy):
@@ -243,7 +246,7 @@ def runs(model, data, o, base_history, results, base_accuracy):
 
     def sweep_so_far(partial):
         if partial:
-            st.plotly_chart(tradeoff_figure(results + partial, base_accuracy, METHODS), width="stretch")
+            chart(tradeoff_figure(results + partial, base_accuracy, METHODS))
 
     long_run.follow("cp_sweep", sweep_so_far)
     running = long_run.follow("cp", live)
@@ -298,18 +301,17 @@ def compressed(model, base, last):
                  width="stretch")
     layer = st.selectbox("Layer for the histogram", list(model.layers()), key="cp_hist_layer")
     shared = last["model"].shared[layer]
-    st.plotly_chart(histogram_figure(model.layers()[layer].weight.detach().cpu().numpy(),
-                                     shared().detach().cpu().numpy(), shared.centres.detach().cpu().numpy(), layer),
-                    width="stretch")
+    chart(histogram_figure(model.layers()[layer].weight.detach().cpu().numpy(),
+                           shared().detach().cpu().numpy(), shared.centres.detach().cpu().numpy(), layer))
 
 
 def summary(model, base, last, results):
     c1, c2 = st.columns(2)
     if results:
-        c1.plotly_chart(tradeoff_figure(results, base["accuracy"], METHODS), width="stretch")
-    c2.plotly_chart(energy_figure(base["energy"], last["result"].energy if last else None), width="stretch")
-    st.latex(r"E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)"
-             r"\ \text{ full adders per } D\text{-dimensional dot product}")
+        chart(tradeoff_figure(results, base["accuracy"], METHODS), c1)
+    chart(energy_figure(base["energy"], last["result"].energy if last else None), c2)
+    st.latex(r"\begin{gathered}E_{\text{compute}} = D B_w B_x + (D-1)(B_x + B_w + \lceil\log_2 D\rceil - 1)"
+             r"\\ \text{ full adders per } D\text{-dimensional dot product}\end{gathered}")
     st.latex(r"E_W = N_w\,|W|\,B_w,\qquad E_X = N_x\,|X|\,B_x\qquad(N = \text{uses per image})")
     st.caption("8-bit weights and activations for the energy proxies. With sharing each weight read is a ⌈log₂K⌉-bit "
                "index (plus the codebook once); the arithmetic still uses the centres, so the compute cost is unchanged.")

@@ -11,6 +11,7 @@ from engine.univariate.presets import GENERATED, PRESETS, preset_points
 from ui import long_run
 from ui.compress_figure import error_vs_k_figure, shallow_figure
 from ui.url_params import Param, UrlParams, choice, clamped_int, dump_flag, flag, nearest
+from ui.presentation import chart
 
 WIDTHS = [50, 100, 200, 500, 1000]
 LAMS = [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
@@ -117,10 +118,10 @@ def sharing_view(x, y, net, nets, k, lam, exact_k):
     grid = np.linspace(x.min() - 0.5, x.max() + 0.5, 401)
     positions, masses = data_knots(net, x)
     left, right = st.columns([3, 2])
-    left.plotly_chart(shallow_figure(x, y, grid, net(grid)[:, 0], out.net(grid)[:, 0], positions, masses,
-                                     knots(out.net), out.k), width="stretch")
-    right.plotly_chart(error_vs_k_figure(list(range(1, len(nets["curves"][f"λ = {lam:g}"]) + 1)), nets["curves"],
-                                         exact_k), width="stretch")
+    chart(shallow_figure(x, y, grid, net(grid)[:, 0], out.net(grid)[:, 0], positions, masses,
+                         knots(out.net), out.k), left)
+    chart(error_vs_k_figure(list(range(1, len(nets["curves"][f"λ = {lam:g}"]) + 1)), nets["curves"],
+                            exact_k), right)
     err = float(nets["curves"][f"λ = {lam:g}"][k - 1])
     m = st.columns(4)
     m[0].metric("Neurons after sharing", f"{out.k} of {net.width}")
@@ -144,8 +145,8 @@ URL = url_table()
 for problem in URL.restore():
     st.warning(problem)
 source, width, lam, steps, compare = options()
-st.latex(r"\min\ \tfrac12\sum_i (f(x_i)-y_i)^2 + \tfrac{\lambda}{2}\sum_k (a_k^2 + w_k^2),\qquad "
-         r"a\,\sigma(wx-b) = a|w|\,\sigma(\pm(x - t)),\ t = b/w")
+st.latex(r"\begin{gathered}\min\ \tfrac12\sum_i (f(x_i)-y_i)^2 + \tfrac{\lambda}{2}\sum_k (a_k^2 + w_k^2),\\ "
+         r"a\,\sigma(wx-b) = a|w|\,\sigma(\pm(x - t)),\ t = b/w\end{gathered}")
 trained = networks(source, width, lam, steps, compare)
 if trained is None:
     URL.write()

@@ -13,6 +13,7 @@ from ui import long_run, reproduce, view_link
 from ui.bounded_cache import BoundedCache, MiB
 from ui.kernel_regime_figure import distance_plot, surfaces
 from ui.url_params import Param, UrlParams, choice, clamped_int, nearest
+from ui.presentation import chart
 
 PRESETS = {"Quick (width 100, 6000 steps)": (100, 6000), "Wide (width 400, 12000 steps)": (400, 12000),
            "Tiny (width 30, 300 steps: rough, for slow machines)": (30, 300)}
@@ -117,7 +118,7 @@ def live_panels(seeds, axes, X, y):
                     panels.append((f"{text} (training)", values))
                 else:
                     panels.append((f"T = {T}, seed {seed}: waiting", None))
-        st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
+        chart(surfaces(panels, axes, X, y, rows=2))
     return draw
 
 
@@ -179,7 +180,7 @@ def restore(points) -> None:
 def seed_panels(runs, axes, X, y):
     by_t = {T: [r for r in runs if r.tasks == T] for T in (1, 101)}
     panels = [(f"T = {r.tasks}, seed {r.seed}", r.values) for T in (1, 101) for r in by_t[T]]
-    st.plotly_chart(surfaces(panels, axes, X, y, rows=2), width="stretch")
+    chart(surfaces(panels, axes, X, y, rows=2))
     m1, m2, m3 = st.columns(3)
     m1.metric("Spread across seeds, T = 1", f"{seed_spread(by_t[1]):.3f}", help="mean pairwise relative RMS distance")
     m2.metric("Spread across seeds, T = 101", f"{seed_spread(by_t[101]):.3f}")
@@ -202,8 +203,8 @@ def exact_section(single, exact_fit, exact_interp, axes, X, y, steps):
     st.subheader("Exact where it can be: one task")
     st.markdown("For one task and few points the activation patterns of the data can all be listed, so the training "
                 "problem is an exact convex group lasso (Ergen & Pilanci; biases free, only the w-part penalised):")
-    st.latex(r"\min \sum_j \|u_j^{w}\| + \|u_j'^{w}\| \ \text{s.t.}\ \sum_j D_j\tilde X(u_j-u_j') + Xv + c = y,\ "
-             r"(2D_j-I)\tilde X u_j \ge 0,\ (2D_j-I)\tilde X u_j' \ge 0")
+    st.latex(r"\begin{gathered}\min \sum_j \|u_j^{w}\| + \|u_j'^{w}\| \ \text{s.t.}\ \sum_j D_j\tilde X(u_j-u_j') + Xv + c = y,"
+             r"\\ (2D_j-I)\tilde X u_j \ge 0,\ (2D_j-I)\tilde X u_j' \ge 0\end{gathered}")
     rows = single_task_rows(single, exact_fit["result"])
     table = pd.DataFrame(rows).set_index("network")
     st.dataframe(table, width="stretch",
@@ -212,9 +213,9 @@ def exact_section(single, exact_fit, exact_interp, axes, X, y, steps):
                "Objective: ½Σ(f(xᵢ) − yᵢ)² + (λ/2)Σ(a²+‖w‖²). " + gap_sentence(rows, steps) +
                " With T > 1 outputs the analogous exact program is copositive, not a group lasso, so no exact value "
                "is claimed there.")
-    st.plotly_chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +
-                             [(f"trained T = 1, seed {r.seed}", r.values) for r in single], axes, X, y, rows=1,
-                             height_per_row=300), width="stretch")
+    chart(surfaces([("exact minimiser, same λ", exact_fit["values"])] +
+                   [(f"trained T = 1, seed {r.seed}", r.values) for r in single], axes, X, y, rows=1,
+                   height_per_row=300))
 
 
 def kernel_section(many, key, width, lam, steps, axes, X, y, points):
@@ -222,7 +223,7 @@ def kernel_section(many, key, width, lam, steps, axes, X, y, points):
     kv = [(r, kernel_distance(r, X, y, points)) for r in many]
     kpanels = [(f"network, seed {r.seed}", r.values) for r, _ in kv] + \
               [(f"kernel interpolant (other tasks' K), seed {r.seed}", k["kernel_others"]) for r, k in kv]
-    st.plotly_chart(surfaces(kpanels, axes, X, y, rows=2), width="stretch")
+    chart(surfaces(kpanels, axes, X, y, rows=2))
     st.dataframe(pd.DataFrame([{"seed": r.seed, "distance to kernel interpolant (all tasks' K)": k["distance"],
                                 "distance (other tasks' K)": k["distance_others"]} for r, k in kv]).set_index("seed"),
                  width="stretch")
@@ -235,7 +236,7 @@ def kernel_section(many, key, width, lam, steps, axes, X, y, points):
     sweep = st.session_state.get("kr_sweep")
     if sweep and sweep["key"] == key:
         counts, d_all, d_others = map(list, zip(*sweep["rows"]))
-        st.plotly_chart(distance_plot(counts, d_all, d_others), width="stretch")
+        chart(distance_plot(counts, d_all, d_others))
         st.caption("With one task the trained net is (near) a fixed point of its own kernel; what matters is whether "
                    "the neurons learned from the *other* tasks already determine task 1: that distance falls as T grows.")
 
@@ -245,8 +246,8 @@ st.caption("Eight points: the corners of a side-2 square (label 0) and of a side
            "with small weight decay on them alone (T = 1), or together with 100 random Bernoulli(½) tasks (T = 101), for "
            "several seeds. Alone, the learned surface depends on the seed; with many tasks it hardly does, and it is "
            "close to kernel interpolation with a kernel built from the learned neurons.")
-st.latex(r"K(x,x') = \sum_k \frac{\|a_k\|}{\|w_k\|}\,\sigma(w_k^\top x - b_k)\,\sigma(w_k^\top x' - b_k)"
-         r"\qquad(\text{= }\textstyle\sum_k \|a_k\|\,\sigma\sigma\text{ for unit-norm } w_k)")
+st.latex(r"\begin{gathered}K(x,x') = \sum_k \frac{\|a_k\|}{\|w_k\|}\,\sigma(w_k^\top x - b_k)\,\sigma(w_k^\top x' - b_k)"
+         r"\\ (\text{= }\textstyle\sum_k \|a_k\|\,\sigma\sigma\text{ for unit-norm } w_k)\end{gathered}")
 for problem in URL.restore():
     st.warning(problem)
 width, steps, lam, seeds = sidebar()
@@ -260,8 +261,8 @@ if runs is None:   # no st.stop(): app.py draws "Save view" after the page
     if not (long_run.job("kr") and long_run.job("kr").active):
         st.info("Press **Train the networks**. Meanwhile, the exact minimum-cost single-task network (below) is "
                 "already known.")
-    st.plotly_chart(surfaces([("exact single-task minimiser (λ = 0)", exact_interp(points))], axes, X, y, rows=1,
-                             height_per_row=380), width="stretch")
+    chart(surfaces([("exact single-task minimiser (λ = 0)", exact_interp(points))], axes, X, y, rows=1,
+                   height_per_row=380))
 else:
     by_t = seed_panels(runs, axes, X, y)
     exact_section(by_t[1], exact_fit, exact_interp, axes, X, y, steps)

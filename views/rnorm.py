@@ -19,7 +19,7 @@ from ui.bounded_cache import MiB, bounded_cache
 from ui.click_plot import click_plot
 from ui.rnorm_figure import (f_figure, fit_figure, measure_figure, radial_figure, radon_figure, ridge_figure,
                              surface_figure)
-from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, flag, nearest, text
+from ui.url_params import Param, UrlParams, choice, clamped_float, dump_flag, finite, flag, nearest, text
 
 CUSTOM = "Custom formula"
 CUSTOM_EXTENT, CUSTOM_RES = 8.0, 256   # a custom formula's own square and grid (a gallery entry has its own)
@@ -27,6 +27,28 @@ RESOLUTIONS = [64, 128, 256, 512]
 EXTENT = (0.5, 50.0)   # this page's half-widths E
 DIMS = list(range(1, 16))
 FIT_WIDTHS, FIT_LAMS, FIT_STEPS = [100, 200, 500], [1e-4, 1e-3, 1e-2], 3000
+MAX_OFFSET = 100.0   # |b| of a picked neuron in a link (the square's corners are at most 50√2 ≈ 71 away)
+
+
+def parse_neuron(text):
+    """``"θ,b"`` (degrees, offset) → the picked neuron as the page stores it, folded to θ ∈ [0°, 180°); ""
+    → none. Bound to whatever f the link shows (``key`` None until the page binds it)."""
+    if text == "":
+        return None
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise ValueError("expected θ,b")
+    theta, b = finite(parts[0]), finite(parts[1])
+    if abs(b) > MAX_OFFSET or abs(theta) > 720:
+        raise ValueError(f"expected |b| ≤ {MAX_OFFSET:g} and |θ| ≤ 720°")
+    neuron = Neuron.at(theta, b)
+    return {"key": None, "theta": neuron.theta_deg, "b": neuron.b}
+
+
+def dump_neuron(picked):
+    return "" if picked is None else f"{picked['theta']:.6g},{picked['b']:.6g}"
+
+
 URL = UrlParams(
     Param("rn_item", next(iter(GALLERY)), choice([*GALLERY, CUSTOM])),
     Param("rn_formula", "exp(-(x^2 + 2*y^2)/2)", text(500)),
@@ -36,6 +58,7 @@ URL = UrlParams(
     Param("rn_profile", "exp(-r^2/2)", text(500)),
     Param("rn_fit_width", 200, nearest(FIT_WIDTHS)),
     Param("rn_fit_lam", 1e-3, nearest(FIT_LAMS), lambda v: f"{v:g}"),
+    Param("rn_neuron", None, parse_neuron, dump_neuron),
 )
 
 
@@ -56,7 +79,7 @@ def exact(item):
 
 
 def chart(col, fig):
-    col.plotly_chart(presentation.style_figure(fig), width="stretch")
+    presentation.chart(fig, col)
 
 
 def item_defaults(item):
@@ -113,14 +136,24 @@ def metrics(res, known, edge_small):
 
 
 def picked_neuron(key):
-    """The neuron clicked on the measure, for this f only."""
+    """The neuron clicked on the measure (or named by the link), for this f only: a neuron picked for
+    another f is dropped (so the link does not carry it)."""
     picked = st.session_state.get("rn_neuron")
-    return Neuron(picked["theta"], picked["b"]) if picked and picked["key"] == key else None
+    if picked is None:
+        return None
+    if picked["key"] is None:   # from the link: it belongs to the f the link shows
+        picked = st.session_state["rn_neuron"] = {**picked, "key": key}
+    if picked["key"] != key:
+        st.session_state["rn_neuron"] = None
+        return None
+    return Neuron(picked["theta"], picked["b"])
 
 
 def figures(values, res, known, example, extent, key):
     xs = grid_points(extent, values.shape[0])
-    neuron = picked_neuron(key) if res is not None else None
+    neuron = picked_neuron(key)
+    if res is None and neuron is not None:   # no measure to pick on (f does not decay): none picked
+        st.session_state["rn_neuron"] = neuron = None
     left, right = st.columns(2)
     if left.toggle("Surface view", key="rn_surface"):
         chart(left, surface_figure(values, xs))
@@ -304,9 +337,10 @@ st.title("R-norm explorer")
 st.caption("The norm a 2-D function needs as an infinitely wide one-hidden-layer ReLU network (free affine part): "
            "‖f‖_R = γ₂‖R{(−Δ)^{3/2} f}‖₁ with γ₂ = 1/(4π) — the total mass of the measure over (angle, offset) that "
            "tells where the network puts its neurons (Ongie, Willett, Soudry & Srebro, ICLR 2020).")
-st.latex(r"\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,b)\big|"
-         r"\,db\,dw,\quad \mathcal F_b\,\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}(w,\omega) = |\omega|^{d+1}\,"
-         r"\mathcal F_b\,\mathcal Rf(w,\omega),\quad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}}")
+# Two lines, so that the formula fits a 1366-px laptop screen (and presentation mode's larger text).
+st.latex(r"\begin{gathered}\|f\|_{\mathcal R} = \gamma_d \int_{S^{d-1}}\!\int_{\mathbb R}\big|\mathcal R\{(-\Delta)^{\frac{d+1}{2}} f\}"
+         r"(w,b)\big|\,db\,dw,\qquad \gamma_d = \tfrac{1}{2(2\pi)^{d-1}},\\ \text{where}\quad \mathcal F_b\,\mathcal R\{"
+         r"(-\Delta)^{\frac{d+1}{2}} f\}(w,\omega) = |\omega|^{d+1}\,\mathcal F_b\,\mathcal Rf(w,\omega)\end{gathered}")
 for problem in URL.restore():
     st.warning(problem)
 if "rn_item" in st.query_params:   # a link naming the function but not its square or grid gets the entry's own

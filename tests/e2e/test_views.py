@@ -68,3 +68,53 @@ def test_ctrl_z_undoes_a_click_and_delete_removes_the_hovered_point(page: Page, 
     page.mouse.move(mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] / 2)
     page.keyboard.press("Delete")
     page.wait_for_function(f"() => {N_POINTS} === 3")
+
+
+PLOT_FONTS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart] svg text')]
+  .filter(t => t.closest('.xtick, .ytick, .g-xtitle, .g-ytitle, .cbaxis, .legendtext') && t.textContent.trim())
+  .map(t => [t.closest('.xtick, .ytick, .g-xtitle, .g-ytitle, .cbaxis, .legendtext').getAttribute('class'),
+             parseFloat(getComputedStyle(t).fontSize)])"""
+FORMULAS = """() => [...document.querySelectorAll('[data-testid=stMain] .katex-display')]
+  .map(e => [e.scrollWidth, e.clientWidth])"""
+
+
+def test_presentation_mode_on_a_streamlit_chart_page_at_laptop_size(browser, app_server: str) -> None:
+    """/rnorm at 1366×768 draws f and its Radon transform with st.plotly_chart (Streamlit's own Plotly theme
+    would keep its ticks at 0.75 rem, 15 px in presentation mode): every tick label, axis title and colour-bar
+    label ≥ 16 px there, smaller without it; the formula at the top fits the page in both modes."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_navigation_timeout(120_000)   # possibly the server's first page (its imports still warming)
+    try:
+        sizes = {}
+        for present in (False, True):
+            page.goto(f"{app_server}/rnorm?rn_res=128" + ("&present=1" if present else ""))
+            expect(page.get_by_text("Grid vs exact")).to_be_visible(timeout=60_000)
+            page.wait_for_function("() => document.querySelectorAll('[data-testid=stPlotlyChart] .xtick text').length"
+                                   " > 0", timeout=60_000)
+            sizes[present] = page.evaluate(PLOT_FONTS)
+            kinds = {kind.split()[0] for kind, _ in sizes[present]}
+            assert {"xtick", "ytick", "g-xtitle", "cbaxis"} <= kinds, kinds
+            for scroll, client in page.evaluate(FORMULAS):
+                assert scroll <= client + 4, f"a formula is {scroll} px wide in a {client} px column"
+            page.screenshot(path=f"/tmp/e2e_rnorm_present{int(present)}.png")
+        assert min(size for _, size in sizes[True]) >= 16, sizes[True]
+        assert min(size for _, size in sizes[False]) < 16
+    finally:
+        context.close()
+
+
+def test_copy_link_and_save_view_share_one_row_on_every_kind_of_page(page: Page, app_server: str) -> None:
+    """On a page with results (/kernel-regime: "Save view" is a server-side download) as on the others."""
+    rows = {}
+    for path, ready in (("kernel-regime", "Spread across seeds"), ("univariate", "The objectives")):
+        page.goto(f"{app_server}/{path}")
+        expect(page.get_by_text(ready).first).to_be_visible(timeout=120_000)
+        save = page.locator("[data-testid=stSidebar]").get_by_role("button", name="Save view")
+        expect(save).to_be_visible(timeout=60_000)
+        copy = page.get_by_role("button", name="Copy link").bounding_box()
+        box = save.bounding_box()
+        assert abs(box["y"] + box["height"] / 2 - (copy["y"] + copy["height"] / 2)) < 4, (path, copy, box)
+        assert 0 < box["x"] - (copy["x"] + copy["width"]) < 20, (path, copy, box)
+        rows[path] = (round(copy["height"]), round(box["height"]))
+    assert rows["kernel-regime"] == rows["univariate"], rows
