@@ -10,6 +10,7 @@ lines meet, at t = (‖δ_i‖x_i + ‖δ_{i+1}‖x_{i+1}) / (‖δ_i‖ + ‖δ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,6 +66,14 @@ class _Regions(Sequence):
         return self._poly.shape[0] * self._poly.shape[1]
 
 
+def scaled_regions(regions, factor: float):
+    """The regions of f with f's values times ``factor`` (polygon heights scaled; new objects, still
+    built lazily where ``regions`` were)."""
+    if isinstance(regions, _Regions):
+        return _Regions(regions._pairs, regions._poly * np.array([1.0, factor]))
+    return [replace(region, polygon=region.polygon * np.array([1.0, factor])) for region in regions]
+
+
 _closed_form = None
 
 
@@ -103,10 +112,10 @@ def solve_bias_free(x, Y) -> Interpolant:
     closed_form = _closed_form or _kernel()
     x, Y = np.ascontiguousarray(x, float), np.ascontiguousarray(Y, float)
     knots, jumps, affine, cost, primal, pairs, tri, k0, j0, k1, j1 = closed_form(x, Y, ZERO_TOL, COLLINEAR_TOL)
-    sol = Interpolant(knots, jumps, affine, cost=cost, unique=not len(pairs), fitted=Y)
+    regions, extremes = [], []
     if len(pairs):
-        sol.regions = _Regions(pairs, tri)
-        sol.extremes = [Interpolant(k, j, sol.affine, cost=cost, unique=False, fitted=Y) for k, j in ((k0, j0), (k1, j1))]
-    sol.certificate = {"primal_objective": primal, "dual_objective": cost, "max_violation": 0.0,
-                       "duality_gap": abs(primal - cost) / max(primal, cost, 1e-300)}
-    return sol
+        regions = _Regions(pairs, tri)
+        extremes = [Interpolant(k, j, affine, cost=cost, unique=False, fitted=Y) for k, j in ((k0, j0), (k1, j1))]
+    return Interpolant(knots, jumps, affine, cost=cost, unique=not len(pairs), regions=regions, extremes=extremes,
+                       fitted=Y, certificate={"primal_objective": primal, "dual_objective": cost, "max_violation": 0.0,
+                                              "duality_gap": abs(primal - cost) / max(primal, cost, 1e-300)})

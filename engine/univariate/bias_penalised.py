@@ -37,6 +37,8 @@ Knots that are not data points sit where η touches ±w tangentially: at most on
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -132,8 +134,7 @@ def _interpolant(x, y, knots, jumps, affine) -> Interpolant:
     knots, jumps = jensen_merge(x, knots, jumps)
     sol = Interpolant(knots, jumps[:, None], affine[None, :], unique=True, bias_penalty=True, lam=0.0,
                       fitted=y[None, :].astype(float))
-    sol.cost = representation_cost(sol, "bias_penalised")
-    return sol
+    return replace(sol, cost=representation_cost(sol, "bias_penalised"))
 
 
 def _certified(x, y, sol, *candidates) -> Interpolant:
@@ -141,8 +142,7 @@ def _certified(x, y, sol, *candidates) -> Interpolant:
     floor = 1e-12 * _data_kink_cost(x, y)
     certs = [interpolation_certificate(x, y, sol, e, True, sol.cost, floor)
              for e in (structure_dual(x, sol.knots, sol.jumps[:, 0]), *candidates)]
-    sol.certificate = max(certs, key=lambda c: c["dual_objective"])
-    return sol
+    return replace(sol, certificate=max(certs, key=lambda c: c["dual_objective"]))
 
 
 def _interior_point(x, y, scale):
@@ -178,16 +178,16 @@ def solve_bias_penalised(x, y, lam: float = 0.0) -> Interpolant:
     x, y = np.ascontiguousarray(x, float), np.ascontiguousarray(y, float)
     collinear, scale, affine, knots, jumps = solve_read(x, y)
     if collinear:   # the line
-        sol = Interpolant.line(affine, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
-        sol.certificate["interpolation_residual"] = float(np.abs(sol(x) - y).max())
-        return sol
+        line = Interpolant.line(affine, x, bias_penalty=True, lam=lam, fitted=y[None, :].copy())
+        return replace(line, certificate={**line.certificate,
+                                          "interpolation_residual": float(np.abs(line(x) - y).max())})
     if lam > 0:
         return _fit(x, y, lam)
     knots, jumps, affine, cost, dual, gap, violation, residual, mass = certify_read(x, y, affine, knots, jumps, scale)
     sol = Interpolant(knots, jumps[:, None], affine[None, :], cost=cost, unique=True, bias_penalty=True,
-                      lam=0.0, fitted=y[None, :].copy())
-    sol.certificate = {"primal_objective": cost, "dual_objective": dual, "duality_gap": gap,
-                       "max_violation": violation, "interpolation_residual": residual}
+                      lam=0.0, fitted=y[None, :].copy(),
+                      certificate={"primal_objective": cost, "dual_objective": dual, "duality_gap": gap,
+                                   "max_violation": violation, "interpolation_residual": residual})
     if gap <= CERTIFIED and residual <= _tolerance(x, scale, mass):
         return sol
     other, multipliers = _interior_point(x, y, scale)
@@ -232,6 +232,5 @@ def _fit(x, y, lam):
         return 0.5 * float(((f(x) - y) ** 2).sum()) + lam * f.cost
 
     sol = min((solve_bias_penalised(x, z, 0.0) for z in (zs * scale, cleaned)), key=objective)
-    sol.lam = lam
-    sol.certificate = fit_certificate(x, y, sol, lam, True, sol.cost)   # the residuals certify the fit
-    return sol
+    sol = replace(sol, lam=lam)
+    return replace(sol, certificate=fit_certificate(x, y, sol, lam, True, sol.cost))   # the residuals certify the fit

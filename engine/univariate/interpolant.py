@@ -3,7 +3,9 @@
     f(x) = c + v·x + Σ_k J_k (x − t_k)₊,   knots t_1 < … < t_m,  jumps J_k ∈ ℝᵀ
 
 An ``Interpolant`` is what every univariate solver returns: callable like scipy's interpolants, with
-its representation cost, the uniqueness verdict and (where minimisers differ) the solution set.
+its representation cost, the uniqueness verdict and (where minimisers differ) the solution set. It is
+immutable (a frozen dataclass, built once with all its fields): a solver step that adds to a result
+builds a new one with ``dataclasses.replace``, and its lists and dicts are never changed in place.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ def relu(z):
     return np.maximum(z, 0.0)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SolutionRegion:
     """Where bias-free minimisers differ on [x_left, x_right] for one task: the triangle between the
     chord and the two neighbouring chord lines, whose apex is where those lines meet."""
@@ -26,9 +28,10 @@ class SolutionRegion:
     polygon: np.ndarray                  # (3, 2) vertices: left point, apex, right point
 
 
-@dataclass
+@dataclass(frozen=True)
 class Interpolant:
-    """f(x) = c + v·x + Σ J_k (x − t_k)₊ for T tasks (attributes are numpy arrays)."""
+    """f(x) = c + v·x + Σ J_k (x − t_k)₊ for T tasks (attributes are numpy arrays); frozen: assigning
+    an attribute raises ``dataclasses.FrozenInstanceError`` (use ``dataclasses.replace``)."""
 
     knots: np.ndarray                    # (m,)
     jumps: np.ndarray                    # (m, T)
@@ -44,9 +47,12 @@ class Interpolant:
     notes: list[str] = field(default_factory=list)   # what was done to the input (merged duplicates)
 
     def __post_init__(self):
-        self.knots = np.asarray(self.knots, float).reshape(-1)
-        self.affine = np.asarray(self.affine, float).reshape(-1, 2)
-        self.jumps = np.asarray(self.jumps, float).reshape(len(self.knots), self.tasks)
+        # the one place the fields are set after __init__: normalising the arrays (frozen, hence object's)
+        knots = np.asarray(self.knots, float).reshape(-1)
+        affine = np.asarray(self.affine, float).reshape(-1, 2)
+        object.__setattr__(self, "knots", knots)
+        object.__setattr__(self, "affine", affine)
+        object.__setattr__(self, "jumps", np.asarray(self.jumps, float).reshape(len(knots), len(affine)))
 
     @classmethod
     def line(cls, affine, x, *, bias_penalty: bool = False, lam: float = 0.0, fitted=None,

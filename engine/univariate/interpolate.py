@@ -10,6 +10,7 @@ NeurIPS 2023 (biases penalised); Nakhleh, Shenouda & Nowak, NeurIPS 2024 (T task
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -124,5 +125,4 @@ def _checked(sol: Interpolant, notes) -> Interpolant:
     # a sum is finite iff every term is (short of an overflow, itself a sign of bad scaling)
     if not (math.isfinite(sol.cost) and math.isfinite(float(sol.jumps.sum()) + float(sol.affine.sum()))):
         raise DataError("the data are too badly scaled for double precision; rescale x and y")
-    sol.notes = list(notes) + sol.notes
-    return sol
+    return replace(sol, notes=[*notes, *sol.notes])

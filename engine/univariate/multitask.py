@@ -51,11 +51,13 @@ cost pins their knots only weakly.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from engine.univariate.bias_free import connect_the_dots, solve_bias_free
+from engine.univariate.bias_free import connect_the_dots, scaled_regions, solve_bias_free
 from engine.univariate.costs import representation_cost, weight
 from engine.univariate.interpolant import Interpolant, relu
 from engine.univariate.multitask_program import Program, certificate, face_probes
@@ -119,34 +121,34 @@ def solve_multitask(u, Y, observed, bias_penalty: bool, lam: float = 0.0, *, act
             others = [_function(u, probe, bias_penalty)[0] for probe in probes]   # probes were noise
             probes = others if _all_minimisers(sol, others) else None
         if probes is None and sol.unique is not False:   # (a split already shows two minimisers)
-            sol.unique = None
+            sol = replace(sol, unique=None)
             notes.append("could not decide whether the values at unobserved inputs are unique")
         elif probes:
-            sol.unique = False
+            sol = replace(sol, unique=False)
             alternatives = alternatives or probes
     if bias_penalty and alternatives and not _all_minimisers(sol, alternatives):   # a split misread
-        sol.unique, alternatives = None, []
+        sol, alternatives = replace(sol, unique=None), []
         notes.append("could not decide whether the minimiser is unique")
     return _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes)
 
 
 def _finished(u, Y, observed, scale, bias_penalty, lam, sol, alternatives, multipliers, notes) -> Interpolant:
-    """Back to data units, costs, free slopes and the certificate."""
-    sol = _rescaled(sol, scale)   # (readings are cached: never rescale one object twice)
-    sol.extremes = [_rescaled(f, scale) for f in (sol.extremes or alternatives) if f is not sol]
-    sol.bias_penalty, sol.lam, sol.fitted = bias_penalty, lam, sol(u).reshape(Y.shape)
-    sol.cost = representation_cost(sol, "bias_penalised" if bias_penalty else "bias_free")
-    for f in sol.extremes:
-        f.bias_penalty, f.lam = bias_penalty, lam
-        f.cost = representation_cost(f, "bias_penalised" if bias_penalty else "bias_free")
-    sol.notes = notes
-    sol = free_slopes(sol, u, observed)
+    """Back to data units, costs, free slopes and the certificate (each step a new frozen object)."""
+    penalty = "bias_penalised" if bias_penalty else "bias_free"
+    extremes = []
+    for f in sol.extremes or alternatives:
+        if f is not sol:   # (readings are cached: the answer may be among its alternatives)
+            f = replace(_rescaled(f, scale), bias_penalty=bias_penalty, lam=lam)
+            extremes.append(replace(f, cost=representation_cost(f, penalty)))
+    sol = _rescaled(sol, scale)
+    sol = replace(sol, bias_penalty=bias_penalty, lam=lam, fitted=sol(u).reshape(Y.shape), extremes=extremes,
+                  notes=list(notes))
+    sol = free_slopes(replace(sol, cost=representation_cost(sol, penalty)), u, observed)
     if isinstance(multipliers, tuple):   # (λ, η at the inputs, Σ e·δ in scaled units) from the polish
         multipliers, nodes, dual = multipliers
-        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam, nodes=nodes, dual=dual * scale)
-    else:
-        sol.certificate = certificate(u, Y, observed, sol, multipliers, lam)
-    return sol
+        return replace(sol, certificate=certificate(u, Y, observed, sol, multipliers, lam, nodes=nodes,
+                                                    dual=dual * scale))
+    return replace(sol, certificate=certificate(u, Y, observed, sol, multipliers, lam))
 
 
 def free_slopes(sol: Interpolant, u, observed) -> Interpolant:
@@ -159,21 +161,25 @@ def free_slopes(sol: Interpolant, u, observed) -> Interpolant:
         return sol
     x0 = np.array([u[observed[k]][0] for k in loose])
     y0 = np.atleast_2d(sol(x0))[loose, np.arange(len(loose))]
-    for f in [sol] + sol.extremes:
-        f.jumps[:, loose] = 0.0
-        f.affine[loose] = np.column_stack([y0, np.zeros(len(loose))])
-        f.cost = representation_cost(f, "bias_penalised" if f.bias_penalty else "bias_free")
-    if sol.fitted is not None:
-        sol.fitted = np.atleast_2d(sol(u)).reshape(sol.fitted.shape)
-    sol.unique = False
-    sol.notes = sol.notes + [f"task {k + 1} is seen at one input: its slope is free" for k in loose]
-    if not sol.extremes:
+
+    def flat(f):   # f with the loose tasks flat through their points (new arrays: f is not changed)
+        jumps, affine = f.jumps.copy(), f.affine.copy()
+        jumps[:, loose] = 0.0
+        affine[loose] = np.column_stack([y0, np.zeros(len(loose))])
+        g = replace(f, jumps=jumps, affine=affine)
+        return replace(g, cost=representation_cost(g, "bias_penalised" if g.bias_penalty else "bias_free"))
+
+    extremes = [flat(f) for f in sol.extremes]
+    sol = flat(sol)
+    if not extremes:
         tilt = np.zeros_like(sol.affine)
         size = max(np.abs(sol(u)).max(), 1.0) / max(u[-1] - u[0], 1e-300)
         tilt[loose, 0], tilt[loose, 1] = -size * x0, size
-        sol.extremes = [Interpolant(sol.knots, sol.jumps, sol.affine + sign * tilt, cost=sol.cost, unique=False,
-                                    bias_penalty=sol.bias_penalty, lam=sol.lam) for sign in (1.0, -1.0)]
-    return sol
+        extremes = [Interpolant(sol.knots, sol.jumps, sol.affine + sign * tilt, cost=sol.cost, unique=False,
+                                bias_penalty=sol.bias_penalty, lam=sol.lam) for sign in (1.0, -1.0)]
+    return replace(sol, unique=False, extremes=extremes,
+                   fitted=None if sol.fitted is None else np.atleast_2d(sol(u)).reshape(sol.fitted.shape),
+                   notes=[*sol.notes, *(f"task {k + 1} is seen at one input: its slope is free" for k in loose)])
 
 
 def _acceptable(polished: Interpolant, read: Interpolant, u, Ys, observed) -> bool:
@@ -194,10 +200,8 @@ def _all_minimisers(sol: Interpolant, others) -> bool:
 
 
 def _rescaled(f: Interpolant, scale: float) -> Interpolant:
-    f.jumps, f.affine = f.jumps * scale, f.affine * scale
-    for region in f.regions:
-        region.polygon = region.polygon * np.array([1.0, scale])
-    return f
+    """f in data units: values (jumps, affine part, the regions' heights) times ``scale`` (a new object)."""
+    return replace(f, jumps=f.jumps * scale, affine=f.affine * scale, regions=scaled_regions(f.regions, scale))
 
 
 def _function(u, solution, bias_penalty):
@@ -293,12 +297,10 @@ def _penalised_function(u, sol, dual=None):
     functions, unique = best
     if not unique and _distance(functions[0], functions[1]) <= SPLIT * max(np.abs(sol.Z).max(), 1e-300):
         functions, unique = functions[:1], True   # a split of noise-level masses: no visible freedom
-    dots = connect_the_dots(u, sol.Z)
-    dots.bias_penalty = True
+    dots = replace(connect_the_dots(u, sol.Z), bias_penalty=True)
     if _penalised_cost(dots) < _penalised_cost(functions[0]) * (1 - 1e-9):
         functions = [dots]
-    functions[0].unique = unique
-    return functions[0], functions[1:]
+    return replace(functions[0], unique=unique), functions[1:]
 
 
 def _read_measure(u, sol, tol, snap, cache, tight):

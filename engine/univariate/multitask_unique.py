@@ -26,6 +26,8 @@ one inside (lower) and one inside plus an atom at β (upper), both in closed for
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -179,7 +181,7 @@ def decide(grids: Grids, t, J, e):
     answer, alternatives = function(grids, t, J), []
     if continua:
         answer, *alternatives = [function(grids, *_repolished(grids, p, e)) for p in extremes(grids, t, J, e, continua)]
-    answer.unique = unique
+    answer = replace(answer, unique=unique)
     # the dual for the certificate: multipliers, η at the inputs and Σ e·δ, straight from e (the
     # multipliers alone lose digits on short intervals: they are slope changes of η)
     return answer, alternatives, (multipliers_of(grids, e), grids.eta(e, grids.u)[0], float(e @ grids.delta))

@@ -82,7 +82,5 @@ def solve_on_grid(x, y, *, bias_penalty: bool = False, lam: float = 0.0, grid=No
     problem.solve(solver=solver)
     if problem.status not in ("optimal", "optimal_inaccurate"):
         raise RuntimeError(f"grid reference solver: {problem.status}")
-    sol = Interpolant(g, J.value * scale, np.stack([c.value, v.value], axis=1) * scale,
-                      bias_penalty=bias_penalty, lam=lam)
-    sol.cost = float(cost.value) * scale
-    return sol
+    return Interpolant(g, J.value * scale, np.stack([c.value, v.value], axis=1) * scale,
+                       cost=float(cost.value) * scale, bias_penalty=bias_penalty, lam=lam)

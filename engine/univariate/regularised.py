@@ -7,6 +7,8 @@ one on unequal spacing; for T tasks a group lasso on slope changes), solved exac
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
@@ -19,10 +21,8 @@ from engine.univariate.interpolant import Interpolant
 
 def fit_bias_free(x, Y, lam) -> Interpolant:
     """The bias-free regularised fit of T tasks with its true certificate (``certificate``)."""
-    sol = solve_bias_free(x, fit_values(x, Y, lam))
-    sol.lam = lam
-    sol.certificate = fit_certificate(x, Y, sol, lam, False, sol.cost)
-    return sol
+    sol = replace(solve_bias_free(x, fit_values(x, Y, lam)), lam=lam)
+    return replace(sol, certificate=fit_certificate(x, Y, sol, lam, False, sol.cost))
 
 
 def second_differences(x):
