@@ -24,6 +24,7 @@ from engine.validation import MAX_WORK_BYTES, DataError, choice, count, finite_a
 KEYS = {"weights", "k", "seed", "method", "bits"}
 METHODS = ("exact", "linear", "k-means++")
 MAX_VALUES = 10_000_000
+MAX_ABS_WEIGHT = 1e150   # |w| bound: squared distances (and their sums over 10⁷ values) stay finite
 MAX_K = 65536
 MAX_CNN_EPOCHS = 200   # = engine.compress.deep_kmeans.MAX_EPOCHS (that module loads torch; a test checks they agree)
 MAX_SEED = 10_000
@@ -110,6 +111,9 @@ def run_compress(data: dict) -> dict:
     W = finite_array(raw, "weights")
     if W.size == 0:
         raise DataError("weights is empty")
+    if np.abs(W).max() > MAX_ABS_WEIGHT:   # k-means sums squared distances: beyond this they are not finite
+        raise DataError(f"weights beyond ±{MAX_ABS_WEIGHT:.0e} are too large to cluster (their squared distances "
+                        "are not finite in double precision)")
     n = W.shape[0]
     k = count(data["k"], "k", 1, min(n, MAX_K))
     seed = count(data.get("seed", 0), "seed", 0, 2**31 - 1)
