@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = {"experiment": "uniqueness", "grid": {"tasks": [1, 2], "n_points": [5, 9], "layout": ["random", "uniform"]},
         "seeds": 3}
-MANY = {"experiment": "uniqueness", "grid": {"n_points": [40]}, "seeds": 40}
+MANY = {"experiment": "uniqueness", "grid": {"n_points": [400], "tasks": [10]}, "seeds": 40}   # ~15 ms a row: a stop or a kill lands mid-sweep
 # 8 rows a task: many tasks. Enough rows that the sweep is still running when its first part file appears
 # (a row takes ~3 ms since the one-task solvers got faster: 240 rows could all finish before the kill).
 SLOW = {"experiment": "uniqueness", "grid": {"n_points": [400]}, "seeds": 2400}

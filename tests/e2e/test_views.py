@@ -90,8 +90,10 @@ def test_presentation_mode_on_a_streamlit_chart_page_at_laptop_size(browser, app
         for present in (False, True):
             page.goto(f"{app_server}/rnorm?rn_res=128" + ("&present=1" if present else ""))
             expect(page.get_by_text("Grid vs exact")).to_be_visible(timeout=60_000)
-            page.wait_for_function("() => document.querySelectorAll('[data-testid=stPlotlyChart] .xtick text').length"
-                                   " > 0", timeout=60_000)
+            # the ticks and the colour bars drawn (plotly draws a colour bar after the axes)
+            page.wait_for_function("() => ['.xtick', '.cbaxis'].every(c => [...document.querySelectorAll("
+                                   "`[data-testid=stPlotlyChart] ${c} text`)].some(t => t.textContent.trim()))",
+                                   timeout=60_000)
             sizes[present] = page.evaluate(PLOT_FONTS)
             kinds = {kind.split()[0] for kind, _ in sizes[present]}
             assert {"xtick", "ytick", "g-xtitle", "cbaxis"} <= kinds, kinds
