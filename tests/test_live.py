@@ -109,6 +109,18 @@ def test_the_endpoint_answers_400_with_the_message_and_caps_the_body():
     assert status == 413 and "larger than" in answer["error"]
 
 
+def test_the_route_answers_429_when_its_slots_are_taken():
+    taken = [live._SLOTS.acquire(blocking=False) for _ in range(live.MAX_CONCURRENT)]
+    try:
+        assert all(taken)
+        status, answer = call("/live/univariate", body({"type": "add", "x": 1.5, "y": 2.0}))
+        assert status == 429 and "busy" in answer["error"]
+    finally:
+        for _ in taken:
+            live._SLOTS.release()
+    assert call("/live/univariate", body({"type": "add", "x": 1.5, "y": 2.0}))[0] == 200
+
+
 def test_the_route_is_mounted_by_asgi_py():
     import asgi
 

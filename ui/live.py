@@ -12,12 +12,14 @@ this route is asked; Streamlit hears of the drop.
 The route keeps no state (any replica behind the load balancer answers) and trusts nothing: the body is
 bounded and read by ``engine.validation.load_json``, the points are checked as an upload's are, the options
 by the page's ``from_json``; a refusal is ``400 {"error": one line}``, after which the browser falls back
-to the rerun, which shows the message and keeps the points. The route exists only where the app is served
+to the rerun, which shows the message and keeps the points. At most ``MAX_CONCURRENT`` answers are computed
+at once (``429`` beyond, and the browser reruns), so the route adds no unbounded work to the server. The route exists only where the app is served
 by ``asgi.py`` (``make run``, ``make serve``); under a plain ``streamlit run app.py`` the browser finds no
 route and always reruns.
 """
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +33,8 @@ from ui.click_plot import figure_json
 from ui.points import checked_points, edited
 
 MAX_BODY = 256 * 1024   # bytes: 2000 points (the engine's limit) at full precision, with room for the options
+MAX_CONCURRENT = 4      # live figures computed at once per process; beyond, 429 and the browser reruns instead
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 # page name → (options parser, answer (x, y, options) → {plot key: (figure dict, that plot's options JSON)})
 PAGES: dict[str, tuple[Callable, Callable]] = {}
@@ -71,10 +75,14 @@ async def _endpoint(request: Request) -> JSONResponse:
         body += chunk
         if len(body) > MAX_BODY:
             return JSONResponse({"error": f"the request is larger than {MAX_BODY:,} bytes"}, status_code=413)
+    if not _SLOTS.acquire(blocking=False):   # bounded work: the route is not a way around the sessions' queue
+        return JSONResponse({"error": "busy: the figure comes with the page's rerun"}, status_code=429)
     try:
         return JSONResponse(await run_in_threadpool(answer, request.path_params["page"], body))
     except DataError as err:
         return JSONResponse({"error": str(err)}, status_code=400)
+    finally:
+        _SLOTS.release()
 
 
 def routes() -> list[Route]:
