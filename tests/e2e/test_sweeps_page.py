@@ -44,7 +44,9 @@ def run_stop_resume(page: Page, app_server: str, folder: Path, name: str) -> Non
     spec.press("Control+Enter")
     expect(page.get_by_text("40 rows into")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Run the sweep").click()
-    expect(page.get_by_text(re.compile(r"Running the sweep: [1-9]\d* of 40 rows$"))).to_be_visible(timeout=120_000)
+    # The job may first wait for a worker of the shared pool: jobs left by earlier browser tests (trainings of
+    # closed sessions) run until they are abandoned (ui.long_run.ABANDON_S, 90 s); then Dask's cluster starts.
+    expect(page.get_by_text(re.compile(r"Running the sweep: [1-9]\d* of 40 rows$"))).to_be_visible(timeout=300_000)
     page.get_by_test_id("stBaseButton-secondary").filter(has_text="Stop").click()
     expect(page.get_by_text("Stopped: the rows finished so far are saved")).to_be_visible(timeout=60_000)
     kept = pq.read_table(saved(folder, name)).num_rows
