@@ -156,9 +156,16 @@ async function askLive(gd, event) {
   }
 }
 
+// Steps on one plot (draws, live edits, an undo after them) run one after another, in order; a step that
+// fails is logged and does not stop the ones after it.
+const enqueue = (gd, step) => {
+  gd._queue = (gd._queue || Promise.resolve()).then(step).catch((err) => console.error(err));
+  return gd._queue;
+};
+
 function edit(gd, event) {
   if (!gd._live || liveMissing) { send(gd, event); return; }
-  gd._queue = (gd._queue || Promise.resolve()).then(async () => {
+  enqueue(gd, async () => {
     const answer = await askLive(gd, event);
     if (!answer) { send(gd, event); return; }
     gd._points = [answer.x, answer.y];
@@ -224,7 +231,7 @@ function onKey(ev) {
     if (!gd) return;
     ev.preventDefault();
     // after any live edit still on its way (its "set" must reach Streamlit before the undo)
-    gd._queue = (gd._queue || Promise.resolve()).then(() => send(gd, { type: "undo" }));
+    enqueue(gd, () => send(gd, { type: "undo" }));
   } else if ((ev.key === "Delete" || ev.key === "Backspace") && hovered) {
     const [, index] = nearestPoint(hovered, ...hovered._pointer);
     if (index < 0) return;
@@ -305,9 +312,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const parsed = JSON.parse(data.figure);
   gd._points = pointsOf(parsed);
   const figure = styled(parsed, data.style, parentElement.clientWidth);
-  gd._queue = (gd._queue || Promise.resolve())
-    .then(() => loadPlotly(data.plotly_url))
-    .then((Plotly) => draw(Plotly, gd, figure))
-    .catch((err) => { gd.textContent = err.message; });
+  enqueue(gd, () => loadPlotly(data.plotly_url).then((Plotly) => draw(Plotly, gd, figure))
+    .catch((err) => { gd.textContent = err.message; }));
   return cleanup;
 }

@@ -133,12 +133,17 @@ def solutions(opts: Options) -> Solved:
     return Solved(tasks, solved, alone, multi, h1, random_labels, seconds, errors)
 
 
+def axes_window(tasks):
+    """The plots' ranges: task 1's and the placed tasks' data (the random tasks' labels do not widen them)."""
+    shown = [t for t in tasks if t[3] != "random"]
+    return window([v for t in shown for v in t[0]] or [0.0], [v for t in shown for v in t[1]] or [0.0])
+
+
 def figures(opts: Options, found: Solved | None = None) -> dict:
     """{plot key: figure}: task 1 alone, and task 1 within all tasks (the active task's points editable)."""
     found = found or solutions(opts)
     x1, y1 = map(list, opts.task1)
-    shown = [t for t in found.tasks if t[3] != "random"]
-    xr, yr = window([v for t in shown for v in t[0]] or [0.0], [v for t in shown for v in t[1]] or [0.0])
+    xr, yr = axes_window(found.tasks)
     key = "penalised" if opts.pen else "free"
     networks = {key: ("task 1 alone", found.alone)} if found.alone is not None else {}
     return {"mt_alone": figure((x1, y1), networks, {}, shade_set=True, xr=xr, yr=yr, height=HEIGHT, view=opts.view,

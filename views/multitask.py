@@ -10,11 +10,11 @@ import streamlit as st
 from engine.univariate import PRESETS, assemble_tasks, distance_to_linear_spline, preset_points, solution_json
 from ui import presentation, reproduce
 from ui.click_plot import click_plot
-from ui.multitask_curves import HEIGHT, MAX_PLACED, MAX_RANDOM, MAX_SEED, Options, figures, plot_options, solutions
+from ui.multitask_curves import (HEIGHT, MAX_PLACED, MAX_RANDOM, MAX_SEED, Options, axes_window, figures,
+                                 plot_options, solutions)
 from ui.url_params import Param, UrlParams, clamped_int, dump_flag, flag
 from ui.points import PointStore, preset_picker
 from ui.training_panel import training_panel
-from ui.univariate_figure import window
 
 def show_uniqueness(sol, label):
     if sol is None:
@@ -81,8 +81,7 @@ def explorer(task1: PointStore, placed: list[PointStore], url: UrlParams) -> Non
     labels = [t[2] for t in tasks[:1 + n_placed]]
     heading = f"Task 1 within {len(solved)} tasks" if len(solved) > 1 else "Task 1 with its companions"
     bias_penalty = opts.pen
-    xr, yr = window([v for t in tasks if t[3] != "random" for v in t[0]] or [0.0],
-                    [v for t in tasks if t[3] != "random" for v in t[1]] or [0.0])
+    xr, yr = axes_window(tasks)
     figs, live = figures(opts, found), plot_options(opts)
     edited = task1 if active == 0 else placed[active - 1]
 

@@ -18,7 +18,7 @@ from ui.click_plot import click_plot
 from ui.kernel_text import KERNEL_TEXT
 from ui.points import PointStore, preset_picker
 from ui.tables import markdown_table
-from ui.univariate_curves import HEIGHT, LAMS, Options, curves, draw
+from ui.univariate_curves import BANDWIDTHS, HEIGHT, LAMS, Options, curves, draw
 from ui.univariate_figure import window
 from ui.url_params import Param, UrlParams, clamped_float, dump_flag, dump_list, flag, nearest, subset
 
@@ -34,7 +34,7 @@ def url_table(store: PointStore) -> UrlParams:
         Param("pen", True, flag, dump_flag),
         Param("set", True, flag, dump_flag),
         Param("kernels", ["h1", "h2"], subset(list(KERNELS)), dump_list),
-        Param("bw", 1.0, clamped_float(0.1, 5.0, 0.1)),
+        Param("bw", 1.0, clamped_float(*BANDWIDTHS, 0.1)),
         Param("lam", 0.0, nearest(list(LAMS)), lambda v: f"{v:g}"),
     )
 
@@ -64,7 +64,7 @@ def sidebar(store: PointStore) -> None:
         st.checkbox("Shade the solution set", key="set", help="Where bias-free minimisers are not unique")
         st.multiselect("Kernel and spline interpolants", list(KERNELS), key="kernels",
                        format_func=lambda k: KERNEL_TEXT[k].label)
-        st.slider("Kernel bandwidth ℓ", 0.1, 5.0, key="bw", step=0.1)
+        st.slider("Kernel bandwidth ℓ", *BANDWIDTHS, key="bw", step=0.1)
         st.select_slider("λ (0 = interpolate; > 0 = regularised fit)", LAMS, key="lam",
                          format_func=lambda v: "0" if v == 0 else f"{v:g}")
 
