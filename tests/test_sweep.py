@@ -183,3 +183,26 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(client, tmp_path
     assert killed and (report.rows, report.failed, report.lost) == (40, 0, 0)
     table, _ = read_results(tmp_path / "k.parquet")
     check_against_loop(table, spec)
+
+
+def test_workers_never_run_the_parents_main_script(tmp_path, monkeypatch):
+    """Under Streamlit ``__main__`` is the page script, installed again by every script run (other threads):
+    a spawned worker must not run it, even if it is installed while the workers start."""
+    import types
+    from multiprocessing import spawn
+
+    from engine.sweep.runner import _blank_main, local_cluster
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a sweep worker ran the page script')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    with _blank_main():
+        monkeypatch.setitem(sys.modules, "__main__", page)   # what a Streamlit rerun does meanwhile
+        data = spawn.get_preparation_data("worker")
+    assert "init_main_from_path" not in data and "init_main_from_name" not in data
+    cluster = local_cluster(1)   # __main__ is still the page script here
+    try:
+        assert len(cluster.scheduler_info["workers"]) == 1
+    finally:
+        cluster.close()

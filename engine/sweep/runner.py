@@ -27,7 +27,6 @@ import os
 import platform
 import sys
 import time
-import types
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -118,16 +117,27 @@ def local_gpus() -> int:
 
 @contextmanager
 def _blank_main():
-    """Worker processes are spawned, and multiprocessing's spawn re-runs the parent's ``__main__`` file in
-    each child. Under Streamlit (and AppTest) ``__main__`` is the app script itself, so every worker would
-    run the page; a blank ``__main__`` while the workers start avoids that (a script that starts a sweep
-    then needs no ``if __name__ == "__main__"`` guard either)."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
+    """Worker processes are spawned, and multiprocessing's spawn re-runs the parent's ``__main__`` in each
+    child. Under Streamlit ``__main__`` is the app script (Streamlit installs it again on every script run of
+    every session, from other threads), so a worker could run the page and fail to start ("Nanny failed to
+    start"); swapping ``sys.modules["__main__"]`` raced with those runs. Instead, while the workers start,
+    the preparation data sent to each child leave the main module out (a script that starts a sweep needs
+    no ``if __name__ == "__main__"`` guard either)."""
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def without_main(name):
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    spawn.get_preparation_data = without_main
     try:
         yield
     finally:
-        sys.modules["__main__"] = main
+        spawn.get_preparation_data = original
 
 
 def local_cluster(workers: int, gpu: bool = False):
